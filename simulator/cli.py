@@ -1,0 +1,162 @@
+"""The ``simulator`` command. No model logic here: options map onto the library, errors onto exit codes.
+
+Exit codes (CONTRACT.md): 0 success; 2 bad input, with one line naming the file and the field; 1 anything
+else. Set SIMULATOR_DEBUG=1 to see the traceback of an unexpected error.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from simulator import __version__
+from simulator.scenario import ScenarioError, load_scenario
+
+
+class InputError(Exception):
+    """Bad input found outside the scenario file (e.g. the output directory): exit 2."""
+
+
+def _positive(name: str):
+    def check(ctx, param, value):
+        if value is not None and value < 1:
+            raise click.BadParameter(f"must be a whole number >= 1 (got {value})", param_hint=name)
+        return value
+    return check
+
+
+def _seed(ctx, param, value):
+    if not (0 <= value < 2**64):
+        raise click.BadParameter(f"must be in 0..2^64-1 (got {value})", param_hint="--seed")
+    return value
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="simulator")
+def cli() -> None:
+    """Monte Carlo engine for the long-term finances of Region Jämtland Härjedalen."""
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+def validate(scenario: Path) -> None:
+    """Check a scenario file; prints "ok" when it is valid."""
+    load_scenario(scenario)
+    click.echo(f"ok: {scenario}")
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--paths", "-n", default=10_000, show_default=True, callback=_positive("--paths"),
+              help="Number of simulated paths.")
+@click.option("--seed", "-s", default=42, show_default=True, type=int, callback=_seed,
+              help="Random seed; the same seed gives the same numbers.")
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=None,
+              help="Output directory [default: results/<scenario name>].")
+@click.option("--deterministic", is_flag=True,
+              help="One path with every random shock set to zero (the plan as the scenario states it).")
+@click.option("--chunk-size", default=5000, show_default=True, callback=_positive("--chunk-size"),
+              help="Paths per chunk (memory per task); the results do not depend on it.")
+@click.option("--workers", default=1, show_default=True, callback=_positive("--workers"),
+              help="1: run here on all cores; >1: a local dask cluster with that many processes.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run on an existing dask.distributed cluster, e.g. tcp://10.0.0.5:8786.")
+@click.option("--monthly/--no-monthly", default=False, show_default=True,
+              help="Also store every path's monthly driver values (large for many paths).")
+@click.option("--force", is_flag=True, help="Replace an existing result in --out.")
+def run(scenario, paths, seed, out, deterministic, chunk_size, workers, scheduler, monthly, force):
+    """Simulate SCENARIO and write results.nc and summary.json to --out."""
+    from simulator.engine import RunOptions
+    from simulator.engine import run as run_engine
+    from simulator.results import (
+        OutputExistsError, build_dataset, build_summary, check_output_free, write_results,
+    )
+
+    spec = load_scenario(scenario)
+    out = out if out is not None else Path("results") / spec.name
+    try:
+        check_output_free(out, force)
+    except OutputExistsError as exc:
+        raise InputError(f"--out: {exc}") from None
+    options = RunOptions(paths=paths, seed=seed, chunk_size=chunk_size, workers=workers,
+                         scheduler=scheduler, deterministic=deterministic, keep_monthly=monthly)
+    started = time.perf_counter()
+    output = run_engine(spec, options)
+    command = "simulator " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    dataset = build_dataset(spec, options, output, command)
+    summary = build_summary(spec, options, output)
+    try:
+        write_results(out, dataset, summary, force)
+    except OutputExistsError as exc:
+        raise InputError(f"--out: {exc}") from None
+    elapsed = time.perf_counter() - started
+    click.echo(_summary_table(summary))
+    click.echo(f"{summary['paths']} paths in {elapsed:.1f} s -> {out}")
+
+
+def _summary_table(summary: dict) -> str:
+    lines = []
+    goals = summary.get("goals", {})
+    if goals:
+        lines.append(f"{'goal':<28} {'probability':>11}  95 % interval")
+        for name, g in goals.items():
+            lo, hi = g["ci95"]
+            lines.append(f"{name:<28} {g['probability']:>11.3f}  [{lo:.3f}, {hi:.3f}]")
+    else:
+        lines.append("(the scenario declares no goals)")
+    years = summary["years"]
+    shown = [y for y in (years[0], 2030, years[-1]) if y in years]
+    shown = list(dict.fromkeys(shown))
+    lines.append("")
+    lines.append(f"{'driver (p5 / p50 / p95)':<24}" + "".join(f"{y:>24}" for y in shown))
+    for name in ("inflation", "short_rate", "long_rate", "equity_return", "tax_base_growth"):
+        table = summary["percentiles"].get(name)
+        if table is None:
+            continue
+        cells = []
+        for y in shown:
+            k = years.index(y)
+            cells.append(f"{table['p5'][k]:>7.1%} {table['p50'][k]:>7.1%} {table['p95'][k]:>7.1%}")
+        lines.append(f"{name:<24}" + "".join(f"{c:>24}" for c in cells))
+    return "\n".join(lines)
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the click group and map every error onto one line and an exit code."""
+    signal.signal(signal.SIGTERM, _raise_interrupt)  # so a killed run still cleans its staging dir
+    try:
+        cli.main(args=argv, prog_name="simulator", standalone_mode=False)
+    except ScenarioError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except InputError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        sys.exit(0)
+    except click.UsageError as exc:
+        where = f"simulator {exc.ctx.command.name}" if exc.ctx and exc.ctx.command.name != "cli" else "simulator"
+        click.echo(f"error: {where}: {exc.format_message()}", err=True)
+        sys.exit(2)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo("error: interrupted; nothing was written", err=True)
+        sys.exit(1)
+    except Exception as exc:  # anything else is our fault: one line, exit 1
+        if os.environ.get("SIMULATOR_DEBUG"):
+            raise
+        click.echo(f"error: {exc.__class__.__name__}: {exc} (set SIMULATOR_DEBUG=1 for the traceback)",
+                   err=True)
+        sys.exit(1)

@@ -1,0 +1,135 @@
+"""Results: the xarray Dataset, summary.json, and writing them so that nothing is ever half-written."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from simulator import __version__
+from simulator.engine import RunOptions, SimulationOutput
+from simulator.scenario import Scenario, scenario_to_dict
+from simulator.variables import ANNUAL, MONTHLY, PERCENTILES
+
+RESULTS_FILE = "results.nc"
+SUMMARY_FILE = "summary.json"
+
+
+class OutputExistsError(Exception):
+    """The output directory already holds a result and --force was not given."""
+
+
+def build_dataset(
+    scenario: Scenario, options: RunOptions, output: SimulationOutput, command: str
+) -> xr.Dataset:
+    n_paths = next(iter(output.annual.values())).shape[0]
+    coords: dict[str, Any] = {
+        "path": ("path", np.arange(n_paths, dtype=np.int64), {"long_name": "path index"}),
+        "year": ("year", output.years, {"long_name": "calendar year"}),
+    }
+    data_vars = {
+        name: (("path", "year"), values, {"units": ANNUAL[name].units,
+                                          "long_name": ANNUAL[name].long_name,
+                                          "long_name_sv": ANNUAL[name].swedish})
+        for name, values in output.annual.items()
+    }
+    if output.monthly is not None:
+        n_months = next(iter(output.monthly.values())).shape[1]
+        months = pd.date_range(f"{int(output.years[0])}-01-01", periods=n_months, freq="MS")
+        coords["month"] = ("month", months.values, {"long_name": "first day of the month"})
+        for name, values in output.monthly.items():
+            data_vars[f"monthly_{name}"] = (
+                ("path", "month"), values,
+                {"units": MONTHLY[name].units, "long_name": MONTHLY[name].long_name,
+                 "long_name_sv": MONTHLY[name].swedish},
+            )
+    attrs = {
+        "title": f"simulator results, scenario {scenario.name}",
+        "scenario_name": scenario.name,
+        "scenario": json.dumps(scenario_to_dict(scenario), ensure_ascii=False),
+        "seed": int(options.seed),
+        "paths": int(n_paths),
+        "deterministic": int(options.deterministic),
+        "version": __version__,
+        "command": command,
+        "history": f"{datetime.now(timezone.utc).isoformat(timespec='seconds')} {command}",
+        "money": "MSEK, nominal, unless a variable's units say otherwise",
+    }
+    return xr.Dataset(data_vars=data_vars, coords=coords, attrs=attrs)
+
+
+def _json_number(x: float) -> float | None:
+    return None if not math.isfinite(x) else round(float(x), 10)
+
+
+def percentile_table(values: np.ndarray) -> dict[str, list[float | None]]:
+    """p5..p95 over paths for each year (values: paths x years)."""
+    q = np.percentile(values, PERCENTILES, axis=0)
+    table = {f"p{p}": [_json_number(v) for v in q[k]] for k, p in enumerate(PERCENTILES)}
+    table["mean"] = [_json_number(v) for v in values.mean(axis=0)]
+    return table
+
+
+def build_summary(scenario: Scenario, options: RunOptions, output: SimulationOutput) -> dict[str, Any]:
+    n_paths = next(iter(output.annual.values())).shape[0]
+    return {
+        "scenario": scenario.name,
+        "paths": int(n_paths),
+        "seed": int(options.seed),
+        "version": __version__,
+        "deterministic": bool(options.deterministic),
+        "goals": {},
+        "years": [int(y) for y in output.years],
+        "percentiles": {name: percentile_table(values) for name, values in output.annual.items()},
+    }
+
+
+def check_output_free(out: Path, force: bool) -> None:
+    """Refuse to overwrite an existing result (or a file) unless forced; called before simulating."""
+    if out.exists() and not out.is_dir():
+        raise OutputExistsError(f"{out}: exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise OutputExistsError(f"{out}: already holds a result; pass --force to replace it")
+
+
+def write_results(out: Path, dataset: xr.Dataset, summary: dict[str, Any], force: bool) -> None:
+    """Write into a hidden staging directory beside ``out`` and rename it into place at the end.
+
+    A failure or an interrupt before the rename leaves ``out`` as it was (the staging directory is
+    removed); the rename itself is atomic on one file system.
+    """
+    out = Path(out)
+    check_output_free(out, force)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    staging = out.parent / f".{out.name}.partial-{tag}"
+    retired = out.parent / f".{out.name}.old-{tag}"
+    try:
+        staging.mkdir()
+        encoding = {name: {"zlib": True, "complevel": 4} for name in dataset.data_vars}
+        dataset.to_netcdf(staging / RESULTS_FILE, engine="h5netcdf", encoding=encoding)
+        (staging / SUMMARY_FILE).write_text(
+            json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        if out.exists():
+            out.rename(retired)
+        staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if retired.exists() and not out.exists():
+            retired.rename(out)  # put the previous result back
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def open_results(out: str | Path) -> xr.Dataset:
+    return xr.open_dataset(Path(out) / RESULTS_FILE, engine="h5netcdf")
