@@ -70,7 +70,8 @@ def validate(scenario: Path) -> None:
 @click.option("--monthly/--no-monthly", default=False, show_default=True,
               help="Also store every path's monthly driver values (large for many paths).")
 @click.option("--force", is_flag=True, help="Replace an existing result in --out.")
-def run(scenario, paths, seed, out, deterministic, chunk_size, workers, scheduler, monthly, force):
+@click.pass_context
+def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, scheduler, monthly, force):
     """Simulate SCENARIO and write results.nc and summary.json to --out."""
     from simulator.engine import RunOptions
     from simulator.engine import run as run_engine
@@ -88,7 +89,8 @@ def run(scenario, paths, seed, out, deterministic, chunk_size, workers, schedule
                          scheduler=scheduler, deterministic=deterministic, keep_monthly=monthly)
     started = time.perf_counter()
     output = run_engine(spec, options)
-    command = "simulator " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    argv = (ctx.obj or {}).get("argv", sys.argv[1:])
+    command = "simulator " + " ".join(shlex.quote(a) for a in argv)
     dataset = build_dataset(spec, options, output, command)
     summary = build_summary(spec, options, output)
     try:
@@ -135,7 +137,8 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the click group and map every error onto one line and an exit code."""
     signal.signal(signal.SIGTERM, _raise_interrupt)  # so a killed run still cleans its staging dir
     try:
-        cli.main(args=argv, prog_name="simulator", standalone_mode=False)
+        args = list(sys.argv[1:] if argv is None else argv)
+        cli.main(args=args, prog_name="simulator", standalone_mode=False, obj={"argv": args})
     except ScenarioError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)

@@ -1,0 +1,52 @@
+"""Shared fixtures: the base scenario as data, and helpers to derive test scenarios from it."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulator.scenario import Scenario, parse_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE_TOML = ROOT / "scenarios" / "base.toml"
+
+
+def base_dict() -> dict[str, Any]:
+    return tomllib.loads(BASE_TOML.read_text(encoding="utf-8"))
+
+
+def set_in(data: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
+    """Return a deep copy of ``data`` with the dotted field set (created if missing)."""
+    out = copy.deepcopy(data)
+    node = out
+    *parents, leaf = dotted.split(".")
+    for key in parents:
+        node = node.setdefault(key, {})
+    node[leaf] = value
+    return out
+
+
+def scenario_with(**fields: Any) -> Scenario:
+    """The base scenario with fields replaced, given as economy__inflation__volatility_pa=0.0."""
+    data = base_dict()
+    for key, value in fields.items():
+        data = set_in(data, key.replace("__", "."), value)
+    return parse_scenario(data, "test")
+
+
+def no_regimes(**fields: Any) -> Scenario:
+    """Base scenario with both regime chains switched off (single-regime OU / lognormal)."""
+    return scenario_with(
+        economy__inflation__shock_regime__entry_probability_per_month=0.0,
+        economy__equity__crash_entry_probability_per_month=0.0,
+        **fields,
+    )
+
+
+@pytest.fixture
+def base_scenario() -> Scenario:
+    return parse_scenario(base_dict(), str(BASE_TOML))

@@ -1,0 +1,128 @@
+"""`simulator run`: what it writes, and that it never overwrites or half-writes a result."""
+
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import simulator.results as results_mod
+from simulator import __version__
+from simulator.cli import main
+from simulator.results import RESULTS_FILE, SUMMARY_FILE, open_results
+from simulator.variables import ANNUAL
+from tests.conftest import BASE_TOML
+
+
+def _run(args, capsys=None):
+    try:
+        main(["run", str(BASE_TOML), *args])
+        return 0
+    except SystemExit as exc:
+        return exc.code
+
+
+def test_run_writes_dataset_and_summary_per_contract(tmp_path, capsys):
+    out = tmp_path / "base"
+    assert _run(["--paths", "200", "--seed", "3", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "200 paths" in printed and "inflation" in printed
+
+    summary = json.loads((out / SUMMARY_FILE).read_text())
+    assert summary["scenario"] == "base" and summary["paths"] == 200 and summary["seed"] == 3
+    assert summary["version"] == __version__ and summary["goals"] == {}
+    assert summary["years"] == list(range(2025, 2041))
+    for name in ("inflation", "short_rate", "equity_return", "tax_base_growth"):
+        table = summary["percentiles"][name]
+        assert set(table) >= {"p5", "p25", "p50", "p75", "p95"}
+        assert all(len(v) == 16 for v in table.values())
+        # percentiles are ordered
+        for k in range(16):
+            assert table["p5"][k] <= table["p25"][k] <= table["p50"][k] <= table["p75"][k] <= table["p95"][k]
+
+    with open_results(out) as ds:
+        assert ds.sizes["path"] == 200 and ds.sizes["year"] == 16
+        for name, meta in ANNUAL.items():
+            assert ds[name].attrs["units"] == meta.units and ds[name].attrs["long_name"]
+        assert ds.attrs["seed"] == 3 and ds.attrs["version"] == __version__
+        assert "simulator run" in ds.attrs["command"]
+        assert json.loads(ds.attrs["scenario"])["economy"]["inflation"]["target_pa"] == 0.02
+        # summary percentiles are those of the stored paths
+        p50 = np.percentile(ds["inflation"].values, 50, axis=0)
+        np.testing.assert_allclose(summary["percentiles"]["inflation"]["p50"], p50, atol=1e-9)
+
+
+def test_monthly_values_are_stored_on_request(tmp_path):
+    out = tmp_path / "m"
+    assert _run(["--paths", "5", "--monthly", "--out", str(out)]) == 0
+    with open_results(out) as ds:
+        assert ds["monthly_short_rate"].shape == (5, 192)
+        assert str(ds["month"].values[0])[:7] == "2025-01" and str(ds["month"].values[-1])[:7] == "2040-12"
+        # the annual average is the mean of the months
+        np.testing.assert_allclose(ds["short_rate"].values,
+                                   ds["monthly_short_rate"].values.reshape(5, 16, 12).mean(axis=2))
+
+
+def test_deterministic_run_is_one_path(tmp_path):
+    out = tmp_path / "det"
+    assert _run(["--deterministic", "--out", str(out)]) == 0
+    summary = json.loads((out / SUMMARY_FILE).read_text())
+    assert summary["paths"] == 1 and summary["deterministic"] is True
+    growth = summary["percentiles"]["tax_base_growth"]
+    assert growth["p5"] == growth["p95"]
+    assert growth["p50"][:3] == pytest.approx([0.0452, 0.0368, 0.0363], abs=1e-12)
+
+
+def test_refuses_to_overwrite_without_force(tmp_path, capsys):
+    out = tmp_path / "r"
+    assert _run(["--paths", "10", "--seed", "1", "--out", str(out)]) == 0
+    before = (out / SUMMARY_FILE).read_text()
+    capsys.readouterr()
+    assert _run(["--paths", "10", "--seed", "2", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--force" in err and str(out) in err
+    assert (out / SUMMARY_FILE).read_text() == before
+    assert _run(["--paths", "10", "--seed", "2", "--out", str(out), "--force"]) == 0
+    assert json.loads((out / SUMMARY_FILE).read_text())["seed"] == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # no staging or retired dirs left
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_failure_while_writing_leaves_nothing_half_written(tmp_path, monkeypatch, capsys, existing):
+    out = tmp_path / "r"
+    if existing:
+        assert _run(["--paths", "10", "--out", str(out)]) == 0
+        before = (out / SUMMARY_FILE).read_text()
+
+    def explode(self, *args, **kwargs):
+        # part of the file is written, then the process is interrupted
+        from pathlib import Path
+        Path(args[0]).write_bytes(b"partial")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", explode)
+    code = _run(["--paths", "10", "--out", str(out), "--force"])
+    assert code == 1
+    assert "interrupted" in capsys.readouterr().err
+    if existing:
+        assert (out / SUMMARY_FILE).read_text() == before  # the old result is back, untouched
+        assert (out / RESULTS_FILE).stat().st_size > 1000
+    else:
+        assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == (["r"] if existing else [])
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--paths", "0"], ["--paths", ">= 1"]),
+    (["--chunk-size", "-3"], ["--chunk-size"]),
+    (["--seed", "-1"], ["--seed"]),
+    (["--paths", "many"], ["--paths", "many"]),
+    (["--no-such-option"], ["--no-such-option"]),
+])
+def test_bad_options_exit_2_with_one_line(tmp_path, capsys, args, words):
+    assert _run([*args, "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: simulator run:"), err
+    for word in words:
+        assert word in err
+    assert not (tmp_path / "x").exists()
