@@ -159,7 +159,7 @@ def simulate_monthly(
     out["inflation_regime"] = np.empty(shape, dtype=np.int8)
     out["equity_regime"] = np.empty(shape, dtype=np.int8)
     simulate_economy(
-        inputs.params, inputs.tax_anchor, inputs.corr_factor, np.int64(seed), np.int64(path_start),
+        inputs.params, inputs.tax_anchor, inputs.corr_factor, np.uint64(seed), np.int64(path_start),
         stochastic, out["inflation"], out["short_rate"], out["term_spread"], out["equity_sweden_log"],
         out["equity_global_log"], out["tax_base_log_growth"], out["inflation_regime"],
         out["equity_regime"],
@@ -180,8 +180,10 @@ def annual_from_monthly(inputs: EconomyInputs, monthly: dict[str, np.ndarray]) -
       mix (Swedish weight ``sweden_weight_frac``, rebalanced monthly);
     - tax_base_growth: growth of the tax-base index over the year;
     - prisbasbelopp_sek: the known amounts, then PBB(Y) = PBB(Y-1) x KPI(June Y-1) / KPI(June Y-2),
-      rounded to the nearest 100 SEK (socialförsäkringsbalken 2 kap. 7 §); KPI months before January
-      of the first simulated year grow at the opening inflation rate.
+      rounded to the nearest 100 SEK, halves up. The law (socialförsäkringsbalken 2 kap. 7 §) scales a
+      fixed base by KPI(June Y-1) / KPI(June 1997); chaining the *unrounded* amount from the last known
+      one is the same thing, so rounding errors do not accumulate. KPI months before January of the
+      first simulated year grow at the opening inflation rate.
     """
     n_paths, n_months = monthly["inflation"].shape
     n_years = n_months // MONTHS_PER_YEAR
@@ -208,17 +210,16 @@ def annual_from_monthly(inputs: EconomyInputs, monthly: dict[str, np.ndarray]) -
     june = np.concatenate([june_opening, log_kpi[:, 5::MONTHS_PER_YEAR]], axis=1)
     pbb = np.empty((n_paths, n_years))
     known = inputs.pbb_known  # from OPENING_YEAR
-    previous = np.full(n_paths, known[0])
+    unrounded = np.full(n_paths, known[0])
     for k in range(n_years):
         idx = k + 1  # position of this year in the known amounts (0 = OPENING_YEAR)
         if idx < known.size:
-            current = np.full(n_paths, known[idx])
+            unrounded = np.full(n_paths, known[idx])
+            pbb[:, k] = unrounded
         else:
             # year Y = first + k uses KPI June Y-1 over June Y-2, i.e. june[:, k] over june[:, k - 1]
-            ratio = np.exp(june[:, k] - june[:, k - 1])
-            current = np.round(previous * ratio / 100.0) * 100.0
-        pbb[:, k] = current
-        previous = current
+            unrounded = unrounded * np.exp(june[:, k] - june[:, k - 1])
+            pbb[:, k] = np.floor(unrounded / 100.0 + 0.5) * 100.0
 
     return {
         "inflation": inflation,

@@ -19,7 +19,9 @@ import math
 
 import numpy as np
 
-from simulator._jit import jit
+from numba import prange
+
+from simulator._jit import jit, jit_parallel
 
 _M0 = np.uint64(0xD2511F53)
 _M1 = np.uint64(0xCD9E8D57)
@@ -38,6 +40,7 @@ BLOCKS_PER_MONTH = 8
 
 #: Streams of the consumers of random numbers.
 STREAM_ECONOMY = 0
+STREAM_ACCOUNTS = 1
 
 
 @jit
@@ -83,3 +86,22 @@ def normal_pair(seed, stream, path, month, block):
     radius = math.sqrt(-2.0 * math.log(1.0 - u1))  # 1 - u1 is in (0, 1]: log never sees 0
     angle = _TWO_PI * u2
     return radius * math.cos(angle), radius * math.sin(angle)
+
+
+def annual_normals_py(seed, stream, path_start, out):
+    """Fill out[i, year, k] with N(0, 1) draws for path path_start + i (k < 2 * BLOCKS_PER_MONTH).
+
+    The year takes the place of the month in the counter, so annual consumers (the accounts) have
+    their own stream of draws, independent of the monthly economy.
+    """
+    n_paths, n_years, n_draws = out.shape
+    for i in prange(n_paths):
+        for y in range(n_years):
+            for b in range((n_draws + 1) // 2):
+                z0, z1 = normal_pair(seed, stream, path_start + i, y, b)
+                out[i, y, 2 * b] = z0
+                if 2 * b + 1 < n_draws:
+                    out[i, y, 2 * b + 1] = z1
+
+
+annual_normals = jit_parallel(annual_normals_py)

@@ -31,7 +31,7 @@ SHOCKS: tuple[str, ...] = (
 #: The opening balance is 31 Dec 2024 (annual report 2024), so every simulation starts in January 2025.
 OPENING_YEAR = 2024
 FIRST_YEAR = OPENING_YEAR + 1
-LAST_YEAR_ALLOWED = 2100
+LAST_YEAR_ALLOWED = 2070  # far enough for any plan; keeps 46-year indices finite (docs/model.md)
 
 
 class ScenarioError(Exception):
@@ -39,7 +39,9 @@ class ScenarioError(Exception):
 
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-Volatility = Annotated[float, Field(ge=0.0, le=2.0)]
+Volatility = Annotated[float, Field(ge=0.0, le=2.0)]  # equity volatility [1/sqrt(year)]
+RateVolatility = Annotated[float, Field(ge=0.0, le=0.2)]  # rates, inflation, tax-base growth
+PassThrough = Annotated[float, Field(ge=0.0, le=2.0)]
 RateLevel = Annotated[float, Field(ge=-0.5, le=1.0)]
 MeanReversion = Annotated[float, Field(ge=0.0, le=50.0)]
 
@@ -95,7 +97,7 @@ class Inflation(_Model):
     initial_pa: RateLevel
     target_pa: RateLevel
     mean_reversion_per_year: MeanReversion
-    volatility_pa: Volatility
+    volatility_pa: RateVolatility
     shock_regime: ShockRegime
 
 
@@ -104,9 +106,9 @@ class ShortRate(_Model):
 
     initial_pa: RateLevel
     real_long_run_pa: RateLevel
-    inflation_pass_through: float = Field(ge=0.0, le=3.0)
+    inflation_pass_through: PassThrough
     mean_reversion_per_year: MeanReversion
-    volatility_pa: Volatility
+    volatility_pa: RateVolatility
     floor_pa: RateLevel | None = None
 
 
@@ -116,7 +118,7 @@ class TermSpread(_Model):
     initial_pa: RateLevel
     long_run_pa: RateLevel
     mean_reversion_per_year: MeanReversion
-    volatility_pa: Volatility
+    volatility_pa: RateVolatility
 
 
 class EquityRegime(_Model):
@@ -144,9 +146,9 @@ class TaxBase(_Model):
 
     expected_growth_pa: dict[str, RateLevel]
     real_long_run_growth_pa: RateLevel
-    inflation_pass_through: float = Field(ge=0.0, le=3.0)
+    inflation_pass_through: PassThrough
     mean_reversion_per_year: MeanReversion
-    volatility_pa: Volatility
+    volatility_pa: RateVolatility
 
     @field_validator("expected_growth_pa")
     @classmethod

@@ -70,7 +70,7 @@ def test_deterministic_run_is_one_path(tmp_path):
     assert summary["paths"] == 1 and summary["deterministic"] is True
     growth = summary["percentiles"]["tax_base_growth"]
     assert growth["p5"] == growth["p95"]
-    assert growth["p50"][:3] == pytest.approx([0.0452, 0.0368, 0.0363], abs=1e-12)
+    assert growth["p50"][:3] == pytest.approx([0.045150, 0.036837, 0.036273], abs=1e-12)
 
 
 def test_refuses_to_overwrite_without_force(tmp_path, capsys):
