@@ -102,6 +102,28 @@ def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, sch
     click.echo(f"{summary['paths']} paths in {elapsed:.1f} s -> {out}")
 
 
+@cli.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object: item -> effect in MSEK.")
+def sensitivity(scenario, as_json):
+    """Känslighetsanalys: effect on the first plan year's result of a change in each driver."""
+    import json
+
+    from simulator.sensitivity import ITEMS
+    from simulator.sensitivity import sensitivity as compute
+
+    spec = load_scenario(scenario)
+    effects = compute(spec)
+    if as_json:
+        click.echo(json.dumps({k: round(v, 6) for k, v in effects.items()}, indent=2))
+        return
+    year = spec.accounts.plan.years[0]
+    click.echo(f"Känslighetsanalys {year}: effekt på årets resultat, MSEK (årsredovisningen 2024 inom parentes)")
+    for name, value in effects.items():
+        item = ITEMS[name]
+        click.echo(f"  {item.swedish:<44} {value:>+8.1f}   ({item.annual_report_msek:+.0f})")
+
+
 def _summary_table(summary: dict) -> str:
     lines = []
     goals = summary.get("goals", {})
@@ -116,16 +138,21 @@ def _summary_table(summary: dict) -> str:
     shown = [y for y in (years[0], 2030, years[-1]) if y in years]
     shown = list(dict.fromkeys(shown))
     lines.append("")
-    lines.append(f"{'driver (p5 / p50 / p95)':<24}" + "".join(f"{y:>24}" for y in shown))
-    for name in ("inflation", "short_rate", "long_rate", "equity_return", "tax_base_growth"):
+    lines.append(f"{'p5 / p50 / p95':<24}" + "".join(f"{y:>24}" for y in shown))
+    rows = [("inflation", "{:>7.1%}"), ("short_rate", "{:>7.1%}"), ("long_rate", "{:>7.1%}"),
+            ("equity_return", "{:>7.1%}"), ("tax_base_growth", "{:>7.1%}"),
+            ("result_msek", "{:>7.0f}"), ("balance_requirement_result_msek", "{:>7.0f}"),
+            ("equity_msek", "{:>7.0f}"), ("consolidation_ratio", "{:>7.1%}")]
+    for name, fmt in rows:
         table = summary["percentiles"].get(name)
         if table is None:
             continue
         cells = []
         for y in shown:
             k = years.index(y)
-            cells.append(f"{table['p5'][k]:>7.1%} {table['p50'][k]:>7.1%} {table['p95'][k]:>7.1%}")
-        lines.append(f"{name:<24}" + "".join(f"{c:>24}" for c in cells))
+            cells.append(" ".join(fmt.format(table[q][k]) for q in ("p5", "p50", "p95")))
+        label = name.removesuffix("_msek").replace("balance_requirement_result", "balance_req_result")
+        lines.append(f"{label:<24}" + "".join(f"{c:>24}" for c in cells))
     return "\n".join(lines)
 
 

@@ -14,7 +14,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from simulator.accounts import (
+    N_ACCOUNT_SHOCKS, AccountsInputs, Baseline, accounts_inputs, simulate_accounts,
+)
 from simulator.drivers import EconomyInputs, annual_from_monthly, economy_inputs, simulate_monthly
+from simulator.rng import STREAM_ACCOUNTS, annual_normals
 from simulator.scenario import Scenario
 
 
@@ -34,8 +38,26 @@ class SimulationOutput(NamedTuple):
     monthly: dict[str, np.ndarray] | None  # name -> (paths, months)
 
 
+class ModelInputs(NamedTuple):
+    """Everything a chunk needs besides the seed and its paths (picklable for dask)."""
+
+    economy: EconomyInputs
+    accounts: AccountsInputs
+    baseline: Baseline  # the zero-shock path's values, which plan-year lines are measured against
+
+
+def model_inputs(scenario: Scenario, deterministic: bool = False) -> ModelInputs:
+    """Kernel inputs, and the zero-shock baseline run of the accounts (one path, a few milliseconds)."""
+    zero_shock = economy_inputs(scenario, deterministic=True)
+    drivers = annual_from_monthly(zero_shock, simulate_monthly(zero_shock, 0, 0, 1, stochastic=False))
+    acc = accounts_inputs(scenario)
+    _, baseline = simulate_accounts(acc, drivers, None, None)
+    economy = zero_shock if deterministic else economy_inputs(scenario)
+    return ModelInputs(economy=economy, accounts=acc, baseline=baseline)
+
+
 def simulate_chunk(
-    inputs: EconomyInputs, seed: int, path_start: int, n_paths: int, stochastic: bool,
+    inputs: ModelInputs, seed: int, path_start: int, n_paths: int, stochastic: bool,
     keep_monthly: bool, numba_threads: int | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
     """Simulate one chunk of paths; a pure function of its arguments (it runs on dask workers too)."""
@@ -43,9 +65,14 @@ def simulate_chunk(
         import numba
 
         numba.set_num_threads(max(1, min(numba_threads, numba.config.NUMBA_NUM_THREADS)))
-    monthly = simulate_monthly(inputs, seed, path_start, n_paths, stochastic)
-    annual = annual_from_monthly(inputs, monthly)
-    return annual, (monthly if keep_monthly else None)
+    monthly = simulate_monthly(inputs.economy, seed, path_start, n_paths, stochastic)
+    annual = annual_from_monthly(inputs.economy, monthly)
+    shocks = None
+    if stochastic:
+        shocks = np.empty((n_paths, annual["inflation"].shape[1], N_ACCOUNT_SHOCKS))
+        annual_normals(np.uint64(seed), STREAM_ACCOUNTS, np.int64(path_start), shocks)
+    accounts, _ = simulate_accounts(inputs.accounts, annual, shocks, inputs.baseline)
+    return {**annual, **accounts}, (monthly if keep_monthly else None)
 
 
 def chunk_bounds(n_paths: int, chunk_size: int) -> list[tuple[int, int]]:
@@ -88,7 +115,7 @@ def run(scenario: Scenario, options: RunOptions) -> SimulationOutput:
     """Simulate ``options.paths`` paths (one zero-shock path when deterministic)."""
     stochastic = not options.deterministic
     n_paths = 1 if options.deterministic else options.paths
-    inputs = economy_inputs(scenario, deterministic=options.deterministic)
+    inputs = model_inputs(scenario, deterministic=options.deterministic)
     bounds = chunk_bounds(n_paths, options.chunk_size)
     if options.scheduler or options.workers > 1:
         results = _run_on_dask(inputs, options, bounds, stochastic)
@@ -99,4 +126,4 @@ def run(scenario: Scenario, options: RunOptions) -> SimulationOutput:
         ]
     annual = _join([r[0] for r in results])
     monthly = _join([r[1] for r in results]) if options.keep_monthly else None
-    return SimulationOutput(years=inputs.years, annual=annual, monthly=monthly)
+    return SimulationOutput(years=inputs.economy.years, annual=annual, monthly=monthly)

@@ -17,6 +17,7 @@ import xarray as xr
 
 from simulator import __version__
 from simulator.engine import RunOptions, SimulationOutput
+from simulator.goals import evaluate_goals, goal_statistics
 from simulator.scenario import Scenario, scenario_to_dict
 from simulator.variables import ANNUAL, MONTHLY, PERCENTILES
 
@@ -79,6 +80,22 @@ def percentile_table(values: np.ndarray) -> dict[str, list[float | None]]:
     return table
 
 
+def goal_summary(scenario: Scenario, output: SimulationOutput) -> dict[str, Any]:
+    """Probability of each declared goal with its standard error and Wilson 95 % interval."""
+    hits = evaluate_goals(scenario.goals, output.annual, output.years)
+    summary = {}
+    for name, met in hits.items():
+        stats = goal_statistics(met)
+        summary[name] = {
+            "probability": float(stats["probability"]),
+            "stderr": float(stats["stderr"]),
+            "ci95": [float(x) for x in stats["ci95"]],
+            "paths_meeting": int(stats["paths_meeting"]),
+            "description": scenario.goals[name].description,
+        }
+    return summary
+
+
 def build_summary(scenario: Scenario, options: RunOptions, output: SimulationOutput) -> dict[str, Any]:
     n_paths = next(iter(output.annual.values())).shape[0]
     return {
@@ -87,7 +104,7 @@ def build_summary(scenario: Scenario, options: RunOptions, output: SimulationOut
         "seed": int(options.seed),
         "version": __version__,
         "deterministic": bool(options.deterministic),
-        "goals": {},
+        "goals": goal_summary(scenario, output),
         "years": [int(y) for y in output.years],
         "percentiles": {name: percentile_table(values) for name, values in output.annual.items()},
     }

@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+
+from simulator._model import FIRST_YEAR, LAST_YEAR_ALLOWED, OPENING_YEAR, _Model
+from simulator.goals import Goal, validate_goal_references
 
 #: The order of the correlated shocks in the economic scenario generator (and in the kernel).
 SHOCKS: tuple[str, ...] = (
@@ -28,10 +31,6 @@ SHOCKS: tuple[str, ...] = (
     "tax_base",
 )
 
-#: The opening balance is 31 Dec 2024 (annual report 2024), so every simulation starts in January 2025.
-OPENING_YEAR = 2024
-FIRST_YEAR = OPENING_YEAR + 1
-LAST_YEAR_ALLOWED = 2070  # far enough for any plan; keeps 46-year indices finite (docs/model.md)
 
 
 class ScenarioError(Exception):
@@ -44,10 +43,6 @@ RateVolatility = Annotated[float, Field(ge=0.0, le=0.2)]  # rates, inflation, ta
 PassThrough = Annotated[float, Field(ge=0.0, le=2.0)]
 RateLevel = Annotated[float, Field(ge=-0.5, le=1.0)]
 MeanReversion = Annotated[float, Field(ge=0.0, le=50.0)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Simulation(_Model):
@@ -234,6 +229,215 @@ class Economy(_Model):
     correlation: Correlation
 
 
+PlanAmount = Annotated[float, Field(ge=0.0, le=100_000.0)]
+Msek = Annotated[float, Field(ge=-100_000.0, le=100_000.0)]
+Fraction = Annotated[float, Field(ge=-1.0, le=1.0)]
+
+
+def _check_year_keys(v: dict[str, Any], what: str = "keys") -> dict[str, Any]:
+    for key in v:
+        if not (key.isdigit() and FIRST_YEAR <= int(key) <= LAST_YEAR_ALLOWED):
+            raise ValueError(f"{what} must be years {FIRST_YEAR}..{LAST_YEAR_ALLOWED} (got {key!r})")
+    return v
+
+
+class Plan(_Model):
+    """The region's adopted plan (Regionplan med budget), one value per plan year, all MSEK, nominal.
+    Costs and financial costs are positive amounts (they are subtracted)."""
+
+    years: list[int] = Field(min_length=1)
+    fees_and_sales_msek: list[PlanAmount]
+    targeted_grants_msek: list[PlanAmount]
+    operating_costs_msek: list[PlanAmount]
+    depreciation_msek: list[PlanAmount]
+    general_grants_msek: list[PlanAmount]
+    drug_grant_msek: list[PlanAmount]
+    financial_income_msek: list[PlanAmount]
+    financial_costs_msek: list[PlanAmount]
+    investments_msek: list[PlanAmount]
+    new_borrowing_msek: list[PlanAmount]
+
+    @model_validator(mode="after")
+    def _aligned(self) -> "Plan":
+        if self.years != list(range(FIRST_YEAR, FIRST_YEAR + len(self.years))):
+            raise ValueError(f"years must run without gaps from {FIRST_YEAR} (got {self.years})")
+        for name, value in self:
+            if name != "years" and len(value) != len(self.years):
+                raise ValueError(f"{name} must have one value per plan year ({len(self.years)} values)")
+        return self
+
+
+class CostType(_Model):
+    """One type of operating cost (kostnadsslag): its 2024 amount and how its price and volume grow.
+    Price growth = wage_weight x wage growth + kpi_weight x KPI inflation + pbb_weight x prisbasbelopp
+    growth + real_trend_pa; the weights sum to 1."""
+
+    amount_2024_msek: PlanAmount
+    wage_weight: Probability
+    kpi_weight: Probability
+    pbb_weight: Probability
+    real_trend_pa: RateLevel = 0.0
+    volume_growth_pa: RateLevel = 0.0
+
+    @model_validator(mode="after")
+    def _weights(self) -> "CostType":
+        total = self.wage_weight + self.kpi_weight + self.pbb_weight
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"wage_weight + kpi_weight + pbb_weight must be 1 (got {total:g})")
+        return self
+
+
+class Costs(_Model):
+    """Operating costs (verksamhetens kostnader) by type; the five amounts split 2024's total."""
+
+    personnel: CostType
+    pensions: CostType
+    purchased_care: CostType
+    drugs: CostType
+    other: CostType
+    employment_growth_pa: RateLevel
+
+
+class SavingsProgramme(_Model):
+    """Savings programme (sparprogram), a policy lever: permanent cuts of the budgeted costs from the
+    year given, in MSEK of that year or in % of that year's budget; kept (and indexed) afterwards."""
+
+    msek_by_year: dict[str, Msek] = {}
+    pct_by_year: dict[str, Annotated[float, Field(ge=-50.0, le=50.0)]] = {}
+
+    _years = field_validator("msek_by_year", "pct_by_year")(_check_year_keys)
+
+
+class CostOverrun(_Model):
+    """Budget overrun (budgetavvikelse) as a fraction of budgeted costs, AR(1):
+    o_Y = mean + persistence (o_{Y-1} - mean) + volatility eps_Y. Zero in a deterministic run."""
+
+    initial_frac: Fraction
+    mean_frac: Fraction
+    persistence: Annotated[float, Field(ge=0.0, lt=1.0)]
+    volatility_frac: Annotated[float, Field(ge=0.0, le=0.5)]
+
+
+class AfterPlan(_Model):
+    """How the plan continues after its last year (documented in docs/accounts.md)."""
+
+    investments_msek: PlanAmount
+    general_grants_growth_pa: RateLevel
+    general_grants_volatility_pa: RateVolatility
+
+
+class OpeningDeficit(_Model):
+    """A negative balanskravsresultat still to restore: amount and the year it must be restored by."""
+
+    from_year: int
+    amount_msek: PlanAmount
+    deadline_year: int
+
+
+class BalanceRequirement(_Model):
+    """Balanskrav rules: deficits, their deadlines, exemptions and the securities adjustment."""
+
+    opening_deficits: list[OpeningDeficit]
+    restore_within_years: int = Field(ge=1, le=10)
+    synnerliga_skal_msek: dict[str, PlanAmount] = {}
+    realised_gains_msek: dict[str, Msek] = {}
+    unrealised_gains_pool_msek: Msek
+    realisation_rate_frac: Probability
+
+    _years = field_validator("synnerliga_skal_msek", "realised_gains_msek")(_check_year_keys)
+
+
+class Resultatreserv(_Model):
+    """Resultatreserv: results above threshold_frac of taxes and grants may be reserved while equity
+    including the pension liability is negative, up to cap_frac; used to cover later negative results."""
+
+    enabled: bool
+    threshold_frac: Probability
+    cap_frac: Probability
+    use_for_deficits: bool
+
+
+class Opening(_Model):
+    """Balance sheet at 31 Dec 2024 (MSEK) and the rates in force then."""
+
+    fixed_assets_msek: PlanAmount
+    financial_fixed_assets_msek: PlanAmount
+    other_current_assets_msek: PlanAmount
+    other_short_term_investments_msek: PlanAmount
+    cash_msek: Msek
+    equity_msek: Msek
+    short_term_debt_msek: PlanAmount
+    loans_msek: PlanAmount
+    leasing_debt_msek: PlanAmount
+    tax_base_msek: PlanAmount
+    loan_rate_pa: RateLevel
+
+
+class Financing(_Model):
+    """Borrowing rule (upplåning) and interest: borrow to keep min_cash, within the limit; repay above
+    repay_above_cash. Loan rate = short rate + spread, refixed over rate_fixing_years."""
+
+    loan_limit_msek: PlanAmount
+    min_cash_msek: Msek
+    repay_above_cash_msek: Msek
+    loan_spread_pa: RateLevel
+    rate_fixing_years: Annotated[float, Field(gt=0.0, le=30.0)]
+    cash_rate_spread_pa: RateLevel
+    other_financial_costs_msek: PlanAmount
+    depreciation_rate_frac: Probability
+
+
+class Accounts(_Model):
+    """The region's annual accounts (räkenskaper)."""
+
+    tax_rate_kr: Annotated[float, Field(gt=0.0, le=40.0)]
+    tax_rate_from_year_kr: dict[str, Annotated[float, Field(gt=0.0, le=40.0)]] = {}
+    plan: Plan
+    after_plan: AfterPlan
+    costs: Costs
+    savings_programme: SavingsProgramme = SavingsProgramme()
+    cost_overrun: CostOverrun
+    balance_requirement: BalanceRequirement
+    resultatreserv: Resultatreserv
+    opening: Opening
+    financing: Financing
+
+    _years = field_validator("tax_rate_from_year_kr")(_check_year_keys)
+
+
+class PensionObligation(_Model):
+    """The pension obligation (pensionsskuld) from the administrator's projection, indexed by the
+    simulated prisbasbelopp; extended after the projection by its own average growth."""
+
+    projection_years: list[int]
+    provision_msek: list[PlanAmount]
+    liability_msek: list[PlanAmount]
+    rips_real_rate_pa: RateLevel
+
+    @model_validator(mode="after")
+    def _aligned(self) -> "PensionObligation":
+        n = len(self.projection_years)
+        if self.projection_years != list(range(OPENING_YEAR, OPENING_YEAR + n)) or n < 2:
+            raise ValueError(f"projection_years must run without gaps from {OPENING_YEAR}, at least 2 years")
+        if len(self.provision_msek) != n or len(self.liability_msek) != n:
+            raise ValueError("provision_msek and liability_msek need one value per projection year")
+        if min(self.provision_msek) <= 0 or min(self.liability_msek) <= 0:
+            raise ValueError("projected amounts must be positive")
+        return self
+
+
+class PensionPortfolio(_Model):
+    """The pension portfolio (pensionsmedel) at market value."""
+
+    opening_value_msek: PlanAmount
+    equity_share_frac: Probability
+
+
+class Pension(_Model):
+    obligation: PensionObligation
+    portfolio: PensionPortfolio
+
+
 class Scenario(_Model):
     """A whole scenario file."""
 
@@ -241,10 +445,22 @@ class Scenario(_Model):
     description: str = ""
     simulation: Simulation
     economy: Economy
+    accounts: Accounts
+    pension: Pension
+    goals: dict[str, Goal] = {}
 
     @model_validator(mode="after")
     def _path_years_inside_simulation(self) -> "Scenario":
+        from simulator.variables import ANNUAL
+
         last = self.simulation.end_year
+        if self.accounts.plan.years[-1] > last:
+            raise ValueError(f"accounts.plan.years: {self.accounts.plan.years[-1]} is after "
+                             f"simulation.end_year {last}")
+        try:
+            validate_goal_references(self.goals, set(ANNUAL), self.simulation.years)
+        except ValueError as exc:
+            raise ValueError(str(exc)) from None
         for key in self.economy.tax_base.expected_growth_pa:
             if int(key) > last:
                 raise ValueError(

@@ -12,7 +12,7 @@ class Variable(NamedTuple):
     swedish: str
 
 
-ANNUAL: dict[str, Variable] = {
+ECONOMY_ANNUAL: dict[str, Variable] = {
     "inflation": Variable("1", "KPI inflation, December-to-December change (fraction, nominal)",
                           "Inflation (KPI, dec-dec)"),
     "kpi_index": Variable("1", "KPI index at December, December 2024 = 1", "KPI-index (dec 2024 = 1)"),
@@ -32,6 +32,77 @@ ANNUAL: dict[str, Variable] = {
                                "Skatteunderlag (index, 2024 = 1)"),
     "prisbasbelopp_sek": Variable("SEK", "prisbasbelopp for the year (nominal)", "Prisbasbelopp (kr)"),
 }
+
+def _msek(long_name: str, swedish: str) -> Variable:
+    return Variable("MSEK", f"{long_name} (MSEK, nominal)", swedish)
+
+
+def _frac(long_name: str, swedish: str) -> Variable:
+    return Variable("1", f"{long_name} (fraction)", swedish)
+
+
+ACCOUNTS_ANNUAL: dict[str, Variable] = {
+    # income statement (resultaträkning); costs are positive amounts
+    "tax_revenue_msek": _msek("tax revenue", "Skatteintäkter"),
+    "general_grants_msek": _msek("general state grants and equalisation, excluding the drug grant",
+                                 "Generella statsbidrag och utjämning (exkl. läkemedelsbidrag)"),
+    "drug_grant_msek": _msek("state grant for drugs", "Statsbidrag läkemedel"),
+    "fees_and_sales_msek": _msek("fees and sales", "Verksamhetens intäkter (avgifter, försäljning)"),
+    "targeted_grants_msek": _msek("targeted state grants", "Riktade statsbidrag"),
+    "personnel_costs_msek": _msek("personnel costs excluding pensions", "Personalkostnader exkl. pensioner"),
+    "pension_costs_msek": _msek("pension costs in operating costs", "Pensionskostnader"),
+    "purchased_care_costs_msek": _msek("purchased care and services", "Köp av verksamhet"),
+    "drug_costs_msek": _msek("drug costs", "Läkemedelskostnader"),
+    "other_costs_msek": _msek("other operating costs", "Övriga kostnader"),
+    "cost_overrun_msek": _msek("cost overrun against the budget (included in operating costs)",
+                               "Budgetavvikelse, kostnader"),
+    "operating_costs_msek": _msek("operating costs, total", "Verksamhetens kostnader"),
+    "depreciation_msek": _msek("depreciation", "Avskrivningar"),
+    "portfolio_return_msek": _msek("pension portfolio return at market value", "Pensionsportföljens avkastning"),
+    "financial_income_msek": _msek("financial income (net portfolio return included)", "Finansiella intäkter"),
+    "pension_interest_msek": _msek("interest component of the pension provision", "Räntedel pensioner"),
+    "loan_interest_msek": _msek("interest on loans", "Låneräntor"),
+    "financial_costs_msek": _msek("financial costs", "Finansiella kostnader"),
+    "result_msek": _msek("result for the year", "Årets resultat"),
+    "tax_and_grants_msek": _msek("tax revenue + general grants and equalisation incl. the drug grant",
+                                 "Skatteintäkter och generella statsbidrag"),
+    "result_share_of_tax_and_grants": _frac("result over tax revenue and general grants",
+                                            "Resultat i % av skatter och bidrag"),
+    # balance requirement (balanskrav)
+    "balance_requirement_result_msek": _msek("balance-requirement result after the resultatreserv",
+                                             "Balanskravsresultat"),
+    "resultatreserv_msek": _msek("resultatreserv balance at year end", "Resultatreserv"),
+    "deficit_outstanding_msek": _msek("negative balance-requirement results not yet restored",
+                                      "Ej återställt negativt balanskravsresultat"),
+    "deficit_overdue_msek": _msek("unrestored deficits whose deadline has passed (all vintages)",
+                                  "Ej återställt efter sista år (alla år)"),
+    "opening_deficit_overdue_msek": _msek("unrestored 2023-2024 deficits whose deadline has passed",
+                                          "Ej återställt 2023-2024 efter sista år"),
+    # balance sheet and cash (balansräkning, likviditet)
+    "equity_msek": _msek("equity at year end", "Eget kapital"),
+    "equity_incl_pension_liability_msek": _msek("equity minus the pension liability off the balance sheet",
+                                                "Eget kapital inkl. ansvarsförbindelse"),
+    "total_assets_msek": _msek("total assets", "Summa tillgångar"),
+    "solidity": _frac("equity over total assets", "Soliditet"),
+    "solidity_incl_pension_liability": _frac("equity minus pension liability over total assets",
+                                             "Soliditet inkl. ansvarsförbindelse"),
+    "cash_msek": _msek("cash at year end", "Kassa och bank"),
+    "loans_msek": _msek("loans at year end", "Låneskuld"),
+    "new_borrowing_msek": _msek("new borrowing less repayments in the year", "Nyupplåning netto"),
+    "loan_limit_breach": Variable("1", "1 when the borrowing rule needed more than the loan limit",
+                                  "Låneram överskriden (1 = ja)"),
+    "borrowing_shortfall_msek": _msek("cash need beyond the loan limit", "Likviditetsbehov utöver låneram"),
+    "loan_rate": Variable("1/year", "average interest rate on loans (fraction, nominal)", "Låneränta"),
+    "investments_msek": _msek("investments", "Investeringar"),
+    # pension (pension)
+    "pension_assets_msek": _msek("pension portfolio at market value", "Pensionsmedel (marknadsvärde)"),
+    "pension_provision_msek": _msek("pension provision on the balance sheet", "Avsättning för pensioner"),
+    "pension_liability_msek": _msek("pension liability off the balance sheet", "Ansvarsförbindelse"),
+    "pension_obligation_msek": _msek("pension obligation: provision + liability", "Pensionsförpliktelse"),
+    "consolidation_ratio": _frac("pension assets over the pension obligation", "Konsolideringsgrad"),
+}
+
+ANNUAL: dict[str, Variable] = {**ECONOMY_ANNUAL, **ACCOUNTS_ANNUAL}
 
 MONTHLY: dict[str, Variable] = {
     "inflation": Variable("1/year", "KPI inflation rate in the month, annualised log rate",

@@ -30,7 +30,13 @@ def test_run_writes_dataset_and_summary_per_contract(tmp_path, capsys):
 
     summary = json.loads((out / SUMMARY_FILE).read_text())
     assert summary["scenario"] == "base" and summary["paths"] == 200 and summary["seed"] == 3
-    assert summary["version"] == __version__ and summary["goals"] == {}
+    assert summary["version"] == __version__
+    assert set(summary["goals"]) >= {"result_target_2027_2030", "deficit_restored", "balance_2030",
+                                      "consolidation_2040", "positive_equity_2030"}
+    for goal in summary["goals"].values():
+        p = goal["probability"]
+        assert goal["ci95"][0] <= p <= goal["ci95"][1]
+        assert goal["stderr"] == pytest.approx((p * (1 - p) / 200) ** 0.5)
     assert summary["years"] == list(range(2025, 2041))
     for name in ("inflation", "short_rate", "equity_return", "tax_base_growth"):
         table = summary["percentiles"][name]
@@ -50,6 +56,17 @@ def test_run_writes_dataset_and_summary_per_contract(tmp_path, capsys):
         # summary percentiles are those of the stored paths
         p50 = np.percentile(ds["inflation"].values, 50, axis=0)
         np.testing.assert_allclose(summary["percentiles"]["inflation"]["p50"], p50, atol=1e-9)
+        for name in ("result_msek", "balance_requirement_result_msek", "equity_msek",
+                     "pension_assets_msek", "pension_obligation_msek", "consolidation_ratio"):
+            assert name in summary["percentiles"] and ds[name].attrs["units"]
+        # goal probabilities are the share of stored paths meeting them
+        equity_2030 = ds["equity_msek"].sel(year=2030).values
+        assert summary["goals"]["positive_equity_2030"]["probability"] == pytest.approx(np.mean(equity_2030 > 0))
+        share = ds["result_share_of_tax_and_grants"].sel(year=slice(2027, 2030)).values
+        target = (share >= 0.02).all(axis=1)
+        overdue = ds["opening_deficit_overdue_msek"].sel(year=slice(2028, 2030)).values
+        restored = (overdue <= 0).all(axis=1)
+        assert summary["goals"]["balance_2030"]["probability"] == pytest.approx(np.mean(target & restored))
 
 
 def test_monthly_values_are_stored_on_request(tmp_path):

@@ -1,0 +1,54 @@
+"""Känslighetsanalys: the effect on the first plan year's result of a change in each driver.
+
+Deterministic: the zero-shock path is run once as it stands and once per item with that item changed
+(in every year); the effect is the difference in the first plan year's årets resultat, in MSEK. In the
+first year the financial items cannot react (they depend on the opening balances), so each effect is
+the direct one: e.g. +1 % personnel costs = -1 % of the year's personnel costs.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from simulator.accounts import COST_TYPES, Perturbation, simulate_accounts
+from simulator.drivers import annual_from_monthly, simulate_monthly
+from simulator.engine import model_inputs
+from simulator.scenario import Scenario
+
+
+class Item(NamedTuple):
+    swedish: str
+    perturbation: Perturbation
+    annual_report_msek: float  # Årsredovisning 2024, känslighetsanalys (lines 2733-2770), signed
+
+
+def _costs(name: str) -> tuple[float, ...]:
+    return tuple(1.01 if t == name else 1.0 for t in COST_TYPES)
+
+
+ITEMS: dict[str, Item] = {
+    "tax_base_plus_1pct": Item("Skatteintäkter (skatteunderlag) +1 %", Perturbation(tax_base_factor=1.01), 37),
+    "tax_rate_plus_1kr": Item("Skattesats +1 kr", Perturbation(tax_rate_add_kr=1.0), 317),
+    "general_grants_plus_1pct": Item("Generella statsbidrag och utjämning +1 %",
+                                     Perturbation(general_grants_factor=1.01), 15),
+    "drug_grant_plus_1pct": Item("Läkemedelsbidrag +1 %", Perturbation(drug_grant_factor=1.01), 5),
+    "personnel_costs_plus_1pct": Item("Personalkostnader exkl. pensioner +1 %",
+                                      Perturbation(cost_factors=_costs("personnel")), -31),
+    "pension_costs_plus_1pct": Item("Pensionskostnader +1 %", Perturbation(cost_factors=_costs("pensions")), -6),
+    "purchased_services_plus_1pct": Item("Köp av verksamhet +1 %",
+                                         Perturbation(cost_factors=_costs("purchased_care")), -16),
+    "drug_costs_plus_1pct": Item("Läkemedelskostnader +1 %", Perturbation(cost_factors=_costs("drugs")), -6),
+}
+
+
+def sensitivity(scenario: Scenario) -> dict[str, float]:
+    """Effect of each item on the first plan year's result [MSEK]; positive improves the result."""
+    inputs = model_inputs(scenario, deterministic=True)
+    drivers = annual_from_monthly(inputs.economy, simulate_monthly(inputs.economy, 0, 0, 1, stochastic=False))
+    base, _ = simulate_accounts(inputs.accounts, drivers, None, inputs.baseline)
+    first = base["result_msek"][0, 0]
+    effects = {}
+    for name, item in ITEMS.items():
+        changed, _ = simulate_accounts(inputs.accounts, drivers, None, inputs.baseline, item.perturbation)
+        effects[name] = float(changed["result_msek"][0, 0] - first)
+    return effects
