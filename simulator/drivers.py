@@ -219,7 +219,8 @@ def annual_from_monthly(inputs: EconomyInputs, monthly: dict[str, np.ndarray]) -
         else:
             # year Y = first + k uses KPI June Y-1 over June Y-2, i.e. june[:, k] over june[:, k - 1]
             unrounded = unrounded * np.exp(june[:, k] - june[:, k - 1])
-            pbb[:, k] = np.floor(unrounded / 100.0 + 0.5) * 100.0
+            # at least 100 SEK: only an absurd deflation could round it to 0 (and then divide by it)
+            pbb[:, k] = np.maximum(np.floor(unrounded / 100.0 + 0.5) * 100.0, 100.0)
 
     return {
         "inflation": inflation,

@@ -96,6 +96,20 @@ def goal_summary(scenario: Scenario, output: SimulationOutput) -> dict[str, Any]
     return summary
 
 
+def risk_summary(output: SimulationOutput) -> dict[str, Any]:
+    """Breaches the rules record: probability per year and in any year (with its Wilson interval)."""
+    breach = output.annual["loan_limit_breach"] > 0
+    any_year = goal_statistics(breach.any(axis=1))
+    return {
+        "loan_limit_breach": {
+            "description": "Låneramen räcker inte: upplåningsregeln behövde mer än låneramen",
+            "probability_by_year": [float(x) for x in breach.mean(axis=0)],
+            "probability_any_year": float(any_year["probability"]),
+            "ci95_any_year": [float(x) for x in any_year["ci95"]],
+        }
+    }
+
+
 def build_summary(scenario: Scenario, options: RunOptions, output: SimulationOutput) -> dict[str, Any]:
     n_paths = next(iter(output.annual.values())).shape[0]
     return {
@@ -105,6 +119,7 @@ def build_summary(scenario: Scenario, options: RunOptions, output: SimulationOut
         "version": __version__,
         "deterministic": bool(options.deterministic),
         "goals": goal_summary(scenario, output),
+        "risks": risk_summary(output),
         "years": [int(y) for y in output.years],
         "percentiles": {name: percentile_table(values) for name, values in output.annual.items()},
     }

@@ -5,6 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.drivers import annual_from_monthly, economy_inputs, simulate_monthly
+from simulator.engine import model_inputs, simulate_chunk
 from simulator.scenario import parse_scenario
 from tests.conftest import base_dict, set_in
 
@@ -48,6 +49,7 @@ FIELDS = {
 @st.composite
 def scenarios(draw):
     data = set_in(base_dict(), "simulation.end_year", draw(st.sampled_from([2027, 2040, 2070])))
+    data["goals"] = {}  # the base goals name years up to 2040
     for field, strategy in FIELDS.items():
         data = set_in(data, field, draw(strategy))
     rho = draw(st.floats(-1.0, 1.0))  # a perfectly correlated pair makes the matrix singular
@@ -66,3 +68,11 @@ def test_every_valid_scenario_gives_finite_numbers(scenario, seed):
     for name, values in {**monthly, **annual}.items():
         assert np.all(np.isfinite(values)), name
     assert np.all(annual["prisbasbelopp_sek"] >= 0)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario=scenarios(), seed=st.integers(0, 2**64 - 1))
+def test_accounts_stay_finite_for_any_valid_economy(scenario, seed):
+    annual, _ = simulate_chunk(model_inputs(scenario), seed, 0, 30, True, False)
+    for name, values in annual.items():
+        assert np.all(np.isfinite(values)), name
