@@ -147,8 +147,8 @@ def write_results(out: Path, dataset: xr.Dataset, summary: dict[str, Any], force
     retired = out.parent / f".{out.name}.old-{tag}"
     try:
         staging.mkdir()
-        encoding = {name: {"zlib": True, "complevel": 4} for name in dataset.data_vars}
-        dataset.to_netcdf(staging / RESULTS_FILE, engine="h5netcdf", encoding=encoding)
+        # uncompressed: simulated doubles barely compress (measured 25 % smaller at 10x the write time)
+        dataset.to_netcdf(staging / RESULTS_FILE, engine="h5netcdf")
         (staging / SUMMARY_FILE).write_text(
             json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
