@@ -529,20 +529,51 @@ def parse_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scenario
         raise ScenarioError(format_validation_error(source, exc)) from None
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file; raise :class:`ScenarioError` with a one-line message."""
-    path = Path(path)
+def _read_toml(path: Path, named: str) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError(f"{path}: file not found") from None
+        raise ScenarioError(f"{named}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot be read ({exc.__class__.__name__}: {exc})") from None
+        raise ScenarioError(f"{named}: cannot be read ({exc.__class__.__name__}: {exc})") from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
-    return parse_scenario(data, str(path))
+        raise ScenarioError(f"{named}: not valid TOML: {exc}") from None
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Tables merge key by key; any other value in ``override`` replaces the one in ``base``."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; raise :class:`ScenarioError` with a one-line message.
+
+    ``include = ["../calibration/economy.toml"]`` at the top of a scenario reads those files first
+    (paths relative to the scenario file, in order) and lays the scenario's own tables over them, key
+    by key: a scenario takes its calibrated economy from one file and overrides single values.
+    """
+    path = Path(path)
+    data = _read_toml(path, str(path))
+    includes = data.pop("include", [])
+    if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
+        raise ScenarioError(f"{path}: include: must be a list of file paths (got {includes!r})")
+    merged: dict[str, Any] = {}
+    for name in includes:
+        included = path.parent / name
+        part = _read_toml(included, f"{path}: include {name!r}")
+        if "include" in part:
+            raise ScenarioError(f"{included}: include: included files cannot include others")
+        merged = _merge(merged, part)
+    source = str(path) if not includes else f"{path} (with {', '.join(includes)})"
+    return parse_scenario(_merge(merged, data), source)
 
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:

@@ -107,3 +107,37 @@ def test_console_script_exits_2_without_traceback(tmp_path):
     assert proc.stderr.strip().count("\n") == 0 and "Traceback" not in proc.stderr
     assert "economy.short_rate.volatility_pa" in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_include_lays_the_scenario_over_the_included_file(tmp_path, capsys):
+    data = base_dict()
+    economy = {"economy": data.pop("economy")}
+    (tmp_path / "calib").mkdir()
+    (tmp_path / "calib" / "economy.toml").write_bytes(tomli_w.dumps(economy).encode())
+    data["include"] = ["calib/economy.toml"]
+    data = set_in(data, "economy.inflation.target_pa", 0.025)  # override one value only
+    path = _write(tmp_path, data, "with_include.toml")
+    sc = load_scenario(path)
+    assert sc.economy.inflation.target_pa == 0.025
+    assert sc.economy.inflation.volatility_pa == economy["economy"]["inflation"]["volatility_pa"]
+    assert sc.economy.short_rate == load_scenario(BASE_TOML).economy.short_rate
+
+
+def test_include_errors_name_the_files(tmp_path, capsys):
+    data = base_dict()
+    data["include"] = ["missing.toml"]
+    path = _write(tmp_path, data)
+    with pytest.raises(SystemExit) as exc:
+        main(["validate", str(path)])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "include 'missing.toml': file not found" in err and str(path) in err
+    bad = base_dict()
+    economy = {"economy": bad.pop("economy")}
+    economy["economy"]["inflation"]["volatility_pa"] = -1
+    (tmp_path / "e.toml").write_bytes(tomli_w.dumps(economy).encode())
+    bad["include"] = ["e.toml"]
+    path = _write(tmp_path, bad, "b.toml")
+    with pytest.raises(SystemExit) as exc:
+        main(["validate", str(path)])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "(with e.toml)" in err and "economy.inflation.volatility_pa" in err
