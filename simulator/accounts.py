@@ -20,6 +20,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from simulator.kernels.pension import (
+    PortfolioState, RuleParams, fixed_income_returns, flow, opening_state, portfolio_months,
+)
 from simulator.scenario import OPENING_YEAR, Scenario
 from simulator.variables import ACCOUNTS_ANNUAL
 
@@ -80,8 +83,6 @@ class AccountsInputs(NamedTuple):
     restore_within: int
     synnerliga_skal: np.ndarray  # (years,)
     realised_gains: np.ndarray  # (years,)
-    unrealised_pool: float
-    realisation_rate: float
     reserve_enabled: bool
     reserve_threshold: float
     reserve_cap: float
@@ -112,6 +113,19 @@ class AccountsInputs(NamedTuple):
     rips_real_rate: float
     portfolio_opening: float
     portfolio_equity_share: float
+    portfolio_unrealised: float
+    turnover: float
+    rule: RuleParams
+    opening_high: float  # the rolling high relative to the unit index at the opening
+    opening_high_age: int
+    sweden_weight: float
+    rate_floor: float
+    fi_yield_opening: float
+    deposit_policy: int  # 0 none, 1 fixed, 2 share of surplus
+    deposit_fixed: float
+    deposit_share: float
+    deposit_threshold: float
+    withdraw_share: float
     pbb_opening: float
 
 
@@ -139,7 +153,8 @@ def _extend(projection: list[float], n_years: int) -> np.ndarray:
 
 
 def accounts_inputs(scenario: Scenario) -> AccountsInputs:
-    acc, pen = scenario.accounts, scenario.pension
+    acc, pen, eco = scenario.accounts, scenario.pension, scenario.economy
+    rule = pen.risk_rule
     years = np.asarray(scenario.simulation.years, dtype=np.int64)
     n = years.size
     plan = acc.plan
@@ -191,8 +206,6 @@ def accounts_inputs(scenario: Scenario) -> AccountsInputs:
         restore_within=acc.balance_requirement.restore_within_years,
         synnerliga_skal=_by_year(acc.balance_requirement.synnerliga_skal_msek, years),
         realised_gains=_by_year(acc.balance_requirement.realised_gains_msek, years),
-        unrealised_pool=acc.balance_requirement.unrealised_gains_pool_msek,
-        realisation_rate=acc.balance_requirement.realisation_rate_frac,
         reserve_enabled=acc.resultatreserv.enabled,
         reserve_threshold=acc.resultatreserv.threshold_frac,
         reserve_cap=acc.resultatreserv.cap_frac,
@@ -222,7 +235,26 @@ def accounts_inputs(scenario: Scenario) -> AccountsInputs:
         liability_opening=pen.obligation.liability_msek[0],
         rips_real_rate=pen.obligation.rips_real_rate_pa,
         portfolio_opening=pen.portfolio.opening_value_msek,
-        portfolio_equity_share=pen.portfolio.equity_share_frac,
+        portfolio_equity_share=pen.portfolio.opening_equity_share_frac,
+        portfolio_unrealised=pen.portfolio.opening_unrealised_gains_msek,
+        turnover=pen.portfolio.turnover_frac,
+        rule=RuleParams(
+            protection=rule.protection_frac, window=rule.window_months, crash=rule.assumed_crash_frac,
+            cap=rule.equity_cap_frac, strategic=pen.portfolio.strategic_equity_share_frac,
+            rebalance_every=rule.rebalance_every_months, duration=pen.portfolio.fixed_income_duration_years,
+        ),
+        # margin m = 1 - protection x H / u with u = 1 at the opening: H = (1 - m) / protection
+        opening_high=(1.0 - rule.opening_margin_frac) / rule.protection_frac,
+        opening_high_age=rule.opening_high_age_months,
+        sweden_weight=scenario.economy.equity.sweden_weight_frac,
+        rate_floor=-math.inf if eco.short_rate.floor_pa is None else eco.short_rate.floor_pa,
+        fi_yield_opening=(eco.short_rate.initial_pa
+                          + eco.term_spread.initial_pa * pen.portfolio.fixed_income_duration_years / 10.0),
+        deposit_policy=("none", "fixed", "share_of_surplus").index(pen.deposits.policy),
+        deposit_fixed=pen.deposits.fixed_msek,
+        deposit_share=pen.deposits.surplus_share_frac,
+        deposit_threshold=pen.deposits.surplus_threshold_frac,
+        withdraw_share=pen.deposits.withdraw_share_of_pension_costs_frac,
         pbb_opening=float(scenario.economy.prisbasbelopp.known_sek[str(OPENING_YEAR)]),
     )
 
@@ -239,6 +271,7 @@ class Baseline(NamedTuple):
     pension_interest: np.ndarray
     loan_interest_opening: np.ndarray
     loan_interest: np.ndarray
+    adjustment: np.ndarray  # monthly return added in plan years so the zero-shock path books the plan
 
 
 def price_growth(p: AccountsInputs, drivers: dict[str, np.ndarray], k: int) -> np.ndarray:
@@ -309,25 +342,63 @@ def borrowing(cash_before, loans, planned, min_cash, limit, repay_above, allow_r
     return borrowed, repaid, shortfall
 
 
+def realise_turnover(state: PortfolioState, turnover: float) -> np.ndarray:
+    """The managers' trading within the sleeves realises a share of the unrealised gains (or losses)
+    a year: the cost basis moves that share of the way to market value. Returns the gains realised."""
+    realised = np.zeros_like(state.equity)
+    for sleeve, basis in ((state.equity, state.basis_eq), (state.fixed, state.basis_fi)):
+        step = turnover * (sleeve - basis)
+        realised += step
+        basis += step
+    return realised
+
+
+def _solve_plan_adjustment(p, state, first_month, eq, fi, target_gain):
+    """The monthly return a that, added to both sleeves over the year, makes the (one) zero-shock path
+    gain exactly ``target_gain``: the plan's booked financial income. Fixed-point on log growth."""
+    value = state.value.copy()
+    adjustment = 0.0
+    for _ in range(100):
+        trial = PortfolioState(*(np.copy(a) for a in state))
+        _run_months(p, trial, first_month, eq, fi, adjustment, np.zeros(eq.shape))
+        gain = trial.value - value
+        if abs(gain[0] - target_gain) < 1e-10:
+            break
+        adjustment += (math.log1p(target_gain / value[0]) - math.log1p(gain[0] / value[0])) / eq.shape[1]
+    return adjustment
+
+
+def _run_months(p, state, first_month, eq, fi, adjustment, share_out):
+    n = eq.shape[0]
+    realised, derisk, breach, size = np.zeros(n), np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n)
+    portfolio_months(p.rule, first_month, eq, fi, adjustment, state.equity, state.fixed, state.basis_eq,
+                     state.basis_fi, state.unit, state.dq_idx, state.dq_val, state.dq_head, state.dq_count,
+                     share_out, realised, derisk, breach, size)
+    return realised, derisk, breach, size
+
+
 def simulate_accounts(
     p: AccountsInputs,
     drivers: dict[str, np.ndarray],
+    monthly: dict[str, np.ndarray],
     shocks: np.ndarray | None,
     baseline: Baseline | None,
     perturbation: Perturbation = Perturbation(),
-) -> tuple[dict[str, np.ndarray], Baseline]:
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], Baseline]:
     """Run the accounts along every path.
 
-    drivers: annual economy outputs (paths x years). shocks: (paths, years, N_ACCOUNT_SHOCKS) standard
+    drivers: annual economy outputs (paths x years); monthly: the economy's monthly outputs (equity
+    log returns, short rate, term spread) for the pension portfolio. shocks: (paths, years, N_ACCOUNT_SHOCKS) standard
     normals, or None for the zero-shock run (no overrun, no political grant shocks). baseline: the
     zero-shock run's values; None *is* the zero-shock baseline run, whose plan-year lines equal the plan.
-    Returns the annual outputs (paths x years) and this run's own model values as a Baseline.
+    Returns the annual outputs (paths x years), the monthly equity share (paths x months) and this
+    run's own model values as a Baseline.
     """
     n_paths, n_years = drivers["inflation"].shape
     years = p.years
     out = {name: np.zeros((n_paths, n_years)) for name in _OUTPUTS}
     model = {name: np.zeros((n_paths, n_years)) for name in Baseline._fields if name not in
-             ("kpi_index", "price_index", "pbb")}
+             ("kpi_index", "price_index", "pbb", "adjustment")}
     price_index = np.zeros((len(COST_TYPES), n_paths, n_years))
 
     cost_factors = np.asarray(perturbation.cost_factors)[:, None]
@@ -339,14 +410,20 @@ def simulate_accounts(
     grants_level = np.zeros(n_paths)
     fees = targeted = drug_grant = np.zeros(n_paths)
     fixed_assets = np.full(n_paths, p.fixed_assets)
-    portfolio = np.full(n_paths, p.portfolio_opening)
+    state = opening_state(n_paths, p.portfolio_opening, p.portfolio_equity_share, p.portfolio_unrealised,
+                          p.opening_high, p.opening_high_age)
+    w = p.sweden_weight
+    eq_month = w * np.expm1(monthly["equity_sweden_log"]) + (1.0 - w) * np.expm1(monthly["equity_global_log"])
+    fi_month = fixed_income_returns(monthly["short_rate"], monthly["term_spread"], p.rate_floor,
+                                    p.rule.duration, p.fi_yield_opening)
+    equity_share_month = np.zeros(eq_month.shape)
+    adjustments = np.zeros(n_years)
     cash = np.full(n_paths, p.cash)
     loans = np.full(n_paths, p.loans)
     equity = np.full(n_paths, p.equity)
     loan_rate = np.full(n_paths, p.loan_rate)
     provision_prev = np.full(n_paths, p.provision_opening)
     liability_prev = np.full(n_paths, p.liability_opening)
-    pool = np.full(n_paths, p.unrealised_pool)
     reserve = np.zeros(n_paths)
     # deficit vintages, oldest first: the opening ones, then one slot per simulated year
     n_open = p.opening_deficits.size
@@ -425,10 +502,20 @@ def simulate_accounts(
         provision = p.provision_path[k] * pbb_ratio
         liability = p.liability_path[k] * pbb_ratio
 
+        # --- the pension portfolio, month by month under the dynamiska riskprincipen ------------------
+        months = slice(12 * k, 12 * k + 12)
+        if plan_year and baseline is None:
+            adjustments[k] = _solve_plan_adjustment(p, state, 12 * k, eq_month[:, months], fi_month[:, months],
+                                                    p.plan_fin_income[k])
+        elif plan_year:
+            adjustments[k] = baseline.adjustment[k]
+        value_start = state.value
+        realised_sec, derisk, breach_months, breach_size = _run_months(
+            p, state, 12 * k, eq_month[:, months], fi_month[:, months], adjustments[k],
+            equity_share_month[:, months])
+        gain_model = state.value - value_start  # market-value change (plus the plan adjustment)
+
         # --- financial items (model values) ----------------------------------------------------------
-        portfolio_rate = (p.portfolio_equity_share * drivers["equity_return"][:, k]
-                          + (1.0 - p.portfolio_equity_share) * short)
-        gain_model = portfolio * portfolio_rate
         cash_interest_model = cash * (short + p.cash_rate_spread)
         pension_interest_model = pension_interest(provision_prev, p.rips_real_rate, pbb, pbb_prev)
         loan_rate = refixed_loan_rate(loan_rate, short, p.loan_spread, p.refix_share)
@@ -438,19 +525,17 @@ def simulate_accounts(
         model["pension_interest"][:, k] = pension_interest_model
         model["loan_interest_opening"][:, k] = loan_interest_opening_model
 
+        gain = gain_model  # at market value in every year (LKBR); plan years carry the adjustment
         if plan_year:  # the plan's figure plus the path's surprise against the zero-shock path
             if baseline is None:
-                gain = np.full(n_paths, p.plan_fin_income[k])
                 fin_income_other = np.zeros(n_paths)
                 fin_costs_before_new_loans = np.full(n_paths, p.plan_fin_costs[k])
             else:
-                gain = p.plan_fin_income[k] + (gain_model - baseline.portfolio_gain[k])
                 fin_income_other = cash_interest_model - baseline.cash_interest[k]
                 fin_costs_before_new_loans = (p.plan_fin_costs[k]
                                               + pension_interest_model - baseline.pension_interest[k]
                                               + loan_interest_opening_model - baseline.loan_interest_opening[k])
         else:
-            gain = gain_model
             fin_income_other = cash_interest_model
             fin_costs_before_new_loans = pension_interest_model + loan_interest_opening_model + p.other_fin_costs
         financial_income = gain + fin_income_other
@@ -480,13 +565,25 @@ def simulate_accounts(
         loans = loans + net_borrowing
         breach = shortfall > 0.0
 
-        portfolio = portfolio + gain
         equity = equity + result
 
+        # --- deposits to / withdrawals from the portfolio at year end (no effect on the result) -------
+        liquidity = np.where(net_borrowing > 0.0, 0.0, np.maximum(cash - p.min_cash, 0.0))
+        if p.deposit_policy == 1:
+            deposit = np.minimum(p.deposit_fixed, liquidity)
+        elif p.deposit_policy == 2:
+            surplus = np.maximum(result - p.deposit_threshold * tax_and_grants, 0.0)
+            deposit = np.minimum(p.deposit_share * surplus, liquidity)
+        else:
+            deposit = np.zeros(n_paths)
+        withdrawal = np.minimum(p.withdraw_share * costs[I_PENSIONS], state.value + deposit)
+        realised_sec = realised_sec + flow(state, deposit - withdrawal) + realise_turnover(state, p.turnover)
+        cash = cash - deposit + withdrawal
+
         # --- balanskrav: result less realised gains, adjusted for unrealised securities gains ----------
-        reversal = p.realisation_rate * pool
-        pool = pool + gain - reversal
-        bkr = balance_requirement_result(result, p.realised_gains[k], gain, reversal)
+        # the year's market-value change is taken out; the part of it (and of earlier years' gains)
+        # realised by sales this year is put back (AR: "återföring av orealiserade vinster")
+        bkr = balance_requirement_result(result, p.realised_gains[k], gain, realised_sec)
         if p.reserve_use:
             use = np.where(bkr < 0.0, np.minimum(-bkr, reserve), 0.0)
             reserve = reserve - use
@@ -503,6 +600,7 @@ def simulate_accounts(
             bkr = bkr - put
         overdue = vintages * (deadlines <= years[k])
 
+        portfolio = state.value
         total_assets = (fixed_assets + p.financial_fixed_assets + p.other_current_assets
                         + p.other_short_term_investments + portfolio + cash)
         o = out
@@ -547,15 +645,25 @@ def simulate_accounts(
         o["pension_liability_msek"][:, k] = liability
         o["pension_obligation_msek"][:, k] = provision + liability
         o["consolidation_ratio"][:, k] = portfolio / (provision + liability)
+        o["equity_share"][:, k] = np.divide(state.equity, portfolio, out=np.zeros(n_paths), where=portfolio > 0)
+        o["derisking_months"][:, k] = derisk
+        o["derisking"][:, k] = derisk > 0
+        o["protection_breach"][:, k] = breach_months > 0
+        o["protection_breach_size"][:, k] = breach_size
+        o["pension_deposits_msek"][:, k] = deposit
+        o["pension_withdrawals_msek"][:, k] = withdrawal
+        o["realised_securities_gains_msek"][:, k] = realised_sec
+        o["unrealised_gains_msek"][:, k] = portfolio - state.basis_eq - state.basis_fi
         provision_prev, liability_prev = provision, liability
 
     own = Baseline(
         kpi_index=drivers["kpi_index"][0].copy(),
         price_index=price_index[:, 0, :].copy(),
         pbb=drivers["prisbasbelopp_sek"][0].copy(),
+        adjustment=adjustments,
         **{name: values[0].copy() for name, values in model.items()},
     )
-    return out, own
+    return out, {"equity_share": equity_share_month}, own
 
 
 def balance_sheet_gap(p: AccountsInputs, out: dict[str, np.ndarray]) -> np.ndarray:

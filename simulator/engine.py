@@ -49,9 +49,10 @@ class ModelInputs(NamedTuple):
 def model_inputs(scenario: Scenario, deterministic: bool = False) -> ModelInputs:
     """Kernel inputs, and the zero-shock baseline run of the accounts (one path, a few milliseconds)."""
     zero_shock = economy_inputs(scenario, deterministic=True)
-    drivers = annual_from_monthly(zero_shock, simulate_monthly(zero_shock, 0, 0, 1, stochastic=False))
     acc = accounts_inputs(scenario)
-    _, baseline = simulate_accounts(acc, drivers, None, None)
+    monthly = simulate_monthly(zero_shock, 0, 0, 1, stochastic=False)
+    drivers = annual_from_monthly(zero_shock, monthly)
+    _, _, baseline = simulate_accounts(acc, drivers, monthly, None, None)
     economy = zero_shock if deterministic else economy_inputs(scenario)
     return ModelInputs(economy=economy, accounts=acc, baseline=baseline)
 
@@ -71,8 +72,9 @@ def simulate_chunk(
     if stochastic:
         shocks = np.empty((n_paths, annual["inflation"].shape[1], N_ACCOUNT_SHOCKS))
         annual_normals(np.uint64(seed), STREAM_ACCOUNTS, np.int64(path_start), shocks)
-    accounts, _ = simulate_accounts(inputs.accounts, annual, shocks, inputs.baseline)
-    return {**annual, **accounts}, (monthly if keep_monthly else None)
+    accounts, pension_monthly, _ = simulate_accounts(inputs.accounts, annual, monthly, shocks, inputs.baseline)
+    # the monthly equity share is always kept (the committee reads it); the drivers on request
+    return {**annual, **accounts}, ({**monthly, **pension_monthly} if keep_monthly else pension_monthly)
 
 
 def chunk_bounds(n_paths: int, chunk_size: int) -> list[tuple[int, int]]:
@@ -125,5 +127,5 @@ def run(scenario: Scenario, options: RunOptions) -> SimulationOutput:
             for start, size in bounds
         ]
     annual = _join([r[0] for r in results])
-    monthly = _join([r[1] for r in results]) if options.keep_monthly else None
+    monthly = _join([r[1] for r in results])
     return SimulationOutput(years=inputs.economy.years, annual=annual, monthly=monthly)

@@ -341,8 +341,6 @@ class BalanceRequirement(_Model):
     restore_within_years: int = Field(ge=1, le=10)
     synnerliga_skal_msek: dict[str, PlanAmount] = {}
     realised_gains_msek: dict[str, Msek] = {}
-    unrealised_gains_pool_msek: Msek
-    realisation_rate_frac: Probability
 
     _years = field_validator("synnerliga_skal_msek", "realised_gains_msek")(_check_year_keys)
 
@@ -427,15 +425,62 @@ class PensionObligation(_Model):
 
 
 class PensionPortfolio(_Model):
-    """The pension portfolio (pensionsmedel) at market value."""
+    """The pension portfolio (pensionsmedel) at market value: equities (the economy's Swedish/global
+    mix) and SEK fixed income of a given duration."""
 
     opening_value_msek: PlanAmount
-    equity_share_frac: Probability
+    opening_equity_share_frac: Probability
+    opening_unrealised_gains_msek: Msek
+    strategic_equity_share_frac: Probability
+    fixed_income_duration_years: Annotated[float, Field(ge=0.0, le=30.0)]
+    turnover_frac: Probability  # share of the unrealised gains realised a year by the managers' trading
+
+
+class RiskRule(_Model):
+    """Dynamiska riskprincipen: the portfolio may fall at most 1 - protection_frac from the highest
+    level of its unit index in the last window_months; w_max = margin / assumed_crash_frac clipped to
+    [0, equity_cap_frac]; equity share = min(strategic share, w_max), traded every
+    rebalance_every_months. The opening margin and the age of the opening high describe 2024."""
+
+    protection_frac: Annotated[float, Field(gt=0.0, lt=1.0)]
+    window_months: int = Field(ge=1, le=30)
+    assumed_crash_frac: Annotated[float, Field(gt=0.0, le=1.0)]
+    equity_cap_frac: Probability
+    rebalance_every_months: int = Field(ge=1, le=12)
+    opening_margin_frac: Annotated[float, Field(ge=-1.0, lt=1.0)]
+    opening_high_age_months: int = Field(ge=0, le=29)
+
+    @model_validator(mode="after")
+    def _age_inside_window(self) -> "RiskRule":
+        if self.opening_high_age_months >= self.window_months:
+            raise ValueError(f"opening_high_age_months must be below window_months ({self.window_months})")
+        return self
+
+
+class Deposits(_Model):
+    """Deposits to the pension portfolio (avsättning till pensionsmedel), a policy lever decided at each
+    year end "from the room in the result and the liquidity": none, a fixed amount, or a share of the
+    result above threshold_frac of taxes and grants; never from borrowed money, never below minimum
+    cash. Optionally withdraw a share of the year's pension costs from the portfolio."""
+
+    policy: Literal["none", "fixed", "share_of_surplus"]
+    fixed_msek: PlanAmount = 0.0
+    surplus_share_frac: Probability = 0.0
+    surplus_threshold_frac: Probability = 0.0
+    withdraw_share_of_pension_costs_frac: Probability = 0.0
 
 
 class Pension(_Model):
     obligation: PensionObligation
     portfolio: PensionPortfolio
+    risk_rule: RiskRule
+    deposits: Deposits
+
+    @model_validator(mode="after")
+    def _strategic_within_cap(self) -> "Pension":
+        if self.portfolio.strategic_equity_share_frac > self.risk_rule.equity_cap_frac:
+            raise ValueError("portfolio.strategic_equity_share_frac must not exceed risk_rule.equity_cap_frac")
+        return self
 
 
 class Scenario(_Model):

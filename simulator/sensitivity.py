@@ -44,11 +44,13 @@ ITEMS: dict[str, Item] = {
 def sensitivity(scenario: Scenario) -> dict[str, float]:
     """Effect of each item on the first plan year's result [MSEK]; positive improves the result."""
     inputs = model_inputs(scenario, deterministic=True)
-    drivers = annual_from_monthly(inputs.economy, simulate_monthly(inputs.economy, 0, 0, 1, stochastic=False))
-    base, _ = simulate_accounts(inputs.accounts, drivers, None, inputs.baseline)
+    monthly = simulate_monthly(inputs.economy, 0, 0, 1, stochastic=False)
+    drivers = annual_from_monthly(inputs.economy, monthly)
+    base, _, _ = simulate_accounts(inputs.accounts, drivers, monthly, None, inputs.baseline)
     first = base["result_msek"][0, 0]
     effects = {}
     for name, item in ITEMS.items():
-        changed, _ = simulate_accounts(inputs.accounts, drivers, None, inputs.baseline, item.perturbation)
+        changed, _, _ = simulate_accounts(inputs.accounts, drivers, monthly, None, inputs.baseline,
+                                          item.perturbation)
         effects[name] = float(changed["result_msek"][0, 0] - first)
     return effects

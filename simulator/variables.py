@@ -100,11 +100,29 @@ ACCOUNTS_ANNUAL: dict[str, Variable] = {
     "pension_liability_msek": _msek("pension liability off the balance sheet", "Ansvarsförbindelse"),
     "pension_obligation_msek": _msek("pension obligation: provision + liability", "Pensionsförpliktelse"),
     "consolidation_ratio": _frac("pension assets over the pension obligation", "Konsolideringsgrad"),
+    "equity_share": _frac("equity share of the pension portfolio at year end", "Aktieandel vid årets slut"),
+    "derisking_months": Variable("1", "months in the year with the rule's maximum below the strategic share",
+                                 "Månader med riskminskning"),
+    "derisking": Variable("1", "1 when the rule forced de-risking in some month of the year",
+                          "Riskminskning under året (1 = ja)"),
+    "protection_breach": Variable("1", "1 when the unit index fell below the protection level in some month",
+                                  "Skyddsnivån underskriden (1 = ja)"),
+    "protection_breach_size": _frac("largest shortfall below the protection level, 1 - index / level",
+                                    "Största underskridande av skyddsnivån"),
+    "pension_deposits_msek": _msek("deposits to the pension portfolio at year end", "Avsättning till pensionsmedel"),
+    "pension_withdrawals_msek": _msek("withdrawals from the pension portfolio at year end",
+                                      "Uttag ur pensionsmedel"),
+    "realised_securities_gains_msek": _msek("gains realised in the pension portfolio",
+                                            "Realiserade vinster, värdepapper"),
+    "unrealised_gains_msek": _msek("unrealised gains in the pension portfolio at year end",
+                                   "Orealiserade vinster, värdepapper"),
 }
 
 ANNUAL: dict[str, Variable] = {**ECONOMY_ANNUAL, **ACCOUNTS_ANNUAL}
 
 MONTHLY: dict[str, Variable] = {
+    "equity_share": Variable("1", "equity share of the pension portfolio after rebalancing (fraction)",
+                             "Aktieandel (månad)"),
     "inflation": Variable("1/year", "KPI inflation rate in the month, annualised log rate",
                           "Inflationstakt (månad, årstakt)"),
     "short_rate": Variable("1/year", "short interest rate (fraction, nominal)", "Kort ränta"),
