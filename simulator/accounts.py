@@ -85,8 +85,10 @@ class AccountsInputs(NamedTuple):
     realised_gains: np.ndarray  # (years,)
     reserve_enabled: bool
     reserve_threshold: float
+    reserve_threshold_positive: float
     reserve_cap: float
     reserve_use: bool
+    reserve_downturn_growth: float
     fixed_assets: float
     financial_fixed_assets: float
     other_current_assets: float
@@ -208,8 +210,10 @@ def accounts_inputs(scenario: Scenario) -> AccountsInputs:
         realised_gains=_by_year(acc.balance_requirement.realised_gains_msek, years),
         reserve_enabled=acc.resultatreserv.enabled,
         reserve_threshold=acc.resultatreserv.threshold_frac,
+        reserve_threshold_positive=acc.resultatreserv.threshold_positive_equity_frac,
         reserve_cap=acc.resultatreserv.cap_frac,
         reserve_use=acc.resultatreserv.use_for_deficits,
+        reserve_downturn_growth=acc.resultatreserv.use_below_tax_base_growth_pa,
         fixed_assets=op.fixed_assets_msek,
         financial_fixed_assets=op.financial_fixed_assets_msek,
         other_current_assets=op.other_current_assets_msek,
@@ -329,17 +333,18 @@ def refixed_loan_rate(previous, short_rate, spread, refix_share):
 
 def borrowing(cash_before, loans, planned, min_cash, limit, repay_above, allow_repay):
     """Borrowing rule (upplåning): borrow what the plan says, and more when cash would fall below
-    ``min_cash``, never above the loan limit; repay loans with cash above ``repay_above``.
-    Returns (borrowed, repaid, shortfall) where shortfall > 0 marks a need beyond the limit."""
-    room = np.maximum(limit - loans, 0.0)
+    ``min_cash``; repay loans with cash above ``repay_above``. A need beyond the loan limit is still
+    borrowed (a region cannot run out of cash: fullmäktige would have to raise the limit) and is
+    returned as ``above_limit`` > 0, the breach the rule records.
+    Returns (borrowed, repaid, above_limit) where above_limit is the year-end debt above the limit."""
     need = np.maximum(min_cash - (cash_before + planned), 0.0)
-    borrowed = np.minimum(planned + need, room)
+    borrowed = planned + need
     if allow_repay:
         repaid = np.minimum(np.maximum(cash_before + borrowed - repay_above, 0.0), loans + borrowed)
     else:
         repaid = np.zeros_like(borrowed)
-    shortfall = np.where(planned + need > room + 1e-9, planned + need - room, 0.0)
-    return borrowed, repaid, shortfall
+    above_limit = np.maximum(loans + borrowed - repaid - limit, 0.0)
+    return borrowed, repaid, above_limit
 
 
 def realise_turnover(state: PortfolioState, turnover: float) -> np.ndarray:
@@ -364,7 +369,8 @@ def _solve_plan_adjustment(p, state, first_month, eq, fi, target_gain):
         gain = trial.value - value
         if abs(gain[0] - target_gain) < 1e-10:
             break
-        adjustment += (math.log1p(target_gain / value[0]) - math.log1p(gain[0] / value[0])) / eq.shape[1]
+        achieved = max(gain[0] / value[0], -0.999999)  # guard: a wiped-out year in an absurd scenario
+        adjustment += (math.log1p(target_gain / value[0]) - math.log1p(achieved)) / eq.shape[1]
     return adjustment
 
 
@@ -540,7 +546,7 @@ def simulate_accounts(
             fin_costs_before_new_loans = pension_interest_model + loan_interest_opening_model + p.other_fin_costs
         financial_income = gain + fin_income_other
 
-        revenue = tax_and_grants + fees + targeted
+        revenue = tax_and_grants + fees + targeted + p.realised_gains[k]  # realisationsvinster on fixed assets
         result_before_new_loans = revenue - operating_costs - depreciation + financial_income - fin_costs_before_new_loans
 
         # --- cash flow and the borrowing rule ------------------------------------------------------------
@@ -563,7 +569,7 @@ def simulate_accounts(
         result = result_before_new_loans - new_loan_interest
         cash = cash_before + net_borrowing - new_loan_interest
         loans = loans + net_borrowing
-        breach = shortfall > 0.0
+        breach = shortfall > 1e-9
 
         equity = equity + result
 
@@ -584,8 +590,9 @@ def simulate_accounts(
         # the year's market-value change is taken out; the part of it (and of earlier years' gains)
         # realised by sales this year is put back (AR: "återföring av orealiserade vinster")
         bkr = balance_requirement_result(result, p.realised_gains[k], gain, realised_sec)
-        if p.reserve_use:
-            use = np.where(bkr < 0.0, np.minimum(-bkr, reserve), 0.0)
+        if p.reserve_use:  # only in a downturn: the tax base grows slower than its normal pace
+            downturn = drivers["tax_base_growth"][:, k] < p.reserve_downturn_growth
+            use = np.where((bkr < 0.0) & downturn, np.minimum(-bkr, reserve), 0.0)
             reserve = reserve - use
             bkr = bkr + use
         deficit = np.maximum(-bkr, 0.0)
@@ -593,9 +600,11 @@ def simulate_accounts(
         vintages[:, n_open + k] = deficit - exempt
         vintages, available = restore_deficits(vintages, np.maximum(bkr, 0.0))
         if p.reserve_enabled:
-            eligible = (equity - liability < 0.0) & (vintages.sum(axis=1) <= 0.0)
-            put = reserve_allocation(bkr, available, tax_and_grants, reserve, eligible,
-                                     p.reserve_threshold, p.reserve_cap)
+            # above 2 % of taxes and grants while equity incl. the pension liability is negative,
+            # above 1 % otherwise (kommunallagen 11 kap. 14 §), once no deficit is left to restore
+            threshold = np.where(equity - liability < 0.0, p.reserve_threshold, p.reserve_threshold_positive)
+            eligible = vintages.sum(axis=1) <= 0.0
+            put = reserve_allocation(bkr, available, tax_and_grants, reserve, eligible, threshold, p.reserve_cap)
             reserve = reserve + put
             bkr = bkr - put
         overdue = vintages * (deadlines <= years[k])

@@ -346,13 +346,17 @@ class BalanceRequirement(_Model):
 
 
 class Resultatreserv(_Model):
-    """Resultatreserv: results above threshold_frac of taxes and grants may be reserved while equity
-    including the pension liability is negative, up to cap_frac; used to cover later negative results."""
+    """Resultatreserv: the balanskravsresultat above threshold_frac of taxes and grants (while equity
+    including the pension liability is negative; threshold_positive_equity_frac otherwise) may be
+    reserved, up to cap_frac; it may cover a later negative result in a downturn (the year's tax-base
+    growth below use_below_tax_base_growth_pa)."""
 
     enabled: bool
     threshold_frac: Probability
+    threshold_positive_equity_frac: Probability
     cap_frac: Probability
     use_for_deficits: bool
+    use_below_tax_base_growth_pa: RateLevel
 
 
 class Opening(_Model):

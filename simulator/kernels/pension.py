@@ -188,12 +188,14 @@ def opening_state(n_paths, value, equity_share, unrealised, opening_high, high_a
 
 
 def fixed_income_returns(short_rate, term_spread, rate_floor, duration, y0):
-    """Monthly return of a bond portfolio of the given duration: carry y_{t-1}/12 minus duration x
-    the change in its yield; the yield sits on the curve at the duration, y = short + spread x D/10
-    (the long rate is the 10-year point), floored like the market rates. Arrays paths x months."""
-    y = np.maximum(short_rate + term_spread * (duration / 10.0), rate_floor)
-    previous = np.concatenate([np.full((y.shape[0], 1), y0), y[:, :-1]], axis=1)
-    return previous / 12.0 - duration * (y - previous)
+    """Monthly return of a bond portfolio of the given duration (modified duration D in log terms):
+    r = exp(y_{t-1}/12 - D [ln(1 + y_t) - ln(1 + y_{t-1})]) - 1, i.e. carry minus D x the change in
+    yield for small changes, and never below -100 % for large ones. The yield sits on the curve at the
+    duration, y = short + spread x D/10 (the long rate is the 10-year point), floored like the market
+    rates, and held above -90 % as a numerical guard. Arrays paths x months."""
+    y = np.maximum(np.maximum(short_rate + term_spread * (duration / 10.0), rate_floor), -0.9)
+    previous = np.concatenate([np.full((y.shape[0], 1), max(y0, -0.9)), y[:, :-1]], axis=1)
+    return np.expm1(previous / 12.0 - duration * (np.log1p(y) - np.log1p(previous)))
 
 
 def flow(state: PortfolioState, amount: np.ndarray) -> np.ndarray:

@@ -1,0 +1,232 @@
+"""The pension portfolio and the dynamiska riskprincipen: closed forms, invariants, a historical replay."""
+
+import math
+
+import numpy as np
+import pytest
+
+from simulator.engine import RunOptions, run
+from simulator.kernels.pension import (
+    RuleParams, fixed_income_returns, flow, max_equity_share, opening_state, portfolio_months,
+)
+from tests.conftest import ROOT, scenario_with
+
+RULE = RuleParams(protection=0.8, window=24, crash=0.222, cap=0.8, strategic=0.8, rebalance_every=1, duration=0.0)
+
+
+def _run(rule, eq, state, fi=None, first_month=0):
+    eq = np.atleast_2d(np.asarray(eq, dtype=float))
+    fi = np.zeros_like(eq) if fi is None else np.atleast_2d(np.asarray(fi, dtype=float))
+    n = eq.shape[0]
+    share = np.zeros(eq.shape)
+    realised, derisk, breach, size = np.zeros(n), np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n)
+    portfolio_months(rule, first_month, eq, fi, 0.0, state.equity, state.fixed, state.basis_eq, state.basis_fi,
+                     state.unit, state.dq_idx, state.dq_val, state.dq_head, state.dq_count,
+                     share, realised, derisk, breach, size)
+    return share, realised, derisk, breach, size
+
+
+def test_margin_of_2024_gives_85_percent_before_the_cap():
+    # DOMAIN.md: margin 18.9 % -> computed maximum 85 %, policy cap 80 %
+    assert round(max_equity_share(0.189, 0.222, 1.0), 2) == 0.85
+    assert max_equity_share(0.189, 0.222, 0.80) == 0.80
+    # DOMAIN.md says any s in 0.221-0.224 rounds to 85 %; exactly: 0.189 / s in [0.845, 0.855) for
+    # s in (0.22105, 0.22367] (0.221 gives 85.5 % -> 86 %, 0.224 gives 84.4 %)
+    for s in (0.2211, 0.222, 0.223, 0.2236):
+        assert round(max_equity_share(0.189, s, 1.0), 2) == 0.85
+    assert round(max_equity_share(0.189, 0.221, 1.0), 2) == 0.86
+    assert max_equity_share(-0.05, 0.222, 0.8) == 0.0  # below the protection level: no equities
+
+
+def test_zero_volatility_portfolio_is_the_closed_form():
+    # constant monthly returns, monthly rebalancing to 80 %, rising index: V_T = V_0 (1 + w r_e + (1-w) r_f)^T
+    state = opening_state(1, 1000.0, 0.8, 0.0, 1.0, 0)
+    share, *_ = _run(RULE, np.full(60, 0.006), state, fi=np.full(60, 0.002))
+    assert state.value[0] == pytest.approx(1000.0 * (1 + 0.8 * 0.006 + 0.2 * 0.002) ** 60, rel=1e-13)
+    np.testing.assert_allclose(share, 0.8)
+    assert state.unit[0] == pytest.approx(state.value[0] / 1000.0, rel=1e-13)
+
+
+def test_the_high_leaves_the_window_after_24_months():
+    state = opening_state(1, 1.0, 0.8, 0.0, 1.0, 0)
+    # month 0: +31.25 % on equities lifts the index to 1.25; month 1: a fall to exactly 1.0 = 0.8 x 1.25
+    # (margin 0, no equities); then nothing moves
+    eq = np.zeros(40)
+    eq[0] = 0.3125
+    eq[1] = (1.0 / 1.25 - 1.0) / 0.8
+    share, _, derisk, breach, _ = _run(RULE, eq, state)
+    assert share[0, 0] == pytest.approx(0.8)
+    np.testing.assert_allclose(share[0, 1:24], 0.0, atol=1e-12)  # the 1.25 high still in the window
+    # month 24: the high of month 0 has left; the high is now the flat 1.0: margin 20 % -> 90 % -> cap
+    assert share[0, 24] == pytest.approx(0.8)
+    assert derisk[0] == 23 and breach[0] == 0
+
+
+def test_a_deposit_does_not_change_the_margin():
+    eq = np.array([0.0, -0.05, -0.05])
+    plain = opening_state(1, 1000.0, 0.761, 0.0, 1.0 / 0.811 * 0.811 / 0.8, 1)  # high 1.25 x 0.811... any > 1
+    funded = opening_state(1, 1000.0, 0.761, 0.0, 1.0 / 0.811 * 0.811 / 0.8, 1)
+    share_a, *_ = _run(RULE, eq, plain)
+    flow(funded, np.array([500.0]))  # a deposit before the months: buys units, moves no index
+    assert funded.unit[0] == 1.0 and funded.value[0] == 1500.0
+    share_b, *_ = _run(RULE, eq, funded)
+    np.testing.assert_array_equal(share_a, share_b)  # same margin, same equity share
+    assert funded.value[0] == pytest.approx(1.5 * plain.value[0])
+
+
+def test_a_fall_larger_than_s_between_rebalancings_breaches_and_is_counted():
+    # high 1.125 -> protection 0.9, margin 0.1 -> w_max = 0.1 / 0.222 = 0.45045
+    state = opening_state(1, 1.0, 0.8, 0.0, 1.125, 0)
+    eq = np.array([0.0, -0.25])  # month 0 rebalances to 0.45045; month 1 equities fall 25 % > s
+    share, _, derisk, breach, size = _run(RULE, eq, state)
+    w = 0.1 / 0.222
+    assert share[0, 0] == pytest.approx(w)
+    u = 1.0 - w * 0.25  # 0.887387
+    assert state.unit[0] == pytest.approx(u)
+    assert breach[0] == 1 and size[0] == pytest.approx(1.0 - u / 0.9)  # 1.40 % below the protection level
+    # a fall of exactly s lands on the protection level: no breach
+    state = opening_state(1, 1.0, 0.8, 0.0, 1.125, 0)
+    _, _, _, breach, _ = _run(RULE, np.array([0.0, -0.222]), state)
+    assert breach[0] == 0
+
+
+def test_realised_gain_of_a_rebalancing_sale():
+    # 100 in equities with basis 60 rises 10 %: 110 vs target 80 % of 110 + 20 = 130 -> sell 6;
+    # realised = 6 x (110 - 60) / 110
+    state = opening_state(1, 125.0, 0.8, 50.0, 1.0, 0)  # equities 100 basis 60, fixed 25 basis 15
+    _, realised, *_ = _run(RULE, np.array([0.1]), state)
+    sold = 110 - 0.8 * 135
+    assert realised[0] == pytest.approx(sold * (110 - 60) / 110)
+    assert state.basis_eq[0] == pytest.approx(60 * (1 - sold / 110))
+
+
+def test_fixed_income_return_is_carry_minus_duration_times_yield_change():
+    short = np.array([[0.02, 0.03]])
+    spread = np.array([[0.01, 0.01]])
+    r = fixed_income_returns(short, spread, -math.inf, 2.0, y0=0.022)
+    # yields at the 2-year point: 0.02 + 0.01 x 0.2 = 0.022, then 0.032
+    assert r[0, 0] == pytest.approx(math.expm1(0.022 / 12))  # unchanged yield: carry only
+    by_hand = math.exp(0.022 / 12 - 2.0 * (math.log(1.032) - math.log(1.022))) - 1  # -1.76 %
+    assert r[0, 1] == pytest.approx(by_hand, rel=1e-12)
+    assert r[0, 1] == pytest.approx(0.022 / 12 - 2.0 * 0.010, abs=1e-3)  # ~ carry - D x change
+    crash = fixed_income_returns(np.array([[2.0]]), np.array([[0.0]]), -math.inf, 10.0, y0=0.0)
+    assert -1.0 < crash[0, 0] < -0.99  # a huge rise in yields cannot lose more than everything
+
+
+# --- the historical replay ------------------------------------------------------------------------------
+def _omxs30(first, last):
+    rows = {}
+    for line in (ROOT.parent / "shared" / "data" / "omxs30_price_return_pct_1987_2016.csv").read_text().splitlines():
+        if line[:1].isdigit():
+            year, value = line.split(",")[:2]
+            rows[int(year)] = float(value) / 100
+    return {y: rows[y] for y in range(first, last + 1)}
+
+
+def test_replay_of_omxs30_2000_2010_derisks_in_the_falls_and_rerisks_as_highs_leave():
+    returns = _omxs30(2000, 2010)
+    # each year's return spread evenly over its months (geometrically)
+    eq = np.concatenate([np.full(12, (1 + r) ** (1 / 12) - 1) for r in returns.values()])
+    state = opening_state(1, 1.0, 0.8, 0.0, 1.0, 0)  # start at the high of Dec 1999
+    share, *_ = _run(RULE, eq, state)
+    w = share[0]
+    month = {(2000 + t // 12, t % 12 + 1): t for t in range(eq.size)}
+
+    # By hand: at w = 80 % the rule binds when the margin < 0.8 x 0.222 = 0.1776, i.e. the index is
+    # more than 1 - 0.8/0.8224 = 2.72 % below its high. 2000 falls 11.92 %: monthly -1.052 %, the
+    # index -0.842 % a month: March -2.50 % (no), April -3.32 % (yes).
+    assert w[month[2000, 3]] == pytest.approx(0.8) and w[month[2000, 4]] < 0.8
+    # de-risked through the 2001-2002 fall
+    assert np.all(w[month[2000, 4]:month[2003, 9] + 1] < 0.8)
+    assert w[month[2002, 11]] < 0.2
+    # the Dec 1999 high leaves the window 24 months later: Dec 2001 is the first month it is gone,
+    # so the margin rises although the index still falls
+    assert w[month[2001, 12]] > w[month[2001, 11]]
+    # 2003's recovery and the older highs leaving bring the rule back to 80 % in October 2003
+    assert w[month[2003, 9]] < 0.8 and w[month[2003, 10]] == pytest.approx(0.8)
+    # the 2007 high (Dec 2006) is 2.72 % away in August 2007 (2007: -5.74 %)
+    assert w[month[2007, 7]] == pytest.approx(0.8) and w[month[2007, 8]] < 0.8
+    assert np.all(w[month[2007, 8]:month[2009, 11] + 1] < 0.8)
+    assert w[month[2008, 11]] < 0.1  # deepest in the 2008 crash
+    # the Dec 2006 high leaves in Dec 2008; re-risked in Dec 2009 when the 2007 highs have left too
+    assert w[month[2008, 12]] > w[month[2008, 11]]
+    assert w[month[2009, 11]] < 0.8 and w[month[2009, 12]] == pytest.approx(0.8)
+    # an independent reference: a brute-force maximum over the window, month by month
+    u, history, ref = 1.0, [(-1, 1.0)], []
+    weight = 0.8
+    for t, r in enumerate(eq):
+        u *= 1 + weight * r
+        history.append((t, u))
+        high = max(v for i, v in history if i > t - 24)
+        weight = min(0.8, max(0.0, min(0.8, (u - 0.8 * high) / u / 0.222)))
+        ref.append(weight)
+    np.testing.assert_allclose(w, ref, rtol=0, atol=1e-12)
+
+
+# --- along the simulated paths -------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def base_paths():
+    return run(scenario_with(), RunOptions(paths=2000, seed=5))
+
+
+def test_equity_share_stays_within_zero_and_the_cap(base_paths):
+    share = base_paths.monthly["equity_share"]
+    assert share.shape == (2000, 192)
+    assert share.min() >= 0.0 and share.max() <= 0.8 + 1e-12
+    assert share.min() < 0.5  # crashes do force de-risking on some paths
+
+
+def test_derisking_and_breach_outputs_are_consistent(base_paths):
+    a = base_paths.annual
+    share = base_paths.monthly["equity_share"].reshape(2000, 16, 12)
+    # a year without de-risking months holds the strategic share at every rebalancing
+    calm = a["derisking_months"] == 0
+    assert np.allclose(share[calm], 0.761)
+    assert np.array_equal(a["derisking"] > 0, a["derisking_months"] > 0)
+    assert np.all((a["protection_breach_size"] > 0) == (a["protection_breach"] > 0))
+
+
+def test_pension_balance_identities(base_paths):
+    a = base_paths.annual
+    # the portfolio moves by its return plus deposits minus withdrawals
+    value = np.concatenate([np.full((2000, 1), 1569.0), a["pension_assets_msek"]], axis=1)
+    np.testing.assert_allclose(np.diff(value, axis=1),
+                               a["portfolio_return_msek"] + a["pension_deposits_msek"] - a["pension_withdrawals_msek"],
+                               atol=1e-8)
+    np.testing.assert_allclose(a["consolidation_ratio"], a["pension_assets_msek"] / a["pension_obligation_msek"])
+    assert np.all(a["pension_deposits_msek"] >= 0)
+
+
+def test_more_inflation_means_a_larger_obligation(base_paths):
+    a = base_paths.annual
+    # the obligation is the projection indexed by the path's prisbasbelopp over the zero-shock one
+    ratio = a["pension_obligation_msek"][:, 10] / a["prisbasbelopp_sek"][:, 10]
+    np.testing.assert_allclose(ratio, ratio[0], rtol=1e-12)
+    hot = a["kpi_index"][:, 10] > np.percentile(a["kpi_index"][:, 10], 90)
+    cold = a["kpi_index"][:, 10] < np.percentile(a["kpi_index"][:, 10], 10)
+    assert a["pension_obligation_msek"][hot, 10].mean() > a["pension_obligation_msek"][cold, 10].mean()
+
+
+def test_deterministic_obligation_follows_the_projection():
+    det = run(scenario_with(), RunOptions(paths=1, seed=1, deterministic=True)).annual
+    # AR line 2643: provision and ansvarsförbindelse 2025-2029
+    np.testing.assert_allclose(det["pension_provision_msek"][0, :5], [3074, 3089, 3155, 3272, 3356])
+    np.testing.assert_allclose(det["pension_liability_msek"][0, :5], [1929, 1801, 1702, 1614, 1518])
+    # extended at the projection's own average log growth 2025-2029
+    g = math.log(3356 / 3074) / 4
+    assert det["pension_provision_msek"][0, 15] == pytest.approx(3356 * math.exp(11 * g))
+
+
+def test_deposit_policies(base_paths):
+    none = run(scenario_with(pension__deposits__policy="none"), RunOptions(paths=300, seed=5)).annual
+    assert np.all(none["pension_deposits_msek"] == 0)
+    fixed = run(scenario_with(pension__deposits__policy="fixed", pension__deposits__fixed_msek=50.0),
+                RunOptions(paths=300, seed=5)).annual
+    d = fixed["pension_deposits_msek"]
+    # 50 a year when the liquidity allows: never from borrowed money, never below the minimum cash
+    liquidity = np.where(fixed["new_borrowing_msek"] > 0, 0.0, np.maximum(fixed["cash_msek"] + d - 150, 0))
+    np.testing.assert_allclose(d, np.minimum(50, liquidity), atol=1e-9)
+    assert (d == 50).any()
+    a = base_paths.annual
+    surplus = np.maximum(a["result_msek"] - 0.02 * a["tax_and_grants_msek"], 0)
+    assert np.all(a["pension_deposits_msek"] <= 0.5 * surplus + 1e-9)
