@@ -115,8 +115,13 @@ def test_fixed_income_return_is_carry_minus_duration_times_yield_change():
 
 # --- the historical replay ------------------------------------------------------------------------------
 def _omxs30(first, last):
+    """OMXS30 annual price returns from the data the project ships (calibration/data), or from
+    ../shared/data beside the checkout."""
+    name = "omxs30_price_return_pct_1987_2016.csv"
+    found = [p for p in (ROOT / "calibration" / "data" / name, ROOT.parent / "shared" / "data" / name) if p.exists()]
+    assert found, f"{name} is neither in calibration/data nor in ../shared/data"
     rows = {}
-    for line in (ROOT.parent / "shared" / "data" / "omxs30_price_return_pct_1987_2016.csv").read_text().splitlines():
+    for line in found[0].read_text().splitlines():
         if line[:1].isdigit():
             year, value = line.split(",")[:2]
             rows[int(year)] = float(value) / 100
