@@ -134,6 +134,13 @@ def _summary_table(summary: dict) -> str:
             lines.append(f"{name:<28} {g['probability']:>11.3f}  [{lo:.3f}, {hi:.3f}]")
     else:
         lines.append("(the scenario declares no goals)")
+    risks = summary.get("risks", {})
+    if risks:
+        lines.append("")
+        lines.append(f"{'risk':<28} {'any year':>11}  95 % interval")
+        for name, r in risks.items():
+            lo, hi = r["ci95_any_year"]
+            lines.append(f"{name:<28} {r['probability_any_year']:>11.3f}  [{lo:.3f}, {hi:.3f}]")
     years = summary["years"]
     shown = [y for y in (years[0], 2030, years[-1]) if y in years]
     shown = list(dict.fromkeys(shown))
@@ -142,7 +149,7 @@ def _summary_table(summary: dict) -> str:
     rows = [("inflation", "{:>7.1%}"), ("short_rate", "{:>7.1%}"), ("long_rate", "{:>7.1%}"),
             ("equity_return", "{:>7.1%}"), ("tax_base_growth", "{:>7.1%}"),
             ("result_msek", "{:>7.0f}"), ("balance_requirement_result_msek", "{:>7.0f}"),
-            ("equity_msek", "{:>7.0f}"), ("consolidation_ratio", "{:>7.1%}")]
+            ("equity_msek", "{:>7.0f}"), ("consolidation_ratio", "{:>7.1%}"), ("equity_share", "{:>7.1%}")]
     for name, fmt in rows:
         table = summary["percentiles"].get(name)
         if table is None:
