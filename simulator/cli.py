@@ -124,6 +124,41 @@ def sensitivity(scenario, as_json):
         click.echo(f"  {item.swedish:<44} {value:>+8.1f}   ({item.annual_report_msek:+.0f})")
 
 
+@cli.command()
+@click.option("--data", "data_dir", required=True, type=click.Path(path_type=Path),
+              help="Folder of CSV files, each tagged '# series: NAME' (docs/calibration.md).")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="TOML file to write: a complete [economy] a scenario can include.")
+@click.option("--judgment", type=click.Path(path_type=Path), default=Path("calibration/judgment.toml"),
+              show_default=True, help="Values and reasons for what the data cannot fit.")
+def calibrate(data_dir, out, judgment):
+    """Fit the economic drivers to historical series; print estimates, standard errors and warnings."""
+    import tomllib
+
+    from simulator.calibration import (
+        CalibrationInputError, calibrate as fit, read_data_dir, read_judgment, render_table,
+        render_toml,
+    )
+    from simulator.scenario import Economy
+
+    try:
+        leaves, options = read_judgment(judgment)
+        result = fit(read_data_dir(data_dir), leaves, options)
+    except CalibrationInputError as exc:
+        raise InputError(str(exc)) from None
+    header = (f"Economic drivers calibrated by `simulator calibrate --data {data_dir} --out {out}`\n"
+              f"(judgment: {judgment}; simulator {__version__}). Do not edit by hand: rerun the command.\n"
+              "Every value says whether it was fitted (data, years, standard error) or set by judgment.\n"
+              "A scenario uses it with include = [\"<path to this file>\"] and overrides single values.")
+    text = render_toml(result, header)
+    # what is written must be a valid [economy] on its own; a failure here is a bug (exit 1)
+    Economy.model_validate(tomllib.loads(text)["economy"])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    click.echo(render_table(result))
+    click.echo(f"-> {out}")
+
+
 def _summary_table(summary: dict) -> str:
     lines = []
     goals = summary.get("goals", {})

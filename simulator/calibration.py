@@ -1,0 +1,938 @@
+"""Calibration of the economic drivers from history (``simulator calibrate``).
+
+Three layers, kept apart (docs/calibration.md gives the equations and the input contract):
+
+1. Estimators: plain functions on arrays, no I/O. ``fit_ou_points`` (exact Gaussian transition
+   likelihood of an OU/Vasicek process observed at arbitrary, gappy times), ``fit_ou_annual_average``
+   (exact likelihood of calendar-year averages of the monthly OU, e.g. Dec/Dec inflation),
+   ``fit_log_returns`` (moments), ``equity_regime_mapping`` and ``residual_correlation``.
+   Standard errors come from the observed information: the inverse of a central finite-difference
+   Hessian of the negative log-likelihood in the model's own parameters.
+2. Reading: ``read_data_dir`` turns tagged CSV files into :class:`Series` (fractions, not percent).
+3. ``calibrate`` combines fits with the judgment file into :class:`Calibration`, which renders the
+   ``[economy]`` TOML (every value commented ``fitted: ...`` or ``judgment: ...``) and a table.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from simulator.scenario import SHOCKS
+
+MONTHS = 12
+DT = 1.0 / MONTHS
+
+#: Series names a data file may declare with ``# series: NAME`` (``none``: shipped for reference, not read).
+SERIES_NAMES = ("inflation", "short_rate", "long_rate", "equity_sweden", "equity_global", "tax_base")
+#: Words in a file name or header (upper case, as in ../shared/data) that make the file less reliable.
+RELIABILITY_FLAGS = ("DERIVED", "SECONDARY", "PARTIAL")
+
+
+class CalibrationInputError(ValueError):
+    """Bad calibration input (a data file or the judgment file): one line naming the file and line."""
+
+
+# ==================================================================================================
+# 1. Estimators (arrays in, numbers out)
+
+
+def numerical_hessian(f, x: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """Central finite-difference Hessian of the scalar function f at x with per-coordinate steps."""
+    x = np.asarray(x, dtype=float)
+    n = x.size
+    h = np.zeros((n, n))
+    f0 = f(x)
+    for i in range(n):
+        ei = np.zeros(n)
+        ei[i] = steps[i]
+        h[i, i] = (f(x + ei) - 2.0 * f0 + f(x - ei)) / steps[i] ** 2
+        for j in range(i):
+            ej = np.zeros(n)
+            ej[j] = steps[j]
+            h[i, j] = h[j, i] = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (
+                4.0 * steps[i] * steps[j]
+            )
+    return h
+
+
+def standard_errors(f, x: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Standard errors and covariance from the observed information (inverse Hessian of the negative
+    log-likelihood f at its minimum x). NaN where the Hessian is not positive definite."""
+    hess = numerical_hessian(f, x, steps)
+    try:
+        np.linalg.cholesky(hess)
+        cov = np.linalg.inv(hess)
+    except np.linalg.LinAlgError:
+        nan = np.full(x.size, np.nan)
+        return nan, np.full((x.size, x.size), np.nan)
+    return np.sqrt(np.diag(cov)), cov
+
+
+def _minimise(nll, starts: list[np.ndarray]) -> np.ndarray:
+    """Best Nelder-Mead minimum over several starts (deterministic)."""
+    from scipy.optimize import minimize
+
+    best = None
+    for start in starts:
+        res = minimize(nll, start, method="Nelder-Mead",
+                       options={"xatol": 1e-9, "fatol": 1e-10, "maxiter": 20_000, "maxfev": 20_000})
+        if best is None or res.fun < best.fun:
+            best = res
+    return best.x
+
+
+def _as_segments(t, x) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Independent segments: one array pair, or lists of them (e.g. many simulated paths)."""
+    if isinstance(t, np.ndarray) and t.ndim == 1:
+        t, x = [t], [x]
+    segs = []
+    for ti, xi in zip(t, x):
+        ti, xi = np.asarray(ti, dtype=float), np.asarray(xi, dtype=float)
+        keep = np.isfinite(xi)
+        ti, xi = ti[keep], xi[keep]
+        order = np.argsort(ti)
+        segs.append((ti[order], xi[order]))
+    return segs
+
+
+@dataclass
+class Fit:
+    """Estimates (in the model's parameters), their standard errors and the residuals by year."""
+
+    names: tuple[str, ...]
+    values: np.ndarray
+    se: np.ndarray
+    n: int  # observations (transitions, years) that entered the likelihood
+    residuals: dict[int, float] = field(default_factory=dict)  # standardised, keyed by year
+    notes: list[str] = field(default_factory=list)
+
+    def __getitem__(self, name: str) -> tuple[float, float]:
+        i = self.names.index(name)
+        return float(self.values[i]), float(self.se[i])
+
+
+def ou_transition_moments(kappa, sigma, h):
+    """Decay exp(-kappa h) and variance sigma^2 (1 - exp(-2 kappa h)) / (2 kappa) of the exact OU step
+    over h years (the random-walk limit sigma^2 h as kappa -> 0)."""
+    kh = kappa * h
+    decay = np.exp(-kh)
+    small = kh < 1e-12
+    var = np.where(small, sigma**2 * h, sigma**2 * -np.expm1(-2.0 * kh) / (2.0 * np.where(small, 1.0, kappa)))
+    return decay, var
+
+
+def fit_ou_points(t, x, offset_by_year: dict[int, float] | None = None, fixed_mean: float | None = None,
+                  max_gap_years: float = 10.0) -> Fit:
+    """Exact maximum likelihood for dx = kappa (mu(s) - x) ds + sigma dW observed at times t [years].
+
+    mu(s) = theta + offset_Y on calendar year Y (the interval (Y-1, Y] in the time convention of
+    :func:`series_times`): ``offset_by_year`` holds known offsets (the short rate's inflation
+    pass-through), theta is fitted (or ``fixed_mean``). Over a step from t0 to t1 (any gap h) the
+    transition is exact for a piecewise-constant mean:
+    x1 | x0 ~ N(x0 e^{-kappa h} + theta (1 - e^{-kappa h}) + sum_Y offset_Y (e^{-kappa (t1 - b_Y)} -
+    e^{-kappa (t1 - a_Y)}), sigma^2 (1 - e^{-2 kappa h}) / (2 kappa)), with [a_Y, b_Y] the part of year
+    Y inside (t0, t1]. A step that needs an offset for a year without one is left out (noted).
+    ``t``, ``x``: arrays, or lists of arrays for independent segments (pooled likelihood).
+    Returns theta, kappa [1/yr], sigma [1/sqrt(yr)] with standard errors.
+    """
+    x0s, x1s, hs, t1s, pieces = [], [], [], [], []
+    dropped = 0
+    for ts, xs in _as_segments(t, x):
+        for i in range(len(ts) - 1):
+            t0, t1 = ts[i], ts[i + 1]
+            if t1 - t0 > max_gap_years + 1e-9 or t1 <= t0:
+                continue
+            piece = []
+            if offset_by_year is not None:
+                ok = True
+                for year in range(int(math.floor(t0 + 1e-9)) + 1, int(math.ceil(t1 - 1e-9)) + 1):
+                    if year not in offset_by_year:
+                        ok = False
+                        break
+                    a, b = max(t0, year - 1.0), min(t1, float(year))
+                    piece.append((offset_by_year[year], a, b))
+                if not ok:
+                    dropped += 1
+                    continue
+            x0s.append(xs[i]); x1s.append(xs[i + 1]); hs.append(t1 - t0); t1s.append(t1)
+            pieces.append(piece)
+    x0, x1, h, t1 = map(np.asarray, (x0s, x1s, hs, t1s))
+    n = x0.size
+    if n < 3:
+        raise ValueError(f"only {n} usable transitions")
+    idx = np.array([k for k, p in enumerate(pieces) for _ in p], dtype=int)
+    off = np.array([o for p in pieces for (o, _, _) in p])
+    pa = np.array([a for p in pieces for (_, a, _) in p])
+    pb = np.array([b for p in pieces for (_, _, b) in p])
+
+    def unpack(p):
+        theta = fixed_mean if fixed_mean is not None else p[0]
+        return theta, p[-2], p[-1]
+
+    def nll_natural(p):
+        theta, kappa, sigma = unpack(p)
+        if kappa <= 0 or sigma <= 0:
+            return 1e300
+        decay, var = ou_transition_moments(kappa, sigma, h)
+        mean = x1 * 0 + x0 * decay + theta * (1.0 - decay)
+        if idx.size:
+            w = np.exp(-kappa * (t1[idx] - pb)) - np.exp(-kappa * (t1[idx] - pa))
+            mean = mean + np.bincount(idx, weights=off * w, minlength=n)
+        r = x1 - mean
+        return 0.5 * float(np.sum(np.log(2 * np.pi * var) + r * r / var))
+
+    def nll_search(q):  # log kappa, log sigma for the search
+        p = np.array([*q[:-2], math.exp(q[-2]), math.exp(q[-1])])
+        return nll_natural(p)
+
+    sd = float(np.std(x1 - x0)) / math.sqrt(float(np.mean(h))) or 1e-3
+    m0 = float(np.mean(np.concatenate([x0, x1])))
+    starts = []
+    for k in (0.1, 0.5, 2.0, 8.0):
+        base = [math.log(k), math.log(sd)]
+        starts.append(np.array(base if fixed_mean is not None else [m0, *base]))
+    q = _minimise(nll_search, starts)
+    p = np.array([*q[:-2], math.exp(q[-2]), math.exp(q[-1])])
+    theta, kappa, sigma = unpack(p)
+    stat_sd = sigma / math.sqrt(2 * kappa)
+    steps = np.array(([1e-3 * stat_sd] if fixed_mean is None else []) + [1e-3 * kappa, 1e-3 * sigma])
+    se, _ = standard_errors(nll_natural, p, steps)
+    names = ("kappa", "sigma") if fixed_mean is not None else ("mean", "kappa", "sigma")
+    fit = Fit(names, p, se, n)
+    # standardised residuals of the one-year (or shorter) steps, keyed by the year the step ends in
+    decay, var = ou_transition_moments(kappa, sigma, h)
+    mean = x0 * decay + theta * (1.0 - decay)
+    if idx.size:
+        w = np.exp(-kappa * (t1[idx] - pb)) - np.exp(-kappa * (t1[idx] - pa))
+        mean = mean + np.bincount(idx, weights=off * w, minlength=n)
+    z = (x1 - mean) / np.sqrt(var)
+    fit.residuals = _by_year(t1, z, h)
+    if dropped:
+        fit.notes.append(f"{dropped} step(s) left out: no inflation for a year they span")
+    return fit
+
+
+def _by_year(t_end: np.ndarray, z: np.ndarray, h: np.ndarray) -> dict[int, float]:
+    """Standardised residuals of steps of at most a year, summed per calendar year and rescaled to unit
+    variance (annual steps: one per year; monthly: the year's 12 residuals / sqrt(12))."""
+    groups: dict[int, list[float]] = {}
+    for te, zi, hi in zip(t_end, z, h):
+        if hi <= 1.0 + 1e-9:
+            groups.setdefault(int(math.ceil(te - 1e-9)), []).append(float(zi))
+    return {y: sum(v) / math.sqrt(len(v)) for y, v in groups.items()}
+
+
+def annual_average_autocovariance(kappa: float, sigma: float, max_lag: int) -> np.ndarray:
+    """Autocovariance at lags 0..max_lag years of calendar-year averages of the monthly exact OU.
+
+    The monthly states are an AR(1) with phi = e^{-kappa/12} and stationary variance v = sigma^2/(2 kappa);
+    Cov(A_Y, A_{Y+L}) = v/144 sum_{d=-11}^{11} (12 - |d|) phi^{|12 L + d|}.
+    """
+    phi = math.exp(-kappa * DT)
+    v = sigma**2 / (2.0 * kappa)
+    d = np.arange(-(MONTHS - 1), MONTHS)
+    weights = MONTHS - np.abs(d)
+    lags = np.arange(max_lag + 1)[:, None] * MONTHS + d[None, :]
+    return v / MONTHS**2 * (weights[None, :] * phi ** np.abs(lags)).sum(axis=1)
+
+
+def fit_ou_annual_average(years, y, fixed_mean: float | None = None) -> Fit:
+    """Exact maximum likelihood for calendar-year averages of a stationary monthly OU (normal regime).
+
+    The model's annual Dec/Dec log inflation ln(1 + a_Y) is exactly the average of the year's 12 monthly
+    states, and so is its annual log tax-base growth (around the anchor). The vector of the observed
+    years' averages is Gaussian with mean m and covariance C_ij = c(|Y_i - Y_j|)
+    (:func:`annual_average_autocovariance`), so missing years are simply left out of the vector.
+    ``years``, ``y``: arrays, or lists of arrays (independent segments, e.g. simulated paths).
+    Returns mean (unless fixed), kappa, sigma with standard errors; residuals are the Cholesky
+    innovations (one-step prediction errors over the observed years, unit variance).
+    """
+    segs = [(t.astype(int), v) for t, v in _as_segments(years, y)]
+    n = sum(len(v) for _, v in segs)
+    if n < 3:
+        raise ValueError(f"only {n} usable years")
+    max_lag = max(int(t[-1] - t[0]) for t, _ in segs if len(t))
+
+    # segments with the same pattern of observed years share one covariance matrix: stack them
+    groups: dict[tuple, list[np.ndarray]] = {}
+    for t, v in segs:
+        groups.setdefault(tuple(t - t[0]), []).append(v)
+    stacked = [(np.array(key), np.stack(vals, axis=1)) for key, vals in groups.items()]
+
+    def nll_natural(p):
+        m = fixed_mean if fixed_mean is not None else p[0]
+        kappa, sigma = p[-2], p[-1]
+        if kappa <= 0 or sigma <= 0:
+            return 1e300
+        acov = annual_average_autocovariance(kappa, sigma, max_lag)
+        total = 0.0
+        for lag, values in stacked:
+            try:
+                chol = np.linalg.cholesky(acov[np.abs(np.subtract.outer(lag, lag))])
+            except np.linalg.LinAlgError:
+                return 1e300
+            w = np.linalg.solve(chol, values - m)
+            k, paths = values.shape
+            total += 0.5 * (k * paths * math.log(2 * math.pi)
+                            + paths * 2.0 * float(np.log(np.diag(chol)).sum()) + float(np.sum(w * w)))
+        return total
+
+    def nll_search(q):
+        return nll_natural(np.array([*q[:-2], math.exp(q[-2]), math.exp(q[-1])]))
+
+    allv = np.concatenate([v for _, v in segs])
+    sd = float(np.std(allv)) or 1e-3
+    starts = []
+    for k in (0.3, 1.0, 3.0, 10.0):
+        base = [math.log(k), math.log(sd * math.sqrt(2 * k))]
+        starts.append(np.array(base if fixed_mean is not None else [float(np.mean(allv)), *base]))
+    q = _minimise(nll_search, starts)
+    p = np.array([*q[:-2], math.exp(q[-2]), math.exp(q[-1])])
+    m = fixed_mean if fixed_mean is not None else p[0]
+    kappa, sigma = p[-2], p[-1]
+    steps = np.array(([1e-3 * sd] if fixed_mean is None else []) + [1e-3 * kappa, 1e-3 * sigma])
+    se, _ = standard_errors(nll_natural, p, steps)
+    names = ("kappa", "sigma") if fixed_mean is not None else ("mean", "kappa", "sigma")
+    fit = Fit(names, p, se, n)
+    acov = annual_average_autocovariance(kappa, sigma, max_lag)
+    for t, v in segs:
+        chol = np.linalg.cholesky(acov[np.abs(np.subtract.outer(t, t))])
+        for year, w in zip(t, np.linalg.solve(chol, v - m)):
+            fit.residuals[int(year)] = float(w)
+    return fit
+
+
+def fit_log_returns(log_returns, periods_per_year: int = 1) -> Fit:
+    """Mean and standard deviation of annual log returns by moments, with their standard errors
+    (se of the mean s/sqrt(n); se of the sd s/sqrt(2(n-1)), exact for normal data). Monthly log
+    returns (``periods_per_year`` = 12) are scaled to a year: mean x 12, variance x 12."""
+    r = np.asarray(log_returns, dtype=float)
+    r = r[np.isfinite(r)]
+    n = r.size
+    if n < 3:
+        raise ValueError(f"only {n} returns")
+    k = periods_per_year
+    mean, sd = float(r.mean()) * k, float(r.std(ddof=1)) * math.sqrt(k)
+    se = np.array([sd / math.sqrt(n / k) if k > 1 else sd / math.sqrt(n), sd / math.sqrt(2 * (n - 1))])
+    return Fit(("mean_log", "sd_log"), np.array([mean, sd]), se, n)
+
+
+def regime_mixing_variance(mu_calm: float, mu_crash: float, p: float, q: float) -> float:
+    """Variance of sum_{t=1..12} mu_{E_t} Delta for the stationary two-state chain (calm -> crash with
+    p, crash -> calm with q per month): (mu_crash - mu_calm)^2 Delta^2 c (1 - c) sum_{s,t} lambda^{|s-t|},
+    with c = p / (p + q) and lambda = 1 - p - q."""
+    if p + q == 0:
+        return 0.0
+    c = p / (p + q)
+    lam = 1.0 - p - q
+    k = np.arange(MONTHS)
+    total = float(np.sum((MONTHS - k) * lam**k * np.where(k == 0, 1.0, 2.0)))
+    return (mu_crash - mu_calm) ** 2 * DT**2 * c * (1 - c) * total
+
+
+def equity_regime_mapping(mean_log: tuple[float, float], sd_log: tuple[float, float], mu_crash: float,
+                          sigma_crash: float, p: float, q: float) -> dict[str, tuple[float, float]]:
+    """Calm-regime drift and volatility that reproduce a fitted annual mean and sd of log returns,
+    keeping the crash regime (drift, volatility, p, q) as judgment.
+
+    Mean: (1 - c) mu_calm + c mu_crash = mean  ->  mu_calm = (mean - c mu_crash) / (1 - c).
+    Variance of a year's log return: (1 - c) sigma_calm^2 + c sigma_crash^2 + mixing(mu_calm) = sd^2
+    (:func:`regime_mixing_variance`), solved for sigma_calm (NaN when no positive solution).
+    Standard errors by the delta method (se(sd^2) = 2 sd se(sd)); the small dependence of the mixing
+    term on mu_calm is ignored in the se.
+    """
+    c = p / (p + q) if p + q > 0 else 0.0
+    (m, se_m), (s, se_s) = mean_log, sd_log
+    mu_calm = (m - c * mu_crash) / (1 - c)
+    var_calm = (s * s - c * sigma_crash**2 - regime_mixing_variance(mu_calm, mu_crash, p, q)) / (1 - c)
+    sig_calm = math.sqrt(var_calm) if var_calm > 0 else float("nan")
+    se_sig = (2 * s * se_s / (1 - c)) / (2 * sig_calm) if var_calm > 0 else float("nan")
+    return {"log_drift": (mu_calm, se_m / (1 - c)), "volatility": (sig_calm, se_sig)}
+
+
+def residual_correlation(res: dict[str, dict[int, float]], min_years: int
+                         ) -> dict[tuple[str, str], tuple[float, float, int]]:
+    """Pairwise correlation of standardised residuals over the years both have, for pairs with at least
+    ``min_years`` common years: (r, se, n) with se = (1 - r^2) / sqrt(n - 3) (Fisher's z, delta method)."""
+    out = {}
+    names = list(res)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            years = sorted(set(res[a]) & set(res[b]))
+            if len(years) < max(min_years, 4):
+                continue
+            u = np.array([res[a][y] for y in years])
+            v = np.array([res[b][y] for y in years])
+            r = float(np.corrcoef(u, v)[0, 1])
+            out[(a, b)] = (r, (1 - r * r) / math.sqrt(len(years) - 3), len(years))
+    return out
+
+
+# ==================================================================================================
+# 2. Reading the data files
+
+
+@dataclass
+class Series:
+    """One series from one or more files: values as fractions (percent / 100) by date."""
+
+    name: str
+    monthly: bool
+    dates: list[tuple[int, int]]  # (year, month); month 12 for annual data
+    values: np.ndarray  # fraction; NaN = missing
+    files: list[str]
+    flags: list[str]  # e.g. "omxs30_..._SECONDARY.csv: SECONDARY"
+    price_index: bool = False  # equity: price returns (dividends to be added)
+
+    @property
+    def times(self) -> np.ndarray:
+        """End of each period in years: end of year Y = Y.0, end of month m of Y = Y - 1 + m/12."""
+        return np.array([y - 1 + m / MONTHS for y, m in self.dates])
+
+    def observed(self) -> tuple[np.ndarray, np.ndarray]:
+        keep = np.isfinite(self.values)
+        return self.times[keep], self.values[keep]
+
+    def years_text(self) -> str:
+        t = [d for d, v in zip(self.dates, self.values) if np.isfinite(v)]
+        if not t:
+            return "no values"
+        years = sorted({y for y, _ in t})
+        missing = [y for y in range(years[0], years[-1] + 1) if y not in years]
+        text = f"{years[0]}-{years[-1]}"
+        if missing:
+            text += " without " + _ranges(missing)
+        return text
+
+    def n_observed(self) -> int:
+        return int(np.isfinite(self.values).sum())
+
+
+def _ranges(years: list[int]) -> str:
+    parts, start = [], None
+    for i, y in enumerate(years):
+        if start is None:
+            start = y
+        if i + 1 == len(years) or years[i + 1] != y + 1:
+            parts.append(str(start) if start == y else f"{start}-{y}")
+            start = None
+    return ", ".join(parts)
+
+
+_TAG = re.compile(r"^#\s*series\s*:\s*(\S+)", re.IGNORECASE)
+_RETURN_TYPE = re.compile(r"^#\s*return_type\s*:\s*(\S+)", re.IGNORECASE)
+
+
+def read_series_file(path: Path) -> tuple[str, dict[str, Any]]:
+    """Read one tagged CSV. Returns the series name and its parts (or ``none`` for reference files)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CalibrationInputError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
+    lines = text.splitlines()
+    name, return_type, header_lines = None, "total", []
+    body_start = None
+    for i, line in enumerate(lines):
+        if line.startswith("#"):
+            header_lines.append(line)
+            if (m := _TAG.match(line)) and name is None:
+                name = m.group(1).lower()
+            if m := _RETURN_TYPE.match(line):
+                return_type = m.group(1).lower()
+            continue
+        if line.strip():
+            body_start = i
+            break
+    if name is None:
+        raise CalibrationInputError(
+            f"{path}, line 1: no '# series: NAME' header line; expected one of "
+            f"{', '.join(SERIES_NAMES)} or none")
+    if name == "none":
+        return name, {}
+    if name not in SERIES_NAMES:
+        raise CalibrationInputError(
+            f"{path}: unknown series {name!r}; expected one of {', '.join(SERIES_NAMES)} or none")
+    if return_type not in ("total", "price"):
+        raise CalibrationInputError(f"{path}: return_type {return_type!r}; expected total or price")
+    if body_start is None:
+        raise CalibrationInputError(f"{path}: no column header; expected 'year,value' or 'year,month,value'")
+    rows = list(csv.reader(lines[body_start:]))
+    columns = [c.strip().lower() for c in rows[0]]
+    if "year" not in columns or "value" not in columns:
+        raise CalibrationInputError(
+            f"{path}, line {body_start + 1}: columns {','.join(columns)}; expected 'year,value' "
+            f"(annual) or 'year,month,value' (monthly), extra columns allowed")
+    iy, iv = columns.index("year"), columns.index("value")
+    im = columns.index("month") if "month" in columns else None
+    dates, values, seen = [], [], {}
+    for k, row in enumerate(rows[1:], start=body_start + 2):
+        if not row or all(not c.strip() for c in row) or row[0].startswith("#"):
+            continue
+        where = f"{path}, line {k}"
+        if len(row) <= max(iy, iv, im or 0) and not (len(row) == iv and iv == len(columns) - 1):
+            raise CalibrationInputError(f"{where}: {len(row)} fields; expected {len(columns)} ({','.join(columns)})")
+        try:
+            year = int(row[iy].strip())
+        except ValueError:
+            raise CalibrationInputError(f"{where}: year {row[iy]!r} is not a whole number") from None
+        month = 12
+        if im is not None:
+            try:
+                month = int(row[im].strip())
+            except ValueError:
+                month = 0
+            if not 1 <= month <= 12:
+                raise CalibrationInputError(f"{where}: month {row[im]!r}; expected 1..12")
+        raw = row[iv].strip() if iv < len(row) else ""
+        if raw == "":
+            value = math.nan  # a missing year (or month)
+        else:
+            try:
+                value = float(raw)
+            except ValueError:
+                value = math.nan
+            if not math.isfinite(value):
+                raise CalibrationInputError(
+                    f"{where}: value {raw!r} is not a number; expected percent, e.g. 2.5, or empty if missing")
+        if (year, month) in seen:
+            raise CalibrationInputError(
+                f"{where}: {year}{'-%02d' % month if im is not None else ''} appears twice "
+                f"(first on line {seen[(year, month)]}); expected one row per date")
+        seen[(year, month)] = k
+        dates.append((year, month))
+        values.append(value / 100.0)
+    if not dates:
+        raise CalibrationInputError(f"{path}: no data rows; expected 'year,value' rows")
+    flags = sorted({f for f in RELIABILITY_FLAGS
+                    if f in path.name or any(re.search(rf"\b{f}\b", h) for h in header_lines)})
+    return name, {"monthly": im is not None, "dates": dates, "values": values, "file": str(path),
+                  "flags": flags, "price_index": return_type == "price"}
+
+
+def read_data_dir(directory: Path) -> dict[str, Series]:
+    """Every ``*.csv`` in ``directory`` (not recursive), by the series its ``# series:`` line names.
+    Several files may feed one series if they do not share a date (e.g. two periods of OMXS30)."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise CalibrationInputError(f"{directory}: not a directory (--data expects a folder of CSV files)")
+    parts: dict[str, list[dict[str, Any]]] = {}
+    for path in sorted(directory.glob("*.csv")):
+        name, part = read_series_file(path)
+        if name != "none":
+            parts.setdefault(name, []).append(part)
+    if not parts:
+        raise CalibrationInputError(f"{directory}: no CSV file with a '# series: NAME' line")
+    out = {}
+    for name, items in parts.items():
+        if len({p["monthly"] for p in items}) > 1:
+            raise CalibrationInputError(
+                f"{items[0]['file']}: series {name} mixes annual and monthly files "
+                f"({', '.join(p['file'] for p in items)}); expected one frequency per series")
+        if len({p["price_index"] for p in items}) > 1:
+            raise CalibrationInputError(f"{items[0]['file']}: series {name} mixes price and total returns")
+        owner: dict[tuple[int, int], str] = {}
+        for p in items:
+            for d in p["dates"]:
+                if d in owner:
+                    raise CalibrationInputError(
+                        f"{p['file']}: {d[0]} of series {name} is also in {owner[d]}; expected each date once")
+                owner[d] = p["file"]
+        merged = sorted((d, v) for p in items for d, v in zip(p["dates"], p["values"]))
+        if name == "tax_base" and items[0]["monthly"]:
+            raise CalibrationInputError(f"{items[0]['file']}: tax_base must be annual (year,value)")
+        out[name] = Series(
+            name=name, monthly=items[0]["monthly"], dates=[d for d, _ in merged],
+            values=np.array([v for _, v in merged]), files=[p["file"] for p in items],
+            flags=[f"{Path(p['file']).name}: {f}" for p in items for f in p["flags"]],
+            price_index=items[0]["price_index"])
+    return out
+
+
+# ==================================================================================================
+# 3. Judgment file, calibration, output
+
+
+@dataclass
+class Estimate:
+    path: str  # dotted field under [economy]
+    value: Any
+    se: float | None
+    source: str  # "fitted" or "judgment"
+    note: str  # data and years, or the reason
+
+
+@dataclass
+class Calibration:
+    estimates: dict[str, Estimate]
+    warnings: list[str]
+
+    def economy(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for path, est in self.estimates.items():
+            node = out
+            *parents, leaf = path.split(".")
+            for key in parents:
+                node = node.setdefault(key, {})
+            node[leaf] = est.value
+        return out
+
+
+def read_judgment(path: Path) -> tuple[dict[str, Estimate], dict[str, Any]]:
+    """The judgment file: ``[economy...]`` leaves ``{ value = ..., reason = "..." }`` and ``[options]``."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CalibrationInputError(f"{path}: judgment file not found (--judgment)") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CalibrationInputError(f"{path}: cannot be read as TOML ({exc})") from None
+    leaves: dict[str, Estimate] = {}
+
+    def walk(node: dict[str, Any], prefix: str) -> None:
+        for key, value in node.items():
+            dotted = f"{prefix}.{key}" if prefix else key
+            if isinstance(value, dict) and "value" in value:
+                if set(value) != {"value", "reason"}:
+                    raise CalibrationInputError(f"{path}: economy.{dotted}: expected {{ value = ..., reason = \"...\" }}")
+                leaves[dotted] = Estimate(dotted, value["value"], None, "judgment", str(value["reason"]))
+            elif isinstance(value, dict):
+                walk(value, dotted)
+            else:
+                raise CalibrationInputError(f"{path}: economy.{dotted}: expected {{ value = ..., reason = \"...\" }}")
+
+    if "economy" not in data:
+        raise CalibrationInputError(f"{path}: no [economy] table")
+    walk(data["economy"], "")
+    return leaves, data.get("options", {})
+
+
+DEFAULT_OPTIONS = {
+    "min_years_warning": 20,         # warn when a series has fewer annual observations
+    "min_fit_observations": 10,      # fewer: the parameter stays judgment
+    "min_correlation_years": 15,     # fewer common years: the correlation stays judgment
+    "inflation_shock_years": [2022, 2023],  # excluded from the normal-regime inflation fit
+    "price_index_dividend_yield_pa": 0.03,  # added to price-index equity returns
+}
+
+
+def _ok_ou(fit: Fit, opts) -> str | None:
+    """Why an OU fit is unusable (None when it is usable)."""
+    kappa, se_k = fit["kappa"]
+    sigma, _ = fit["sigma"]
+    if fit.n < opts["min_fit_observations"]:
+        return f"only {fit.n} observations (< {opts['min_fit_observations']})"
+    if not np.all(np.isfinite(fit.se)):
+        return "the likelihood is flat (no standard error)"
+    if not 0.01 <= kappa <= 50.0:
+        return f"mean reversion {kappa:.3g}/yr at or beyond the allowed 0.01..50"
+    if not 0.0 < sigma <= 0.2:
+        return f"volatility {sigma:.3g} outside (0, 0.2]"
+    if se_k > 2.0 * kappa + 1.0:
+        return f"mean reversion {kappa:.3g} with se {se_k:.3g}: not identified"
+    return None
+
+
+def annual_log_inflation(series: Series) -> dict[int, float]:
+    """ln(1 + Dec/Dec inflation) by year: annual data directly; monthly m/m changes summed over complete years."""
+    out: dict[int, float] = {}
+    if not series.monthly:
+        for (y, _), v in zip(series.dates, series.values):
+            if np.isfinite(v):
+                out[y] = math.log1p(v)
+        return out
+    by_year: dict[int, list[float]] = {}
+    for (y, _), v in zip(series.dates, series.values):
+        if np.isfinite(v):
+            by_year.setdefault(y, []).append(math.log1p(v))
+    return {y: sum(v) for y, v in by_year.items() if len(v) == MONTHS}
+
+
+def _describe(s: Series, years_note: str = "") -> str:
+    files = ", ".join(Path(f).name for f in s.files)
+    return f"{files}, {s.years_text()}{years_note}"
+
+
+def calibrate(data: dict[str, Series], judgment: dict[str, Estimate], options: dict[str, Any]) -> Calibration:
+    """Fit what the data supports; everything else comes from the judgment file."""
+    opts = {**DEFAULT_OPTIONS, **options}
+    est = {k: Estimate(v.path, v.value, v.se, v.source, v.note) for k, v in judgment.items()}
+    warnings: list[str] = []
+    residuals: dict[str, dict[int, float]] = {}
+
+    def jv(path: str) -> float:
+        if path not in est:
+            raise CalibrationInputError(f"judgment file: economy.{path} is missing")
+        return est[path].value
+
+    def fitted(path: str, value: float, se: float, note: str) -> None:
+        est[path] = Estimate(path, float(value), float(se), "fitted", note)
+
+    def unusable(what: str, why: str) -> None:
+        warnings.append(f"{what}: fit not used ({why}); judgment values kept")
+
+    for s in data.values():
+        for flag in s.flags:
+            warnings.append(f"{s.name}: {flag} (less reliable data, see its header)")
+        n_years = len({y for (y, _), v in zip(s.dates, s.values) if np.isfinite(v)})
+        if n_years < opts["min_years_warning"]:
+            warnings.append(f"{s.name}: short series, {n_years} years ({s.years_text()}); "
+                            f"estimates are uncertain (< {opts['min_years_warning']} years)")
+        if s.n_observed() < len(s.values) or "without" in s.years_text():
+            warnings.append(f"{s.name}: missing dates ({s.years_text()}); handled by the likelihood")
+
+    m0 = math.log1p(jv("inflation.target_pa"))
+    infl_by_year: dict[int, float] = {}
+
+    # --- inflation: normal regime, spike years excluded -------------------------------------------
+    if "inflation" in data:
+        s = data["inflation"]
+        infl_by_year = annual_log_inflation(s)
+        shock = set(opts["inflation_shock_years"])
+        try:
+            if s.monthly:
+                t, v = s.observed()
+                keep = np.array([math.ceil(x - 1e-9) not in shock for x in t], dtype=bool)
+                fit = fit_ou_points(t[keep], MONTHS * np.log1p(v[keep]), fixed_mean=m0)
+            else:
+                years = np.array(sorted(y for y in infl_by_year if y not in shock))
+                fit = fit_ou_annual_average(years, np.array([infl_by_year[y] for y in years]), fixed_mean=m0)
+        except ValueError as exc:
+            unusable("inflation", str(exc))
+        else:
+            why = _ok_ou(fit, opts)
+            note = _describe(s, f", excl. shock years {_ranges(sorted(shock))}" if shock else "")
+            if why:
+                unusable("inflation", why)
+            else:
+                fitted("inflation.mean_reversion_per_year", *fit["kappa"], note)
+                fitted("inflation.volatility_pa", *fit["sigma"], note)
+                residuals["inflation"] = fit.residuals
+
+    # --- short rate: Vasicek towards real + pass-through x inflation ------------------------------
+    if "short_rate" in data:
+        s = data["short_rate"]
+        beta = jv("short_rate.inflation_pass_through")
+        offsets = {y: beta * (v - m0) for y, v in infl_by_year.items()} if beta else None
+        if offsets is not None and not offsets:
+            unusable("short_rate", "the pass-through needs an inflation series")
+        else:
+            try:
+                t, v = s.observed()
+                fit = fit_ou_points(t, v, offset_by_year=offsets)
+            except ValueError as exc:
+                unusable("short_rate", str(exc))
+            else:
+                why = _ok_ou(fit, opts)
+                mean, se_mean = fit["mean"]
+                real = mean - m0
+                if why is None and not -0.5 <= real <= 1.0:
+                    why = f"real rate {real:.3g} outside -0.5..1"
+                if why:
+                    unusable("short_rate", why)
+                else:
+                    note = _describe(s, f", pass-through {beta:g} (judgment)")
+                    fitted("short_rate.real_long_run_pa", real, se_mean, note)
+                    fitted("short_rate.mean_reversion_per_year", *fit["kappa"], note)
+                    fitted("short_rate.volatility_pa", *fit["sigma"], note)
+                    residuals["short_rate"] = fit.residuals
+                    warnings.extend(f"short_rate: {x}" for x in fit.notes)
+
+    # --- term spread: long - short on common dates ------------------------------------------------
+    if "long_rate" in data:
+        lr = data["long_rate"]
+        sr = data.get("short_rate")
+        common = {}
+        if sr is not None and sr.monthly == lr.monthly:
+            short = {d: v for d, v in zip(sr.dates, sr.values) if np.isfinite(v)}
+            common = {d: v - short[d] for d, v in zip(lr.dates, lr.values) if np.isfinite(v) and d in short}
+        if len(common) < 3:
+            unusable("long_rate", "the term spread needs short and long rates on common dates")
+        else:
+            dates = sorted(common)
+            t = np.array([y - 1 + m / MONTHS for y, m in dates])
+            try:
+                fit = fit_ou_points(t, np.array([common[d] for d in dates]))
+            except ValueError as exc:
+                unusable("term_spread", str(exc))
+            else:
+                why = _ok_ou(fit, opts)
+                if why:
+                    unusable("term_spread", why)
+                else:
+                    note = f"long - short: {_describe(lr)} with {', '.join(Path(f).name for f in sr.files)}, {len(dates)} common dates"
+                    fitted("term_spread.long_run_pa", *fit["mean"], note)
+                    fitted("term_spread.mean_reversion_per_year", *fit["kappa"], note)
+                    fitted("term_spread.volatility_pa", *fit["sigma"], note)
+                    residuals["term_spread"] = fit.residuals
+
+    # --- equities: moments of annual log returns, mapped onto the calm regime ---------------------
+    p_crash = jv("equity.crash_entry_probability_per_month")
+    q_crash = jv("equity.crash_exit_probability_per_month")
+    for market in ("sweden", "global"):
+        name = f"equity_{market}"
+        if name not in data:
+            continue
+        s = data[name]
+        _, v = s.observed()
+        logs = np.log1p(v)
+        note_div = ""
+        if s.price_index:
+            d = opts["price_index_dividend_yield_pa"]
+            logs = logs + (math.log1p(d) / MONTHS if s.monthly else math.log1p(d))
+            note_div = f", price index + {d:.1%} dividends (judgment)"
+        try:
+            fit = fit_log_returns(logs, MONTHS if s.monthly else 1)
+        except ValueError as exc:
+            unusable(name, str(exc))
+            continue
+        if fit.n < opts["min_fit_observations"] * (MONTHS if s.monthly else 1):
+            unusable(name, f"only {fit.n} returns")
+            continue
+        mapped = equity_regime_mapping(fit["mean_log"], fit["sd_log"],
+                                       jv(f"equity.crash.{market}_log_drift_pa"),
+                                       jv(f"equity.crash.{market}_volatility_pa"), p_crash, q_crash)
+        mu, se_mu = mapped["log_drift"]
+        sig, se_sig = mapped["volatility"]
+        mean, se_mean = fit["mean_log"]
+        note = (f"{_describe(s, note_div)}: mean log return {mean:.4f} (se {se_mean:.4f}), sd "
+                f"{fit['sd_log'][0]:.4f}, crash regime judgment")
+        if not -3.0 <= mu <= 3.0:
+            unusable(name, f"calm drift {mu:.3g} outside -3..3")
+            continue
+        fitted(f"equity.calm.{market}_log_drift_pa", mu, se_mu, note)
+        if math.isfinite(sig) and 0 < sig <= 2.0:
+            fitted(f"equity.calm.{market}_volatility_pa", sig, se_sig, note)
+        else:
+            unusable(f"{name} volatility", "the crash regime alone explains the variance")
+        yrs = [y for (y, _), x in zip(s.dates, s.values) if np.isfinite(x)]
+        if not s.monthly:
+            residuals[name] = {y: (lv - mean) / fit["sd_log"][0] for y, lv in zip(yrs, logs)}
+
+    # --- tax base: real growth + pass-through x inflation, OU deviation ---------------------------
+    if "tax_base" in data:
+        s = data["tax_base"]
+        beta = jv("tax_base.inflation_pass_through")
+        years = sorted(y for (y, _), v in zip(s.dates, s.values) if np.isfinite(v) and y in infl_by_year)
+        g = {y: math.log1p(v) for (y, _), v in zip(s.dates, s.values) if np.isfinite(v)}
+        y_dev = np.array([g[y] - beta * infl_by_year[y] - (1 - beta) * m0 for y in years])
+        if len(years) < opts["min_fit_observations"]:
+            unusable("tax_base", f"only {len(years)} years with inflation data (< {opts['min_fit_observations']})")
+        else:
+            try:
+                fit = fit_ou_annual_average(np.array(years), y_dev)
+            except ValueError as exc:
+                unusable("tax_base", str(exc))
+            else:
+                why = _ok_ou(fit, opts)
+                if why:
+                    unusable("tax_base", why)
+                else:
+                    mean, se_mean = fit["mean"]
+                    note = _describe(s, f", pass-through {beta:g} (judgment)")
+                    fitted("tax_base.real_long_run_growth_pa", math.expm1(mean), math.exp(mean) * se_mean, note)
+                    fitted("tax_base.mean_reversion_per_year", *fit["kappa"], note)
+                    fitted("tax_base.volatility_pa", *fit["sigma"], note)
+                    residuals["tax_base"] = fit.residuals
+
+    # --- correlation of the residuals ------------------------------------------------------------
+    drivers = list(jv("correlation.drivers"))
+    matrix = np.array(jv("correlation.matrix"), dtype=float)
+    corr = residual_correlation(residuals, opts["min_correlation_years"])
+    fitted_pairs = []
+    new = matrix.copy()
+    for (a, b), (r, se, n) in corr.items():
+        i, j = drivers.index(a), drivers.index(b)
+        new[i, j] = new[j, i] = round(r, 4)
+        fitted_pairs.append(f"{a}-{b} {r:+.2f} (se {se:.2f}, {n} years)")
+    if len(residuals) >= 2:
+        for a in residuals:
+            for b in residuals:
+                if a < b and (a, b) not in corr and (b, a) not in corr:
+                    n = len(set(residuals[a]) & set(residuals[b]))
+                    warnings.append(f"correlation {a}-{b}: {n} common years "
+                                    f"(< {opts['min_correlation_years']}); judgment value kept")
+    if fitted_pairs:
+        if float(np.linalg.eigvalsh(new).min()) < 1e-6:
+            warnings.append("correlation: fitted pairs with the judgment ones are not positive definite; "
+                            "judgment matrix kept")
+        else:
+            reason = est["correlation.matrix"].note
+            est["correlation.matrix"] = Estimate(
+                "correlation.matrix", new.tolist(), None, "fitted",
+                "residuals of the fitted models over common years: " + "; ".join(fitted_pairs)
+                + f". Other pairs: judgment ({reason})")
+    return Calibration(est, warnings)
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(float(value)) if isinstance(value, float) else str(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(type(value))
+
+
+def _round(value: Any, se: float | None) -> Any:
+    """Fitted values to 4 significant digits (more would claim precision the se denies)."""
+    if isinstance(value, float) and se is not None:
+        return float(f"{value:.4g}")
+    return value
+
+
+def _comment(e: Estimate) -> str:
+    if e.source == "fitted" and e.se is not None:
+        return f"fitted: {e.note}, se {e.se:.2g}"
+    return f"{e.source}: {e.note}"
+
+
+def render_toml(cal: Calibration, header: str) -> str:
+    """The ``[economy]`` tables with a comment on every value (tomli_w cannot write comments)."""
+    lines = [f"# {line}" if line else "#" for line in header.splitlines()] + [""]
+    tables: dict[str, list[Estimate]] = {}
+    for path, e in cal.estimates.items():
+        table, _, _ = path.rpartition(".")
+        tables.setdefault(table, []).append(e)
+    for table in sorted(tables, key=lambda t: list(cal.estimates).index(tables[t][0].path)):
+        lines.append(f"[economy.{table}]")
+        for e in tables[table]:
+            key = e.path.rpartition(".")[2]
+            if key == "matrix" and isinstance(e.value, list):
+                lines.append(f"# {_comment(e)}")
+                lines.append("matrix = [")
+                lines += ["  [" + ", ".join(f"{x:6.3f}" for x in row) + "]," for row in e.value]
+                lines.append("]")
+                continue
+            lines.append(f"{key} = {_toml_value(_round(e.value, e.se))}  # {_comment(e)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render_table(cal: Calibration) -> str:
+    rows = [f"{'parameter':<46} {'estimate':>10} {'std.err.':>9}  source"]
+    for path, e in cal.estimates.items():
+        if isinstance(e.value, (list, dict)):
+            shown = "(table)"
+        else:
+            shown = f"{e.value:.4g}"
+        se = f"{e.se:.2g}" if e.se is not None else "-"
+        rows.append(f"{path:<46} {shown:>10} {se:>9}  {e.source}")
+    if cal.warnings:
+        rows.append("")
+        rows += [f"warning: {w}" for w in cal.warnings]
+    return "\n".join(rows)

@@ -1,0 +1,345 @@
+"""`simulator calibrate`: parameters recovered from long series made by the engine itself, gaps,
+warnings, malformed input (exit 2, one line) and the written file a scenario can include."""
+
+import math
+import tomllib
+
+import numpy as np
+import pytest
+import tomli_w
+
+from simulator.calibration import (
+    CalibrationInputError, annual_average_autocovariance, calibrate, equity_regime_mapping,
+    fit_log_returns, fit_ou_annual_average, fit_ou_points, numerical_hessian, read_data_dir,
+    read_judgment, read_series_file, regime_mixing_variance,
+)
+from simulator.cli import main
+from simulator.drivers import annual_from_monthly, economy_inputs, simulate_monthly
+from simulator.scenario import load_scenario
+from tests.conftest import ROOT, base_dict, no_regimes, scenario_with
+
+SEED = 7
+JUDGMENT = ROOT / "calibration" / "judgment.toml"
+BURN_IN = 3  # years dropped at the start of each path: the engine starts at the mean, not stationary
+YEARS = np.arange(2025, 2071)
+
+
+def _engine(n_paths, regimes=False, **fields):
+    """Monthly and annual driver paths 2025-2070 from the engine with the given parameters."""
+    make = scenario_with if regimes else no_regimes
+    sc = make(simulation__end_year=2070, **fields)
+    inputs = economy_inputs(sc)
+    monthly = simulate_monthly(inputs, SEED, 0, n_paths)
+    return sc, monthly, annual_from_monthly(inputs, monthly)
+
+
+def _within(fit, name, truth, k=3.0):
+    value, se = fit[name]
+    assert math.isfinite(se) and se > 0, (name, se)
+    assert abs(value - truth) < k * se, f"{name}: {value:.5g} vs true {truth:.5g} (se {se:.3g})"
+
+
+# --------------------------------------------------------------------------------------------------
+# estimators on the engine's own series
+
+
+def test_inflation_from_annual_dec_dec_changes():
+    # ln(1 + Dec/Dec) is the year's average of the monthly OU: the exact annual-average likelihood
+    # recovers the monthly kappa and sigma
+    sc, _, annual = _engine(300, economy__inflation__initial_pa=0.02)
+    inf = sc.economy.inflation
+    y = np.log1p(annual["inflation"][:, BURN_IN:])
+    fit = fit_ou_annual_average([YEARS[BURN_IN:]] * len(y), list(y), fixed_mean=math.log1p(inf.target_pa))
+    _within(fit, "kappa", inf.mean_reversion_per_year)
+    _within(fit, "sigma", inf.volatility_pa)
+    # the annual averages are less variable than the monthly states: ignoring the averaging (fitting
+    # the annual values as point observations of the OU) would get sigma wrong
+    naive = fit_ou_points([YEARS[BURN_IN:].astype(float)] * len(y), list(y))
+    assert abs(naive["sigma"][0] - inf.volatility_pa) > 3 * naive["sigma"][1]
+
+
+def test_inflation_from_monthly_states_with_free_mean():
+    sc, monthly, _ = _engine(100, economy__inflation__initial_pa=0.02)
+    inf = sc.economy.inflation
+    t = 2025 + np.arange(1, monthly["inflation"].shape[1] + 1) / 12
+    fit = fit_ou_points([t] * 100, list(monthly["inflation"]))
+    _within(fit, "mean", math.log1p(inf.target_pa))
+    _within(fit, "kappa", inf.mean_reversion_per_year)
+    _within(fit, "sigma", inf.volatility_pa)
+
+
+def _year_end_short_rates(n_paths, **fields):
+    sc, monthly, annual = _engine(n_paths, economy__short_rate__initial_pa=0.0248, **fields)
+    return sc, monthly["short_rate"][:, 11::12], annual
+
+
+def test_short_rate_from_year_end_values():
+    sc, r, _ = _year_end_short_rates(300, economy__short_rate__inflation_pass_through=0.0)
+    sr = sc.economy.short_rate
+    fit = fit_ou_points([YEARS.astype(float)] * len(r), list(r))
+    _within(fit, "mean", sr.real_long_run_pa + math.log1p(sc.economy.inflation.target_pa))
+    _within(fit, "kappa", sr.mean_reversion_per_year)
+    _within(fit, "sigma", sr.volatility_pa)
+
+
+def test_gaps_give_the_same_estimates_with_larger_standard_errors():
+    sc, r, _ = _year_end_short_rates(300, economy__short_rate__inflation_pass_through=0.0)
+    sr = sc.economy.short_rate
+    full = fit_ou_points([YEARS.astype(float)] * len(r), list(r))
+    # 2030-2038 missing on every path (as 2005-2013 in the Riksbank file), and every 4th year besides
+    keep = ~((YEARS >= 2030) & (YEARS <= 2038)) & (YEARS % 4 != 1)
+    gappy = fit_ou_points([YEARS[keep].astype(float)] * len(r), list(r[:, keep]))
+    assert gappy.n < full.n
+    for name, truth in (("kappa", sr.mean_reversion_per_year), ("sigma", sr.volatility_pa)):
+        _within(gappy, name, truth)
+        assert gappy[name][1] > 1.05 * full[name][1], name
+        assert abs(gappy[name][0] - full[name][0]) < 3 * gappy[name][1]
+
+
+def test_short_rate_with_inflation_pass_through():
+    # the mean follows the year's inflation; the fit uses each year's Dec/Dec inflation as a piecewise
+    # constant mean (the engine moves it monthly): recovered within 3 standard errors
+    sc, r, annual = _year_end_short_rates(150)
+    sr, m0 = sc.economy.short_rate, math.log1p(sc.economy.inflation.target_pa)
+    beta = sr.inflation_pass_through
+    infl = np.log1p(annual["inflation"])
+    # the offsets differ per path, so each path is its own fit (46 years); the 3-se interval must
+    # cover the truth on nearly every path, and the estimates must centre on the truth
+    z = {"mean": [], "kappa": [], "sigma": []}
+    truth = {"mean": sr.real_long_run_pa + m0, "kappa": sr.mean_reversion_per_year, "sigma": sr.volatility_pa}
+    for p in range(len(r)):
+        fit = fit_ou_points(YEARS.astype(float), r[p],
+                            offset_by_year={int(y): beta * (infl[p, k] - m0) for k, y in enumerate(YEARS)})
+        for name in z:
+            value, se = fit[name]
+            z[name].append((value - truth[name]) / se)
+    for name, values in z.items():
+        values = np.array(values)
+        assert np.mean(np.abs(values) < 3) > 0.9, name
+        # kappa from 46 points carries the known small-sample upward bias of autoregressive fits
+        # (Kendall 1954; about +0.5 se here), which the pooled test above does not show
+        assert abs(np.median(values)) < (1.0 if name == "kappa" else 0.5), (name, np.median(values))
+
+
+def test_tax_base_real_growth_and_deviation():
+    sc, _, annual = _engine(300, economy__tax_base__expected_growth_pa={},
+                            economy__inflation__initial_pa=0.02)
+    tb, m0 = sc.economy.tax_base, math.log1p(sc.economy.inflation.target_pa)
+    beta = tb.inflation_pass_through
+    y = (np.log1p(annual["tax_base_growth"]) - beta * np.log1p(annual["inflation"]) - (1 - beta) * m0)
+    fit = fit_ou_annual_average([YEARS[BURN_IN:]] * len(y), list(y[:, BURN_IN:]))
+    _within(fit, "mean", math.log1p(tb.real_long_run_growth_pa))
+    _within(fit, "kappa", tb.mean_reversion_per_year)
+    _within(fit, "sigma", tb.volatility_pa)
+
+
+def test_equity_calm_regime_from_annual_returns_with_crashes():
+    sc, _, annual = _engine(200, regimes=True,
+                            economy__inflation__shock_regime__entry_probability_per_month=0.0)
+    eq = sc.economy.equity
+    fit = fit_log_returns(np.log1p(annual["equity_return_sweden"]).ravel())
+    mapped = equity_regime_mapping(fit["mean_log"], fit["sd_log"], eq.crash.sweden_log_drift_pa,
+                                   eq.crash.sweden_volatility_pa, eq.crash_entry_probability_per_month,
+                                   eq.crash_exit_probability_per_month)
+    for key, truth in (("log_drift", eq.calm.sweden_log_drift_pa), ("volatility", eq.calm.sweden_volatility_pa)):
+        value, se = mapped[key]
+        assert abs(value - truth) < 3 * se, (key, value, truth, se)
+    # without the mapping the calm drift would be the unconditional mean: far below the truth
+    assert eq.calm.sweden_log_drift_pa - fit["mean_log"][0] > 3 * mapped["log_drift"][1]
+
+
+def test_regime_mixing_variance_matches_simulation():
+    rng = np.random.default_rng(1)
+    p, q, mu0, mu1 = 0.02, 0.1, 0.1, -0.4
+    n, state = 200_000, (rng.random(200_000) < p / (p + q)).astype(int)
+    sums = np.zeros(n)
+    for _ in range(12):
+        u = rng.random(n)
+        state = np.where(state == 0, (u < p).astype(int), 1 - (u < q).astype(int))
+        sums += np.where(state == 1, mu1, mu0) / 12
+    expected = regime_mixing_variance(mu0, mu1, p, q)
+    assert abs(sums.var() - expected) < 0.03 * expected
+
+
+def test_annual_average_autocovariance_matches_monthly_ar1():
+    kappa, sigma = 1.2, 0.018
+    phi, v = math.exp(-kappa / 12), sigma**2 / (2 * kappa)
+    months = np.arange(36)
+    cov = v * phi ** np.abs(np.subtract.outer(months, months))
+    avg = np.kron(np.eye(3), np.full((1, 12), 1 / 12))
+    np.testing.assert_allclose(avg @ cov @ avg.T, annual_average_autocovariance(kappa, sigma, 2)[
+        np.abs(np.subtract.outer(range(3), range(3)))], rtol=1e-12)
+
+
+def test_numerical_hessian_of_a_quadratic_is_exact():
+    a = np.array([[2.0, 0.3], [0.3, 1.0]])
+    h = numerical_hessian(lambda x: 0.5 * x @ a @ x, np.array([0.1, -0.2]), np.array([1e-3, 1e-3]))
+    np.testing.assert_allclose(h, a, rtol=1e-6)
+
+
+# --------------------------------------------------------------------------------------------------
+# files and the command
+
+
+def _csv(path, series, rows, header="year,value", extra=""):
+    path.write_text(f"# series: {series}\n# source: test\n{extra}{header}\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def _engine_csvs(tmp_path, n_years=46):
+    """One engine path (2025-2070) written as the user's own CSVs, in percent."""
+    sc, monthly, annual = _engine(1, regimes=True, economy__tax_base__expected_growth_pa={})
+    years = YEARS[:n_years]
+    d = tmp_path / "data"
+    d.mkdir()
+    _csv(d / "kpi.csv", "inflation", [f"{y},{100 * v:.6f}" for y, v in zip(years, annual["inflation"][0])])
+    rates = monthly["short_rate"][0, 11::12]
+    _csv(d / "rate.csv", "short_rate", [f"{y},{100 * v:.6f}" for y, v in zip(years, rates) if y % 7])
+    _csv(d / "long.csv", "long_rate", [f"{y},{100 * v:.6f}" for y, v in
+                                       zip(years, rates + monthly["term_spread"][0, 11::12])])
+    _csv(d / "se.csv", "equity_sweden", [f"{y},{100 * v:.6f}" for y, v in
+                                         zip(years, annual["equity_return_sweden"][0])])
+    _csv(d / "tax.csv", "tax_base", [f"{y},{100 * v:.6f}" for y, v in zip(years, annual["tax_base_growth"][0])])
+    return d
+
+
+def test_calibrate_writes_an_economy_a_scenario_can_include(tmp_path, capsys):
+    data = _engine_csvs(tmp_path)
+    out = tmp_path / "economy.toml"
+    main(["calibrate", "--data", str(data), "--out", str(out), "--judgment", str(JUDGMENT)])
+    printed = capsys.readouterr().out
+    assert "parameter" in printed and "std.err." in printed
+    text = out.read_text()
+    # every value carries its provenance
+    for line in text.splitlines():
+        if "=" in line and not line.startswith(("#", "[", "  [")) and not line.startswith("matrix"):
+            assert "# fitted: " in line or "# judgment: " in line, line
+    fitted = [line for line in text.splitlines() if "# fitted:" in line and not line.startswith("#")]
+    for key in ("inflation.mean_reversion", "volatility_pa", "real_long_run_pa", "long_run_pa",
+                "sweden_log_drift_pa", "real_long_run_growth_pa"):
+        assert any(key.split(".")[-1] in line for line in fitted), key
+    assert all(", se " in line for line in fitted)
+    # a scenario includes it and overrides single values
+    scenario = {k: v for k, v in base_dict().items() if k != "economy"}
+    scenario["economy"] = {"tax_base": {"expected_growth_pa": {"2025": 0.045}}}
+    (tmp_path / "sc").mkdir()
+    sc_path = tmp_path / "sc" / "mine.toml"
+    sc_path.write_text('include = ["../economy.toml"]\n' + tomli_w.dumps(scenario))
+    sc = load_scenario(sc_path)
+    written = tomllib.loads(text)["economy"]
+    assert sc.economy.inflation.mean_reversion_per_year == written["inflation"]["mean_reversion_per_year"]
+    assert sc.economy.tax_base.expected_growth_pa == {"2025": 0.045}
+    main(["validate", str(sc_path)])
+
+
+def test_calibrate_is_deterministic(tmp_path, capsys):
+    data = _engine_csvs(tmp_path)
+    texts = []
+    for _ in range(2):
+        main(["calibrate", "--data", str(data), "--out", str(tmp_path / "e.toml"), "--judgment", str(JUDGMENT)])
+        texts.append((tmp_path / "e.toml").read_text())
+    assert texts[0] == texts[1]
+
+
+def test_shipped_economy_is_what_the_command_writes(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "economy.toml"
+    main(["calibrate", "--data", "calibration/data", "--out", str(out)])
+    body = lambda p: [line for line in p.read_text().splitlines() if not line.startswith("#")]  # noqa: E731
+    assert body(out) == body(ROOT / "calibration" / "economy.toml"), \
+        "calibration/economy.toml is stale: rerun simulator calibrate --data calibration/data --out calibration/economy.toml"
+    printed = capsys.readouterr().out
+    assert "SECONDARY" in printed and "PARTIAL" in printed
+
+
+def test_warnings_for_flagged_short_and_gappy_series(tmp_path, capsys):
+    d = tmp_path / "data"
+    d.mkdir()
+    _csv(d / "cpi_DERIVED.csv", "inflation",
+         ["2010,1.0", "2011,2.5", "2012,", "2014,1.8", "2015,0.4", "2016,1.7", "2017,1.9", "2018,2.0"])
+    main(["calibrate", "--data", str(d), "--out", str(tmp_path / "e.toml"), "--judgment", str(JUDGMENT)])
+    out = capsys.readouterr().out
+    assert "cpi_DERIVED.csv: DERIVED" in out
+    assert "short series, 7 years" in out
+    assert "missing dates (2010-2018 without 2012-2013)" in out
+    # too few years to fit: the judgment value stays, and the file says so
+    assert "inflation: fit not used" in out
+    text = (tmp_path / "e.toml").read_text()
+    assert "mean_reversion_per_year = 1.2  # judgment" in text
+
+
+def test_flag_in_header_and_empty_values_are_missing(tmp_path):
+    path = _csv(tmp_path / "x.csv", "short_rate", ["2001,1.0", "2002,", "2004,2"],
+                extra="# note: PARTIAL list\n")
+    name, part = read_series_file(path)
+    assert name == "short_rate" and part["flags"] == ["PARTIAL"]
+    assert part["dates"] == [(2001, 12), (2002, 12), (2004, 12)]
+    assert math.isnan(part["values"][1]) and part["values"][2] == 0.02
+
+
+def test_monthly_files_and_extra_columns(tmp_path):
+    rows = [f"{2000 + k // 12},{k % 12 + 1},0.{k % 3},note {k}" for k in range(36)]
+    path = _csv(tmp_path / "m.csv", "short_rate", rows, header="year,month,value,comment")
+    series = read_data_dir(tmp_path)["short_rate"]
+    assert series.monthly and len(series.values) == 36
+    assert series.times[0] == pytest.approx(2000 - 1 + 1 / 12) and series.times[11] == 2000.0
+    assert path.exists()
+
+
+MALFORMED = [
+    # (file text, words the message must contain)
+    ("# series: inflation\nyear,rate\n2001,1.0\n", ["line 2", "expected 'year,value'"]),
+    ("# series: inflation\nyear,value\n2001,1.0\n2002,abc\n", ["line 4", "'abc' is not a number"]),
+    ("# series: inflation\nyear,value\n2001,1.0\n2001,1.2\n", ["line 4", "appears twice", "line 3"]),
+    ("# series: inflaton\nyear,value\n2001,1.0\n", ["unknown series 'inflaton'", "inflation"]),
+    ("# source: x\nyear,value\n2001,1.0\n", ["no '# series: NAME' header line"]),
+    ("# series: short_rate\nyear,month,value\n2001,13,1.0\n", ["line 3", "month '13'", "1..12"]),
+    ("# series: short_rate\nyear,value\n20x1,1.0\n", ["line 3", "year '20x1'"]),
+    ("# series: tax_base\nyear,month,value\n2001,1,1.0\n", ["tax_base must be annual"]),
+]
+
+
+@pytest.mark.parametrize("text, words", MALFORMED, ids=[m[1][-1][:30] for m in MALFORMED])
+def test_malformed_csv_gives_one_line_and_exit_2(tmp_path, capsys, text, words):
+    d = tmp_path / "data"
+    d.mkdir()
+    (d / "bad.csv").write_text(text)
+    with pytest.raises(SystemExit) as exc:
+        main(["calibrate", "--data", str(d), "--out", str(tmp_path / "e.toml"), "--judgment", str(JUDGMENT)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.startswith(f"error: {d / 'bad.csv'}"), err
+    for word in words:
+        assert word in err, (word, err)
+    assert not (tmp_path / "e.toml").exists()
+
+
+def test_overlapping_files_of_one_series_are_an_error(tmp_path):
+    _csv(tmp_path / "a.csv", "equity_sweden", ["2001,1.0", "2002,2.0"])
+    _csv(tmp_path / "b.csv", "equity_sweden", ["2002,3.0"])
+    with pytest.raises(CalibrationInputError, match="2002 of series equity_sweden is also in"):
+        read_data_dir(tmp_path)
+
+
+def test_missing_data_dir_and_judgment_give_exit_2(tmp_path, capsys):
+    for args in (["--data", str(tmp_path / "nope"), "--judgment", str(JUDGMENT)],
+                 ["--data", str(tmp_path), "--judgment", str(tmp_path / "nope.toml")]):
+        with pytest.raises(SystemExit) as exc:
+            main(["calibrate", *args, "--out", str(tmp_path / "e.toml")])
+        assert exc.value.code == 2
+        assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_unusable_fit_keeps_the_judgment_value(tmp_path):
+    # a random walk has no mean reversion: kappa runs to its lower bound, so judgment stays
+    rng = np.random.default_rng(3)
+    walk = np.cumsum(rng.normal(0, 0.5, 60)) + 3
+    _csv(tmp_path / "r.csv", "short_rate", [f"{1960 + k},{v:.4f}" for k, v in enumerate(walk)])
+    leaves, options = read_judgment(JUDGMENT)
+    options = {**options, "min_years_warning": 10}
+    cal = calibrate(read_data_dir(tmp_path), leaves, {**options, "inflation_shock_years": []})
+    kappa = cal.estimates["short_rate.mean_reversion_per_year"]
+    # without inflation data the pass-through of 0.5 cannot be applied: not fitted, said so
+    assert kappa.source == "judgment" and kappa.value == 0.5
+    assert any("short_rate: fit not used" in w for w in cal.warnings)
