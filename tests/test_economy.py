@@ -182,9 +182,11 @@ def test_deterministic_run_follows_skr_path_and_prisbasbelopp_rule(base_scenario
     growth = annual["tax_base_growth"][0]
     np.testing.assert_allclose(growth[:3], [0.045150, 0.036837, 0.036273], rtol=0, atol=1e-12)
     # PBB 2026 by hand: 58 800 x KPI(Jun 2025)/KPI(Jun 2024); six months at 0.8 % before 2025, then
-    # the OU mean path Jan-Jun 2025: pi_t = m + (pi0 - m) e^{-1.2 t/12} -> ratio 1.009701 -> 59 400
+    # the OU mean path Jan-Jun 2025: pi_t = m + (pi0 - m) e^{-kappa t/12} with the calibrated
+    # kappa = 1.617 (calibration/economy.toml) -> ratio 1.010146 -> 59 396.6 -> 59 400
     pi0, pim = math.log1p(0.008), math.log1p(0.02)
-    log_ratio = 0.5 * pi0 + sum(pim + (pi0 - pim) * math.exp(-1.2 * k / 12) for k in range(1, 7)) / 12
+    assert base_scenario.economy.inflation.mean_reversion_per_year == 1.617
+    log_ratio = 0.5 * pi0 + sum(pim + (pi0 - pim) * math.exp(-1.617 * k / 12) for k in range(1, 7)) / 12
     assert round(58800 * math.exp(log_ratio) / 100) * 100 == 59400
     assert annual["prisbasbelopp_sek"][0, :2].tolist() == [58800.0, 59400.0]
     # deterministic equities earn the regime-weighted drift: share p/(p+q) of crash drift
