@@ -477,8 +477,9 @@ def read_series_file(path: Path) -> tuple[str, dict[str, Any]]:
         if not row or all(not c.strip() for c in row) or row[0].startswith("#"):
             continue
         where = f"{path}, line {k}"
-        if len(row) <= max(iy, iv, im or 0) and not (len(row) == iv and iv == len(columns) - 1):
+        if len(row) <= max(iy, im or 0):
             raise CalibrationInputError(f"{where}: {len(row)} fields; expected {len(columns)} ({','.join(columns)})")
+        row = row + [""] * (len(columns) - len(row))  # trailing empty fields may be left out
         try:
             year = int(row[iy].strip())
         except ValueError:
@@ -491,7 +492,7 @@ def read_series_file(path: Path) -> tuple[str, dict[str, Any]]:
                 month = 0
             if not 1 <= month <= 12:
                 raise CalibrationInputError(f"{where}: month {row[im]!r}; expected 1..12")
-        raw = row[iv].strip() if iv < len(row) else ""
+        raw = row[iv].strip()
         if raw == "":
             value = math.nan  # a missing year (or month)
         else:

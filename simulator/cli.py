@@ -153,8 +153,11 @@ def calibrate(data_dir, out, judgment):
     text = render_toml(result, header)
     # what is written must be a valid [economy] on its own; a failure here is a bug (exit 1)
     Economy.model_validate(tomllib.loads(text)["economy"])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"--out: {out}: cannot be written ({exc.strerror or exc})") from None
     click.echo(render_table(result))
     click.echo(f"-> {out}")
 

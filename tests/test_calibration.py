@@ -269,12 +269,12 @@ def test_warnings_for_flagged_short_and_gappy_series(tmp_path, capsys):
 
 
 def test_flag_in_header_and_empty_values_are_missing(tmp_path):
-    path = _csv(tmp_path / "x.csv", "short_rate", ["2001,1.0", "2002,", "2004,2"],
+    path = _csv(tmp_path / "x.csv", "short_rate", ["2001,1.0", "2002,", "2003", "2004,2"],
                 extra="# note: PARTIAL list\n")
     name, part = read_series_file(path)
     assert name == "short_rate" and part["flags"] == ["PARTIAL"]
-    assert part["dates"] == [(2001, 12), (2002, 12), (2004, 12)]
-    assert math.isnan(part["values"][1]) and part["values"][2] == 0.02
+    assert part["dates"] == [(2001, 12), (2002, 12), (2003, 12), (2004, 12)]
+    assert math.isnan(part["values"][1]) and math.isnan(part["values"][2]) and part["values"][3] == 0.02
 
 
 def test_monthly_files_and_extra_columns(tmp_path):
@@ -296,6 +296,7 @@ MALFORMED = [
     ("# series: short_rate\nyear,month,value\n2001,13,1.0\n", ["line 3", "month '13'", "1..12"]),
     ("# series: short_rate\nyear,value\n20x1,1.0\n", ["line 3", "year '20x1'"]),
     ("# series: tax_base\nyear,month,value\n2001,1,1.0\n", ["tax_base must be annual"]),
+    ("# series: short_rate\nyear,month,value\n2001\n", ["line 3", "1 fields; expected 3"]),
 ]
 
 
