@@ -96,18 +96,41 @@ def goal_summary(scenario: Scenario, output: SimulationOutput) -> dict[str, Any]
     return summary
 
 
-def risk_summary(output: SimulationOutput) -> dict[str, Any]:
-    """Breaches the rules record: probability per year and in any year (with its Wilson interval)."""
-    breach = output.annual["loan_limit_breach"] > 0
-    any_year = goal_statistics(breach.any(axis=1))
+def _event(description: str, happened: np.ndarray) -> dict[str, Any]:
+    """Probability of an event per year and in any year (with its Wilson interval); happened: paths x years."""
+    any_year = goal_statistics(happened.any(axis=1))
     return {
-        "loan_limit_breach": {
-            "description": "Låneramen räcker inte: upplåningsregeln behövde mer än låneramen",
-            "probability_by_year": [float(x) for x in breach.mean(axis=0)],
-            "probability_any_year": float(any_year["probability"]),
-            "ci95_any_year": [float(x) for x in any_year["ci95"]],
-        }
+        "description": description,
+        "probability_by_year": [float(x) for x in happened.mean(axis=0)],
+        "probability_any_year": float(any_year["probability"]),
+        "ci95_any_year": [float(x) for x in any_year["ci95"]],
     }
+
+
+def risk_summary(output: SimulationOutput) -> dict[str, Any]:
+    """Events the rules record: loan-limit breaches, de-risking under the dynamiska riskprincipen and
+    breaches of its protection level (skyddsnivå), with how long and how large they are."""
+    a = output.annual
+    risks = {
+        "loan_limit_breach": _event("Låneramen räcker inte: upplåningsregeln behövde mer än låneramen",
+                                    a["loan_limit_breach"] > 0),
+    }
+    if "derisking_months" in a:
+        months = a["derisking_months"]
+        total = months.sum(axis=1)
+        risks["derisking"] = _event("Dynamiska riskprincipen tvingar ner aktieandelen under den strategiska",
+                                    months > 0)
+        risks["derisking"]["mean_months_by_year"] = [float(x) for x in months.mean(axis=0)]
+        risks["derisking"]["months_2025_2040_percentiles"] = {
+            f"p{q}": float(v) for q, v in zip(PERCENTILES, np.percentile(total, PERCENTILES))}
+        breach = a["protection_breach"] > 0
+        risks["protection_breach"] = _event("Portföljen föll under skyddsnivån mellan två ombalanseringar",
+                                            breach)
+        sizes = a["protection_breach_size"][breach]
+        risks["protection_breach"]["size_percentiles_when_breached"] = (
+            {f"p{q}": float(v) for q, v in zip(PERCENTILES, np.percentile(sizes, PERCENTILES))}
+            if sizes.size else None)
+    return risks
 
 
 def build_summary(scenario: Scenario, options: RunOptions, output: SimulationOutput) -> dict[str, Any]:

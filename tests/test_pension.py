@@ -235,3 +235,19 @@ def test_deposit_policies(base_paths):
     a = base_paths.annual
     surplus = np.maximum(a["result_msek"] - 0.02 * a["tax_and_grants_msek"], 0)
     assert np.all(a["pension_deposits_msek"] <= 0.5 * surplus + 1e-9)
+
+
+def test_risk_summary_counts_derisking_and_breaches(base_paths):
+    from simulator.results import risk_summary
+
+    risks = risk_summary(base_paths)
+    a = base_paths.annual
+    np.testing.assert_allclose(risks["derisking"]["probability_by_year"], (a["derisking_months"] > 0).mean(axis=0))
+    assert risks["derisking"]["probability_any_year"] == pytest.approx((a["derisking_months"] > 0).any(axis=1).mean())
+    total = a["derisking_months"].sum(axis=1)
+    assert risks["derisking"]["months_2025_2040_percentiles"]["p50"] == pytest.approx(np.median(total))
+    breached = a["protection_breach"] > 0
+    assert risks["protection_breach"]["probability_any_year"] == pytest.approx(breached.any(axis=1).mean())
+    if breached.any():
+        sizes = risks["protection_breach"]["size_percentiles_when_breached"]
+        assert 0 < sizes["p5"] <= sizes["p95"] <= 1
