@@ -270,7 +270,6 @@ class Baseline(NamedTuple):
     kpi_index: np.ndarray
     price_index: np.ndarray  # (types, years)
     pbb: np.ndarray
-    portfolio_gain: np.ndarray
     cash_interest: np.ndarray
     pension_interest: np.ndarray
     loan_interest_opening: np.ndarray
@@ -429,7 +428,6 @@ def simulate_accounts(
     equity = np.full(n_paths, p.equity)
     loan_rate = np.full(n_paths, p.loan_rate)
     provision_prev = np.full(n_paths, p.provision_opening)
-    liability_prev = np.full(n_paths, p.liability_opening)
     reserve = np.zeros(n_paths)
     # deficit vintages, oldest first: the opening ones, then one slot per simulated year
     n_open = p.opening_deficits.size
@@ -526,7 +524,6 @@ def simulate_accounts(
         pension_interest_model = pension_interest(provision_prev, p.rips_real_rate, pbb, pbb_prev)
         loan_rate = refixed_loan_rate(loan_rate, short, p.loan_spread, p.refix_share)
         loan_interest_opening_model = loans * loan_rate
-        model["portfolio_gain"][:, k] = gain_model
         model["cash_interest"][:, k] = cash_interest_model
         model["pension_interest"][:, k] = pension_interest_model
         model["loan_interest_opening"][:, k] = loan_interest_opening_model
@@ -663,7 +660,7 @@ def simulate_accounts(
         o["pension_withdrawals_msek"][:, k] = withdrawal
         o["realised_securities_gains_msek"][:, k] = realised_sec
         o["unrealised_gains_msek"][:, k] = portfolio - state.basis_eq - state.basis_fi
-        provision_prev, liability_prev = provision, liability
+        provision_prev = provision
 
     own = Baseline(
         kpi_index=drivers["kpi_index"][0].copy(),
