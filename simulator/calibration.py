@@ -111,6 +111,7 @@ class Fit:
     values: np.ndarray
     se: np.ndarray
     n: int  # observations (transitions, years) that entered the likelihood
+    loglik: float = float("nan")  # maximised log-likelihood (moments fits: NaN)
     residuals: dict[int, float] = field(default_factory=dict)  # standardised, keyed by year
     notes: list[str] = field(default_factory=list)
 
@@ -206,7 +207,7 @@ def fit_ou_points(t, x, offset_by_year: dict[int, float] | None = None, fixed_me
     steps = np.array(([1e-3 * stat_sd] if fixed_mean is None else []) + [1e-3 * kappa, 1e-3 * sigma])
     se, _ = standard_errors(nll_natural, p, steps)
     names = ("kappa", "sigma") if fixed_mean is not None else ("mean", "kappa", "sigma")
-    fit = Fit(names, p, se, n)
+    fit = Fit(names, p, se, n, -nll_natural(p))
     # standardised residuals of the one-year (or shorter) steps, keyed by the year the step ends in
     decay, var = ou_transition_moments(kappa, sigma, h)
     mean = x0 * decay + theta * (1.0 - decay)
@@ -301,7 +302,7 @@ def fit_ou_annual_average(years, y, fixed_mean: float | None = None) -> Fit:
     steps = np.array(([1e-3 * sd] if fixed_mean is None else []) + [1e-3 * kappa, 1e-3 * sigma])
     se, _ = standard_errors(nll_natural, p, steps)
     names = ("kappa", "sigma") if fixed_mean is not None else ("mean", "kappa", "sigma")
-    fit = Fit(names, p, se, n)
+    fit = Fit(names, p, se, n, -nll_natural(p))
     acov = annual_average_autocovariance(kappa, sigma, max_lag)
     for t, v in segs:
         chol = np.linalg.cholesky(acov[np.abs(np.subtract.outer(t, t))])
@@ -574,6 +575,7 @@ class Estimate:
 class Calibration:
     estimates: dict[str, Estimate]
     warnings: list[str]
+    correlations: dict[tuple[str, str], tuple[float, float, int]] = field(default_factory=dict)
 
     def economy(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -869,7 +871,7 @@ def calibrate(data: dict[str, Series], judgment: dict[str, Estimate], options: d
                 "correlation.matrix", new.tolist(), None, "fitted",
                 "residuals of the fitted models over common years: " + "; ".join(fitted_pairs)
                 + f". Other pairs: judgment ({reason})")
-    return Calibration(est, warnings)
+    return Calibration(est, warnings, corr if "fitted" == est["correlation.matrix"].source else {})
 
 
 # --- rendering -----------------------------------------------------------------------------------
@@ -933,6 +935,9 @@ def render_table(cal: Calibration) -> str:
             shown = f"{e.value:.4g}"
         se = f"{e.se:.2g}" if e.se is not None else "-"
         rows.append(f"{path:<46} {shown:>10} {se:>9}  {e.source}")
+        if path == "correlation.matrix":
+            for (a, b), (r, se_r, n) in cal.correlations.items():
+                rows.append(f"{'  ' + a + ' / ' + b:<46} {r:>10.3f} {se_r:>9.2g}  fitted ({n} years)")
     if cal.warnings:
         rows.append("")
         rows += [f"warning: {w}" for w in cal.warnings]
