@@ -41,15 +41,16 @@ def test_run_with_summary(benchmark, report_ratio, scenario):
     report_ratio(floor_seconds(PATHS))
 
 
-def test_accounts(benchmark, report_ratio, scenario):
+def test_accounts_and_pension(benchmark, report_ratio, scenario):
     from simulator.accounts import N_ACCOUNT_SHOCKS, simulate_accounts
     from simulator.engine import model_inputs
 
     import numpy as np
 
     inputs = model_inputs(scenario)
-    annual = annual_from_monthly(inputs.economy, simulate_monthly(inputs.economy, 42, 0, PATHS))
+    monthly = simulate_monthly(inputs.economy, 42, 0, PATHS)
+    annual = annual_from_monthly(inputs.economy, monthly)
     shocks = np.random.default_rng(0).standard_normal((PATHS, annual["inflation"].shape[1], N_ACCOUNT_SHOCKS))
-    benchmark.pedantic(simulate_accounts, args=(inputs.accounts, annual, shocks, inputs.baseline),
+    benchmark.pedantic(simulate_accounts, args=(inputs.accounts, annual, monthly, shocks, inputs.baseline),
                        rounds=3, iterations=1)
     report_ratio(floor_seconds(PATHS))
