@@ -183,7 +183,7 @@ def fit_ou_points(t, x, offset_by_year: dict[int, float] | None = None, fixed_me
         if kappa <= 0 or sigma <= 0:
             return 1e300
         decay, var = ou_transition_moments(kappa, sigma, h)
-        mean = x1 * 0 + x0 * decay + theta * (1.0 - decay)
+        mean = x0 * decay + theta * (1.0 - decay)
         if idx.size:
             w = np.exp(-kappa * (t1[idx] - pb)) - np.exp(-kappa * (t1[idx] - pa))
             mean = mean + np.bincount(idx, weights=off * w, minlength=n)

@@ -344,3 +344,31 @@ def test_unusable_fit_keeps_the_judgment_value(tmp_path):
     # without inflation data the pass-through of 0.5 cannot be applied: not fitted, said so
     assert kappa.source == "judgment" and kappa.value == 0.5
     assert any("short_rate: fit not used" in w for w in cal.warnings)
+
+
+def test_monthly_files_through_the_command(tmp_path):
+    # monthly m/m inflation (the engine's month t changes KPI by exactly pi_t / 12) and monthly equity
+    # returns, as a user would export them: the fit recovers the engine's parameters
+    sc, monthly, _ = _engine(1, economy__inflation__initial_pa=0.02)
+    d = tmp_path / "data"
+    d.mkdir()
+    months = [(y, m) for y in YEARS for m in range(1, 13)]
+    infl = np.expm1(monthly["inflation"][0] / 12) * 100
+    _csv(d / "kpi_sa.csv", "inflation", [f"{y},{m},{v:.8f}" for (y, m), v in zip(months, infl)],
+         header="year,month,value")
+    se = np.expm1(monthly["equity_sweden_log"][0]) * 100
+    _csv(d / "omx.csv", "equity_sweden", [f"{y},{m},{v:.8f}" for (y, m), v in zip(months, se)],
+         header="year,month,value")
+    leaves, options = read_judgment(JUDGMENT)
+    cal = calibrate(read_data_dir(d), leaves, {**options, "inflation_shock_years": []})
+    inf, eq = sc.economy.inflation, sc.economy.equity
+    for path, truth in (("inflation.mean_reversion_per_year", inf.mean_reversion_per_year),
+                        ("inflation.volatility_pa", inf.volatility_pa)):
+        e = cal.estimates[path]
+        assert e.source == "fitted" and abs(e.value - truth) < 3 * e.se, (path, e.value, e.se)
+    # no crashes in this path (regimes off) but the mapping assumes the judgment crash regime: the
+    # unconditional mean log return it was mapped from is the calm drift itself
+    c = eq.crash_entry_probability_per_month / (eq.crash_entry_probability_per_month + eq.crash_exit_probability_per_month)
+    drift = cal.estimates["equity.calm.sweden_log_drift_pa"]
+    implied_mean = (1 - c) * drift.value + c * eq.crash.sweden_log_drift_pa
+    assert abs(implied_mean - eq.calm.sweden_log_drift_pa) < 3 * drift.se * (1 - c)
