@@ -66,7 +66,15 @@ def numerical_hessian(f, x: np.ndarray, steps: np.ndarray) -> np.ndarray:
 def standard_errors(f, x: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Standard errors and covariance from the observed information (inverse Hessian of the negative
     log-likelihood f at its minimum x). NaN where the Hessian is not positive definite."""
-    hess = numerical_hessian(f, x, steps)
+    steps = np.asarray(steps, dtype=float)
+    if not np.all(np.isfinite(steps) & (steps > 0)):  # a degenerate fit (e.g. sigma -> 0)
+        nan = np.full(x.size, np.nan)
+        return nan, np.full((x.size, x.size), np.nan)
+    with np.errstate(all="ignore"):
+        hess = numerical_hessian(f, x, steps)
+    if not np.all(np.isfinite(hess)):
+        nan = np.full(x.size, np.nan)
+        return nan, np.full((x.size, x.size), np.nan)
     try:
         np.linalg.cholesky(hess)
         cov = np.linalg.inv(hess)
@@ -183,6 +191,8 @@ def fit_ou_points(t, x, offset_by_year: dict[int, float] | None = None, fixed_me
         if kappa <= 0 or sigma <= 0:
             return 1e300
         decay, var = ou_transition_moments(kappa, sigma, h)
+        if not np.all(var > 0):
+            return 1e300
         mean = x0 * decay + theta * (1.0 - decay)
         if idx.size:
             w = np.exp(-kappa * (t1[idx] - pb)) - np.exp(-kappa * (t1[idx] - pa))
@@ -214,7 +224,8 @@ def fit_ou_points(t, x, offset_by_year: dict[int, float] | None = None, fixed_me
     if idx.size:
         w = np.exp(-kappa * (t1[idx] - pb)) - np.exp(-kappa * (t1[idx] - pa))
         mean = mean + np.bincount(idx, weights=off * w, minlength=n)
-    z = (x1 - mean) / np.sqrt(var)
+    with np.errstate(all="ignore"):
+        z = (x1 - mean) / np.sqrt(var)
     fit.residuals = _by_year(t1, z, h)
     if dropped:
         fit.notes.append(f"{dropped} step(s) left out: no inflation for a year they span")

@@ -332,18 +332,29 @@ def test_missing_data_dir_and_judgment_give_exit_2(tmp_path, capsys):
         assert capsys.readouterr().err.count("\n") == 1
 
 
-def test_unusable_fit_keeps_the_judgment_value(tmp_path):
-    # a random walk has no mean reversion: kappa runs to its lower bound, so judgment stays
+def test_short_rate_without_inflation_keeps_the_judgment_value(tmp_path):
+    # the pass-through (0.5) needs each year's inflation: without an inflation series the short rate
+    # is not fitted, and the output says so
     rng = np.random.default_rng(3)
     walk = np.cumsum(rng.normal(0, 0.5, 60)) + 3
     _csv(tmp_path / "r.csv", "short_rate", [f"{1960 + k},{v:.4f}" for k, v in enumerate(walk)])
     leaves, options = read_judgment(JUDGMENT)
-    options = {**options, "min_years_warning": 10}
-    cal = calibrate(read_data_dir(tmp_path), leaves, {**options, "inflation_shock_years": []})
+    cal = calibrate(read_data_dir(tmp_path), leaves, options)
     kappa = cal.estimates["short_rate.mean_reversion_per_year"]
-    # without inflation data the pass-through of 0.5 cannot be applied: not fitted, said so
     assert kappa.source == "judgment" and kappa.value == 0.5
-    assert any("short_rate: fit not used" in w for w in cal.warnings)
+    assert any("short_rate: fit not used (the pass-through needs an inflation series)" in w for w in cal.warnings)
+
+
+def test_absurd_fit_keeps_the_judgment_value(tmp_path):
+    # a term spread jumping between -30 and +30 percentage points: sigma far above the allowed 0.2
+    _csv(tmp_path / "s.csv", "short_rate", [f"{2000 + k},0" for k in range(30)])
+    _csv(tmp_path / "l.csv", "long_rate", [f"{2000 + k},{30 * (-1) ** k}" for k in range(30)])
+    leaves, options = read_judgment(JUDGMENT)
+    leaves["short_rate.inflation_pass_through"].value = 0.0
+    cal = calibrate(read_data_dir(tmp_path), leaves, options)
+    for key in ("long_run_pa", "mean_reversion_per_year", "volatility_pa"):
+        assert cal.estimates[f"term_spread.{key}"].source == "judgment"
+    assert any(w.startswith("term_spread: fit not used") for w in cal.warnings), cal.warnings
 
 
 def test_monthly_files_through_the_command(tmp_path):
