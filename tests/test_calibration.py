@@ -58,6 +58,21 @@ def test_inflation_from_annual_dec_dec_changes():
     assert abs(naive["sigma"][0] - inf.volatility_pa) > 3 * naive["sigma"][1]
 
 
+def test_annual_average_fit_with_gaps():
+    # missing years leave the vector of averages; the likelihood stays exact, the se grow
+    sc, _, annual = _engine(300, economy__inflation__initial_pa=0.02)
+    inf = sc.economy.inflation
+    years = YEARS[BURN_IN:]
+    y = np.log1p(annual["inflation"][:, BURN_IN:])
+    keep = ~((years >= 2035) & (years <= 2042)) & (years % 5 != 0)
+    m0 = math.log1p(inf.target_pa)
+    full = fit_ou_annual_average([years] * len(y), list(y), fixed_mean=m0)
+    gappy = fit_ou_annual_average([years[keep]] * len(y), list(y[:, keep]), fixed_mean=m0)
+    for name, truth in (("kappa", inf.mean_reversion_per_year), ("sigma", inf.volatility_pa)):
+        _within(gappy, name, truth)
+        assert gappy[name][1] > 1.05 * full[name][1], name
+
+
 def test_inflation_from_monthly_states_with_free_mean():
     sc, monthly, _ = _engine(100, economy__inflation__initial_pa=0.02)
     inf = sc.economy.inflation
