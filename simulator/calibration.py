@@ -673,216 +673,221 @@ def _describe(s: Series, years_note: str = "") -> str:
     return f"{files}, {s.years_text()}{years_note}"
 
 
-def calibrate(data: dict[str, Series], judgment: dict[str, Estimate], options: dict[str, Any]) -> Calibration:
-    """Fit what the data supports; everything else comes from the judgment file."""
-    opts = {**DEFAULT_OPTIONS, **options}
-    est = {k: Estimate(v.path, v.value, v.se, v.source, v.note) for k, v in judgment.items()}
-    warnings: list[str] = []
-    residuals: dict[str, dict[int, float]] = {}
+class _Run:
+    """One calibration: the estimates so far (judgment first), warnings and residuals by driver.
+    Each driver's method fits what its data supports and leaves the judgment value otherwise."""
 
-    def jv(path: str) -> float:
-        if path not in est:
+    def __init__(self, judgment: dict[str, Estimate], options: dict[str, Any]) -> None:
+        self.opts = {**DEFAULT_OPTIONS, **options}
+        self.est = {k: Estimate(v.path, v.value, v.se, v.source, v.note) for k, v in judgment.items()}
+        self.warnings: list[str] = []
+        self.residuals: dict[str, dict[int, float]] = {}
+        self.m0 = math.log1p(self.jv("inflation.target_pa"))
+        self.infl_by_year: dict[int, float] = {}  # ln(1 + Dec/Dec inflation), the covariate of others
+
+    def jv(self, path: str) -> Any:
+        if path not in self.est:
             raise CalibrationInputError(f"judgment file: economy.{path} is missing")
-        return est[path].value
+        return self.est[path].value
 
-    def fitted(path: str, value: float, se: float, note: str) -> None:
-        est[path] = Estimate(path, float(value), float(se), "fitted", note)
+    def fitted(self, path: str, value: float, se: float, note: str) -> None:
+        self.est[path] = Estimate(path, float(value), float(se), "fitted", note)
 
-    def unusable(what: str, why: str) -> None:
-        warnings.append(f"{what}: fit not used ({why}); judgment values kept")
+    def unusable(self, what: str, why: str) -> None:
+        self.warnings.append(f"{what}: fit not used ({why}); judgment values kept")
 
-    for s in data.values():
+    def check_data(self, s: Series) -> None:
         for flag in s.flags:
-            warnings.append(f"{s.name}: {flag} (less reliable data, see its header)")
+            self.warnings.append(f"{s.name}: {flag} (less reliable data, see its header)")
         n_years = len({y for (y, _), v in zip(s.dates, s.values) if np.isfinite(v)})
-        if n_years < opts["min_years_warning"]:
-            warnings.append(f"{s.name}: short series, {n_years} years ({s.years_text()}); "
-                            f"estimates are uncertain (< {opts['min_years_warning']} years)")
+        if n_years < self.opts["min_years_warning"]:
+            self.warnings.append(f"{s.name}: short series, {n_years} years ({s.years_text()}); "
+                                 f"estimates are uncertain (< {self.opts['min_years_warning']} years)")
         if s.n_observed() < len(s.values) or "without" in s.years_text():
-            warnings.append(f"{s.name}: missing dates ({s.years_text()}); handled by the likelihood")
+            self.warnings.append(f"{s.name}: missing dates ({s.years_text()}); handled by the likelihood")
 
-    m0 = math.log1p(jv("inflation.target_pa"))
-    infl_by_year: dict[int, float] = {}
-
-    # --- inflation: normal regime, spike years excluded -------------------------------------------
-    if "inflation" in data:
-        s = data["inflation"]
-        infl_by_year = annual_log_inflation(s)
-        shock = set(opts["inflation_shock_years"])
+    def ou(self, what: str, fitter, *args, **kwargs) -> Fit | None:
+        """Run an OU fit; None (with a warning) when it fails or is unusable (:func:`_ok_ou`)."""
         try:
-            if s.monthly:
-                t, v = s.observed()
-                keep = np.array([math.ceil(x - 1e-9) not in shock for x in t], dtype=bool)
-                fit = fit_ou_points(t[keep], MONTHS * np.log1p(v[keep]), fixed_mean=m0)
-            else:
-                years = np.array(sorted(y for y in infl_by_year if y not in shock))
-                fit = fit_ou_annual_average(years, np.array([infl_by_year[y] for y in years]), fixed_mean=m0)
+            fit = fitter(*args, **kwargs)
         except ValueError as exc:
-            unusable("inflation", str(exc))
-        else:
-            why = _ok_ou(fit, opts)
-            note = _describe(s, f", excl. shock years {_ranges(sorted(shock))}" if shock else "")
-            if why:
-                unusable("inflation", why)
-            else:
-                fitted("inflation.mean_reversion_per_year", *fit["kappa"], note)
-                fitted("inflation.volatility_pa", *fit["sigma"], note)
-                residuals["inflation"] = fit.residuals
+            self.unusable(what, str(exc))
+            return None
+        why = _ok_ou(fit, self.opts)
+        if why:
+            self.unusable(what, why)
+            return None
+        return fit
 
-    # --- short rate: Vasicek towards real + pass-through x inflation ------------------------------
-    if "short_rate" in data:
-        s = data["short_rate"]
-        beta = jv("short_rate.inflation_pass_through")
-        offsets = {y: beta * (v - m0) for y, v in infl_by_year.items()} if beta else None
+    def inflation(self, s: Series) -> None:
+        """Normal regime: kappa and sigma, mean fixed at the target, shock years left out."""
+        self.infl_by_year = annual_log_inflation(s)
+        shock = set(self.opts["inflation_shock_years"])
+        if s.monthly:
+            t, v = s.observed()
+            keep = np.array([math.ceil(x - 1e-9) not in shock for x in t], dtype=bool)
+            fit = self.ou("inflation", fit_ou_points, t[keep], MONTHS * np.log1p(v[keep]), fixed_mean=self.m0)
+        else:
+            years = np.array(sorted(y for y in self.infl_by_year if y not in shock))
+            fit = self.ou("inflation", fit_ou_annual_average, years,
+                          np.array([self.infl_by_year[y] for y in years]), fixed_mean=self.m0)
+        if fit is None:
+            return
+        note = _describe(s, f", excl. shock years {_ranges(sorted(shock))}" if shock else "")
+        self.fitted("inflation.mean_reversion_per_year", *fit["kappa"], note)
+        self.fitted("inflation.volatility_pa", *fit["sigma"], note)
+        self.residuals["inflation"] = fit.residuals
+
+    def short_rate(self, s: Series) -> None:
+        """Vasicek towards real + pass-through x inflation (pass-through judgment)."""
+        beta = self.jv("short_rate.inflation_pass_through")
+        offsets = {y: beta * (v - self.m0) for y, v in self.infl_by_year.items()} if beta else None
         if offsets is not None and not offsets:
-            unusable("short_rate", "the pass-through needs an inflation series")
-        else:
-            try:
-                t, v = s.observed()
-                fit = fit_ou_points(t, v, offset_by_year=offsets)
-            except ValueError as exc:
-                unusable("short_rate", str(exc))
-            else:
-                why = _ok_ou(fit, opts)
-                mean, se_mean = fit["mean"]
-                real = mean - m0
-                if why is None and not -0.5 <= real <= 1.0:
-                    why = f"real rate {real:.3g} outside -0.5..1"
-                if why:
-                    unusable("short_rate", why)
-                else:
-                    note = _describe(s, f", pass-through {beta:g} (judgment)")
-                    fitted("short_rate.real_long_run_pa", real, se_mean, note)
-                    fitted("short_rate.mean_reversion_per_year", *fit["kappa"], note)
-                    fitted("short_rate.volatility_pa", *fit["sigma"], note)
-                    residuals["short_rate"] = fit.residuals
-                    warnings.extend(f"short_rate: {x}" for x in fit.notes)
+            self.unusable("short_rate", "the pass-through needs an inflation series")
+            return
+        t, v = s.observed()
+        fit = self.ou("short_rate", fit_ou_points, t, v, offset_by_year=offsets)
+        if fit is None:
+            return
+        mean, se_mean = fit["mean"]
+        real = mean - self.m0
+        if not -0.5 <= real <= 1.0:
+            self.unusable("short_rate", f"real rate {real:.3g} outside -0.5..1")
+            return
+        note = _describe(s, f", pass-through {beta:g} (judgment)")
+        self.fitted("short_rate.real_long_run_pa", real, se_mean, note)
+        self.fitted("short_rate.mean_reversion_per_year", *fit["kappa"], note)
+        self.fitted("short_rate.volatility_pa", *fit["sigma"], note)
+        self.residuals["short_rate"] = fit.residuals
+        self.warnings.extend(f"short_rate: {x}" for x in fit.notes)
 
-    # --- term spread: long - short on common dates ------------------------------------------------
-    if "long_rate" in data:
-        lr = data["long_rate"]
-        sr = data.get("short_rate")
+    def term_spread(self, lr: Series, sr: Series | None) -> None:
+        """Long minus short rate on the dates both have, a plain OU."""
         common = {}
         if sr is not None and sr.monthly == lr.monthly:
             short = {d: v for d, v in zip(sr.dates, sr.values) if np.isfinite(v)}
             common = {d: v - short[d] for d, v in zip(lr.dates, lr.values) if np.isfinite(v) and d in short}
         if len(common) < 3:
-            unusable("long_rate", "the term spread needs short and long rates on common dates")
-        else:
-            dates = sorted(common)
-            t = np.array([y - 1 + m / MONTHS for y, m in dates])
-            try:
-                fit = fit_ou_points(t, np.array([common[d] for d in dates]))
-            except ValueError as exc:
-                unusable("term_spread", str(exc))
-            else:
-                why = _ok_ou(fit, opts)
-                if why:
-                    unusable("term_spread", why)
-                else:
-                    note = f"long - short: {_describe(lr)} with {', '.join(Path(f).name for f in sr.files)}, {len(dates)} common dates"
-                    fitted("term_spread.long_run_pa", *fit["mean"], note)
-                    fitted("term_spread.mean_reversion_per_year", *fit["kappa"], note)
-                    fitted("term_spread.volatility_pa", *fit["sigma"], note)
-                    residuals["term_spread"] = fit.residuals
+            self.unusable("long_rate", "the term spread needs short and long rates on common dates")
+            return
+        dates = sorted(common)
+        t = np.array([y - 1 + m / MONTHS for y, m in dates])
+        fit = self.ou("term_spread", fit_ou_points, t, np.array([common[d] for d in dates]))
+        if fit is None:
+            return
+        note = (f"long - short: {_describe(lr)} with {', '.join(Path(f).name for f in sr.files)}, "
+                f"{len(dates)} common dates")
+        self.fitted("term_spread.long_run_pa", *fit["mean"], note)
+        self.fitted("term_spread.mean_reversion_per_year", *fit["kappa"], note)
+        self.fitted("term_spread.volatility_pa", *fit["sigma"], note)
+        self.residuals["term_spread"] = fit.residuals
 
-    # --- equities: moments of annual log returns, mapped onto the calm regime ---------------------
-    p_crash = jv("equity.crash_entry_probability_per_month")
-    q_crash = jv("equity.crash_exit_probability_per_month")
-    for market in ("sweden", "global"):
+    def equity(self, market: str, s: Series) -> None:
+        """Moments of the log returns, mapped onto the calm regime (crash regime judgment)."""
         name = f"equity_{market}"
-        if name not in data:
-            continue
-        s = data[name]
         _, v = s.observed()
         logs = np.log1p(v)
         note_div = ""
         if s.price_index:
-            d = opts["price_index_dividend_yield_pa"]
+            d = self.opts["price_index_dividend_yield_pa"]
             logs = logs + (math.log1p(d) / MONTHS if s.monthly else math.log1p(d))
             note_div = f", price index + {d:.1%} dividends (judgment)"
-        try:
-            fit = fit_log_returns(logs, MONTHS if s.monthly else 1)
-        except ValueError as exc:
-            unusable(name, str(exc))
-            continue
-        if fit.n < opts["min_fit_observations"] * (MONTHS if s.monthly else 1):
-            unusable(name, f"only {fit.n} returns")
-            continue
-        mapped = equity_regime_mapping(fit["mean_log"], fit["sd_log"],
-                                       jv(f"equity.crash.{market}_log_drift_pa"),
-                                       jv(f"equity.crash.{market}_volatility_pa"), p_crash, q_crash)
+        per_year = MONTHS if s.monthly else 1
+        if logs.size < max(3, self.opts["min_fit_observations"] * per_year):
+            self.unusable(name, f"only {logs.size} returns")
+            return
+        fit = fit_log_returns(logs, per_year)
+        mapped = equity_regime_mapping(
+            fit["mean_log"], fit["sd_log"], self.jv(f"equity.crash.{market}_log_drift_pa"),
+            self.jv(f"equity.crash.{market}_volatility_pa"),
+            self.jv("equity.crash_entry_probability_per_month"),
+            self.jv("equity.crash_exit_probability_per_month"))
         mu, se_mu = mapped["log_drift"]
         sig, se_sig = mapped["volatility"]
-        mean, se_mean = fit["mean_log"]
-        note = (f"{_describe(s, note_div)}: mean log return {mean:.4f} (se {se_mean:.4f}), sd "
-                f"{fit['sd_log'][0]:.4f}, crash regime judgment")
+        (mean, se_mean), (sd, _) = fit["mean_log"], fit["sd_log"]
         if not -3.0 <= mu <= 3.0:
-            unusable(name, f"calm drift {mu:.3g} outside -3..3")
-            continue
-        fitted(f"equity.calm.{market}_log_drift_pa", mu, se_mu, note)
+            self.unusable(name, f"calm drift {mu:.3g} outside -3..3")
+            return
+        note = (f"{_describe(s, note_div)}: mean log return {mean:.4f} (se {se_mean:.4f}), sd "
+                f"{sd:.4f}, crash regime judgment")
+        self.fitted(f"equity.calm.{market}_log_drift_pa", mu, se_mu, note)
         if math.isfinite(sig) and 0 < sig <= 2.0:
-            fitted(f"equity.calm.{market}_volatility_pa", sig, se_sig, note)
+            self.fitted(f"equity.calm.{market}_volatility_pa", sig, se_sig, note)
         else:
-            unusable(f"{name} volatility", "the crash regime alone explains the variance")
-        yrs = [y for (y, _), x in zip(s.dates, s.values) if np.isfinite(x)]
+            self.unusable(f"{name} volatility", "the crash regime alone explains the variance")
         if not s.monthly:
-            residuals[name] = {y: (lv - mean) / fit["sd_log"][0] for y, lv in zip(yrs, logs)}
+            years = [y for (y, _), x in zip(s.dates, s.values) if np.isfinite(x)]
+            self.residuals[name] = {y: (lv - mean) / sd for y, lv in zip(years, logs)}
 
-    # --- tax base: real growth + pass-through x inflation, OU deviation ---------------------------
-    if "tax_base" in data:
-        s = data["tax_base"]
-        beta = jv("tax_base.inflation_pass_through")
-        years = sorted(y for (y, _), v in zip(s.dates, s.values) if np.isfinite(v) and y in infl_by_year)
-        g = {y: math.log1p(v) for (y, _), v in zip(s.dates, s.values) if np.isfinite(v)}
-        y_dev = np.array([g[y] - beta * infl_by_year[y] - (1 - beta) * m0 for y in years])
-        if len(years) < opts["min_fit_observations"]:
-            unusable("tax_base", f"only {len(years)} years with inflation data (< {opts['min_fit_observations']})")
-        else:
-            try:
-                fit = fit_ou_annual_average(np.array(years), y_dev)
-            except ValueError as exc:
-                unusable("tax_base", str(exc))
-            else:
-                why = _ok_ou(fit, opts)
-                if why:
-                    unusable("tax_base", why)
-                else:
-                    mean, se_mean = fit["mean"]
-                    note = _describe(s, f", pass-through {beta:g} (judgment)")
-                    fitted("tax_base.real_long_run_growth_pa", math.expm1(mean), math.exp(mean) * se_mean, note)
-                    fitted("tax_base.mean_reversion_per_year", *fit["kappa"], note)
-                    fitted("tax_base.volatility_pa", *fit["sigma"], note)
-                    residuals["tax_base"] = fit.residuals
+    def tax_base(self, s: Series) -> None:
+        """Real growth and the OU deviation from annual growth net of inflation (pass-through judgment)."""
+        beta = self.jv("tax_base.inflation_pass_through")
+        growth = {y: math.log1p(v) for (y, _), v in zip(s.dates, s.values) if np.isfinite(v)}
+        years = sorted(y for y in growth if y in self.infl_by_year)
+        if len(years) < self.opts["min_fit_observations"]:
+            self.unusable("tax_base", f"only {len(years)} years with inflation data "
+                                      f"(< {self.opts['min_fit_observations']})")
+            return
+        dev = np.array([growth[y] - beta * self.infl_by_year[y] - (1 - beta) * self.m0 for y in years])
+        fit = self.ou("tax_base", fit_ou_annual_average, np.array(years), dev)
+        if fit is None:
+            return
+        mean, se_mean = fit["mean"]
+        note = _describe(s, f", pass-through {beta:g} (judgment)")
+        self.fitted("tax_base.real_long_run_growth_pa", math.expm1(mean), math.exp(mean) * se_mean, note)
+        self.fitted("tax_base.mean_reversion_per_year", *fit["kappa"], note)
+        self.fitted("tax_base.volatility_pa", *fit["sigma"], note)
+        self.residuals["tax_base"] = fit.residuals
 
-    # --- correlation of the residuals ------------------------------------------------------------
-    drivers = list(jv("correlation.drivers"))
-    matrix = np.array(jv("correlation.matrix"), dtype=float)
-    corr = residual_correlation(residuals, opts["min_correlation_years"])
-    fitted_pairs = []
-    new = matrix.copy()
-    for (a, b), (r, se, n) in corr.items():
-        i, j = drivers.index(a), drivers.index(b)
-        new[i, j] = new[j, i] = round(r, 4)
-        fitted_pairs.append(f"{a}-{b} {r:+.2f} (se {se:.2f}, {n} years)")
-    if len(residuals) >= 2:
-        for a in residuals:
-            for b in residuals:
-                if a < b and (a, b) not in corr and (b, a) not in corr:
-                    n = len(set(residuals[a]) & set(residuals[b]))
-                    warnings.append(f"correlation {a}-{b}: {n} common years "
-                                    f"(< {opts['min_correlation_years']}); judgment value kept")
-    if fitted_pairs:
+    def correlation(self) -> dict[tuple[str, str], tuple[float, float, int]]:
+        """Fitted pairs replace judgment ones when the result stays positive definite."""
+        drivers = list(self.jv("correlation.drivers"))
+        new = np.array(self.jv("correlation.matrix"), dtype=float)
+        minimum = self.opts["min_correlation_years"]
+        corr = residual_correlation(self.residuals, minimum)
+        names = list(self.residuals)
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                if (a, b) not in corr:
+                    n = len(set(self.residuals[a]) & set(self.residuals[b]))
+                    self.warnings.append(f"correlation {a}-{b}: {n} common years (< {minimum}); "
+                                         "judgment value kept")
+        if not corr:
+            return {}
+        for (a, b), (r, _, _) in corr.items():
+            i, j = drivers.index(a), drivers.index(b)
+            new[i, j] = new[j, i] = round(r, 4)
         if float(np.linalg.eigvalsh(new).min()) < 1e-6:
-            warnings.append("correlation: fitted pairs with the judgment ones are not positive definite; "
-                            "judgment matrix kept")
-        else:
-            reason = est["correlation.matrix"].note
-            est["correlation.matrix"] = Estimate(
-                "correlation.matrix", new.tolist(), None, "fitted",
-                "residuals of the fitted models over common years: " + "; ".join(fitted_pairs)
-                + f". Other pairs: judgment ({reason})")
-    return Calibration(est, warnings, corr if "fitted" == est["correlation.matrix"].source else {})
+            self.warnings.append("correlation: fitted pairs with the judgment ones are not positive "
+                                 "definite; judgment matrix kept")
+            return {}
+        pairs = "; ".join(f"{a}-{b} {r:+.2f} (se {se:.2f}, {n} years)" for (a, b), (r, se, n) in corr.items())
+        reason = self.est["correlation.matrix"].note
+        self.est["correlation.matrix"] = Estimate(
+            "correlation.matrix", new.tolist(), None, "fitted",
+            f"residuals of the fitted models over common years: {pairs}. Other pairs: judgment ({reason})")
+        return corr
+
+
+def calibrate(data: dict[str, Series], judgment: dict[str, Estimate], options: dict[str, Any]) -> Calibration:
+    """Fit what the data supports; everything else comes from the judgment file. Inflation comes
+    first: the short rate and the tax base use its annual values."""
+    run = _Run(judgment, options)
+    for s in data.values():
+        run.check_data(s)
+    if "inflation" in data:
+        run.inflation(data["inflation"])
+    if "short_rate" in data:
+        run.short_rate(data["short_rate"])
+    if "long_rate" in data:
+        run.term_spread(data["long_rate"], data.get("short_rate"))
+    for market in ("sweden", "global"):
+        if f"equity_{market}" in data:
+            run.equity(market, data[f"equity_{market}"])
+    if "tax_base" in data:
+        run.tax_base(data["tax_base"])
+    corr = run.correlation()
+    return Calibration(run.est, run.warnings, corr)
 
 
 # --- rendering -----------------------------------------------------------------------------------
