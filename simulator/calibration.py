@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 
-from simulator.scenario import SHOCKS
 
 MONTHS = 12
 DT = 1.0 / MONTHS
