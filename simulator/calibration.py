@@ -632,6 +632,7 @@ DEFAULT_OPTIONS = {
     "min_correlation_years": 15,     # fewer common years: the correlation stays judgment
     "inflation_shock_years": [2022, 2023],  # excluded from the normal-regime inflation fit
     "price_index_dividend_yield_pa": 0.03,  # added to price-index equity returns
+    "keep_judgment": [],  # parameters reported from the data but kept at their judgment value
 }
 
 
@@ -690,6 +691,12 @@ class _Run:
         return self.est[path].value
 
     def fitted(self, path: str, value: float, se: float, note: str) -> None:
+        if path in self.opts["keep_judgment"]:  # a forward-looking anchor: report history, keep judgment
+            kept = self.est[path]
+            self.est[path] = Estimate(path, kept.value, kept.se, "judgment",
+                                      f"{kept.note}; history gives {value:.4g} (se {se:.2g}) from {note}, "
+                                      "not used (options.keep_judgment)")
+            return
         self.est[path] = Estimate(path, float(value), float(se), "fitted", note)
 
     def unusable(self, what: str, why: str) -> None:

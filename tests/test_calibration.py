@@ -218,10 +218,37 @@ def _engine_csvs(tmp_path, n_years=46):
     return d
 
 
-def test_calibrate_writes_an_economy_a_scenario_can_include(tmp_path, capsys):
+def _judgment_fitting_everything(tmp_path):
+    """The shipped judgment file with options.keep_judgment emptied: every estimator gets used."""
+    data = tomllib.loads(JUDGMENT.read_text(encoding="utf-8"))
+    data["options"]["keep_judgment"] = []
+    path = tmp_path / "judgment_all.toml"
+    path.write_bytes(tomli_w.dumps(data).encode())
+    return path
+
+
+def test_keep_judgment_reports_history_but_keeps_the_anchor(tmp_path, capsys):
     data = _engine_csvs(tmp_path)
     out = tmp_path / "economy.toml"
     main(["calibrate", "--data", str(data), "--out", str(out), "--judgment", str(JUDGMENT)])
+    written = tomllib.loads(out.read_text())["economy"]
+    judgment = tomllib.loads(JUDGMENT.read_text())
+    assert "equity.calm.sweden_log_drift_pa" in judgment["options"]["keep_judgment"]
+    kept = judgment["economy"]["equity"]["calm"]["sweden_log_drift_pa"]["value"]
+    assert written["equity"]["calm"]["sweden_log_drift_pa"] == kept
+    line = next(x for x in out.read_text().splitlines() if x.startswith("sweden_log_drift_pa"))
+    assert "# judgment: " in line and "history gives" in line and "se " in line
+    # and the fit is used once the name is taken off the list
+    out2 = tmp_path / "economy2.toml"
+    main(["calibrate", "--data", str(data), "--out", str(out2), "--judgment", str(_judgment_fitting_everything(tmp_path))])
+    line = next(x for x in out2.read_text().splitlines() if x.startswith("sweden_log_drift_pa"))
+    assert "# fitted: " in line
+
+
+def test_calibrate_writes_an_economy_a_scenario_can_include(tmp_path, capsys):
+    data = _engine_csvs(tmp_path)
+    out = tmp_path / "economy.toml"
+    main(["calibrate", "--data", str(data), "--out", str(out), "--judgment", str(_judgment_fitting_everything(tmp_path))])
     printed = capsys.readouterr().out
     assert "parameter" in printed and "std.err." in printed
     text = out.read_text()
@@ -386,7 +413,7 @@ def test_monthly_files_through_the_command(tmp_path):
     _csv(d / "omx.csv", "equity_sweden", [f"{y},{m},{v:.8f}" for (y, m), v in zip(months, se)],
          header="year,month,value")
     leaves, options = read_judgment(JUDGMENT)
-    cal = calibrate(read_data_dir(d), leaves, {**options, "inflation_shock_years": []})
+    cal = calibrate(read_data_dir(d), leaves, {**options, "inflation_shock_years": [], "keep_judgment": []})
     inf, eq = sc.economy.inflation, sc.economy.equity
     for path, truth in (("inflation.mean_reversion_per_year", inf.mean_reversion_per_year),
                         ("inflation.volatility_pa", inf.volatility_pa)):
