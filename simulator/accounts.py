@@ -571,7 +571,9 @@ def simulate_accounts(
         equity = equity + result
 
         # --- deposits to / withdrawals from the portfolio at year end (no effect on the result) -------
-        liquidity = np.where(net_borrowing > 0.0, 0.0, np.maximum(cash - p.min_cash, 0.0))
+        # from the room in the liquidity: cash above the minimum, not in a year that needed new loans,
+        # and not while the debt is above the loan limit
+        liquidity = np.where((net_borrowing > 0.0) | (loans > p.loan_limit), 0.0, np.maximum(cash - p.min_cash, 0.0))
         if p.deposit_policy == 1:
             deposit = np.minimum(p.deposit_fixed, liquidity)
         elif p.deposit_policy == 2:

@@ -112,7 +112,7 @@ def risk_summary(output: SimulationOutput) -> dict[str, Any]:
     breaches of its protection level (skyddsnivå), with how long and how large they are."""
     a = output.annual
     risks = {
-        "loan_limit_breach": _event("Låneramen räcker inte: upplåningsregeln behövde mer än låneramen",
+        "loan_limit_breach": _event("Låneskulden över låneramen vid årets slut (likviditetsbehovet krävde det)",
                                     a["loan_limit_breach"] > 0),
     }
     if "derisking_months" in a:
@@ -121,7 +121,7 @@ def risk_summary(output: SimulationOutput) -> dict[str, Any]:
         risks["derisking"] = _event("Dynamiska riskprincipen tvingar ner aktieandelen under den strategiska",
                                     months > 0)
         risks["derisking"]["mean_months_by_year"] = [float(x) for x in months.mean(axis=0)]
-        risks["derisking"]["months_2025_2040_percentiles"] = {
+        risks["derisking"]["total_months_percentiles"] = {
             f"p{q}": float(v) for q, v in zip(PERCENTILES, np.percentile(total, PERCENTILES))}
         breach = a["protection_breach"] > 0
         risks["protection_breach"] = _event("Portföljen föll under skyddsnivån mellan två ombalanseringar",

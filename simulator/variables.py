@@ -89,9 +89,9 @@ ACCOUNTS_ANNUAL: dict[str, Variable] = {
     "cash_msek": _msek("cash at year end", "Kassa och bank"),
     "loans_msek": _msek("loans at year end", "Låneskuld"),
     "new_borrowing_msek": _msek("new borrowing less repayments in the year", "Nyupplåning netto"),
-    "loan_limit_breach": Variable("1", "1 when the borrowing rule needed more than the loan limit",
-                                  "Låneram överskriden (1 = ja)"),
-    "borrowing_shortfall_msek": _msek("cash need beyond the loan limit", "Likviditetsbehov utöver låneram"),
+    "loan_limit_breach": Variable("1", "1 when the debt at year end is above the loan limit",
+                                  "Låneram överskriden vid årets slut (1 = ja)"),
+    "borrowing_shortfall_msek": _msek("debt above the loan limit at year end", "Låneskuld över låneramen"),
     "loan_rate": Variable("1/year", "average interest rate on loans (fraction, nominal)", "Låneränta"),
     "investments_msek": _msek("investments", "Investeringar"),
     # pension (pension)

@@ -228,8 +228,10 @@ def test_deposit_policies(base_paths):
     fixed = run(scenario_with(pension__deposits__policy="fixed", pension__deposits__fixed_msek=50.0),
                 RunOptions(paths=300, seed=5)).annual
     d = fixed["pension_deposits_msek"]
-    # 50 a year when the liquidity allows: never from borrowed money, never below the minimum cash
-    liquidity = np.where(fixed["new_borrowing_msek"] > 0, 0.0, np.maximum(fixed["cash_msek"] + d - 150, 0))
+    # 50 a year when the liquidity allows: never from borrowed money, never below the minimum cash,
+    # never while the debt is above the loan limit
+    blocked = (fixed["new_borrowing_msek"] > 0) | (fixed["loans_msek"] > 700)
+    liquidity = np.where(blocked, 0.0, np.maximum(fixed["cash_msek"] + d - 150, 0))
     np.testing.assert_allclose(d, np.minimum(50, liquidity), atol=1e-9)
     assert (d == 50).any()
     a = base_paths.annual
@@ -245,9 +247,25 @@ def test_risk_summary_counts_derisking_and_breaches(base_paths):
     np.testing.assert_allclose(risks["derisking"]["probability_by_year"], (a["derisking_months"] > 0).mean(axis=0))
     assert risks["derisking"]["probability_any_year"] == pytest.approx((a["derisking_months"] > 0).any(axis=1).mean())
     total = a["derisking_months"].sum(axis=1)
-    assert risks["derisking"]["months_2025_2040_percentiles"]["p50"] == pytest.approx(np.median(total))
+    assert risks["derisking"]["total_months_percentiles"]["p50"] == pytest.approx(np.median(total))
     breached = a["protection_breach"] > 0
     assert risks["protection_breach"]["probability_any_year"] == pytest.approx(breached.any(axis=1).mean())
     if breached.any():
         sizes = risks["protection_breach"]["size_percentiles_when_breached"]
         assert 0 < sizes["p5"] <= sizes["p95"] <= 1
+
+
+def test_the_plan_adjustment_moves_the_booked_value_but_not_the_rules_index():
+    eq = np.atleast_2d(np.full(12, 0.004))
+    fi = np.atleast_2d(np.full(12, 0.001))
+    results = {}
+    for adjustment in (0.0, -0.0025):
+        state = opening_state(1, 1000.0, 0.761, 0.0, 1.0 / 0.811 * 0.811 / 0.8, 1)
+        share = np.zeros(eq.shape)
+        out = [np.zeros(1), np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(1)]
+        portfolio_months(RULE, 0, eq, fi, adjustment, state.equity, state.fixed, state.basis_eq, state.basis_fi,
+                         state.unit, state.dq_idx, state.dq_val, state.dq_head, state.dq_count, share, *out)
+        results[adjustment] = (state.value[0], state.unit[0], share.copy())
+    assert results[-0.0025][0] < results[0.0][0]  # the tilt lowers what is booked
+    assert results[-0.0025][1] == pytest.approx(results[0.0][1], rel=1e-15)  # the index sees the market only
+    np.testing.assert_allclose(results[-0.0025][2], results[0.0][2], rtol=1e-12)  # same equity shares

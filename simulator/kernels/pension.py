@@ -2,9 +2,10 @@
 
 Per path and month t (state carried across calls, one call per year):
 1. the equity and fixed-income sleeves earn their month's returns (plus ``adjustment``, see
-   simulator.accounts: in plan years the zero-shock path earns what the plan books);
-2. the time-weighted unit index u moves with the portfolio's return (flows buy units at the current
-   price, so deposits and withdrawals never move u: they create no cushion);
+   simulator.accounts: in plan years the zero-shock path books what the plan books);
+2. the time-weighted unit index u moves with the portfolio's market return, without the adjustment (an
+   accounting tilt must not move the drawdown rule), and flows buy units at the current price, so
+   deposits and withdrawals never move u: they create no cushion;
 3. the 24-month high H of u is updated incrementally (a monotonic deque: amortised O(1) per month);
 4. protection level (skyddsnivå) F = protection x H; a month-end u below F is a breach, of size 1 - u/F;
 5. margin m = (u - F) / u, w_max = m / s clipped to [0, cap], target share = min(strategic, w_max);
@@ -88,11 +89,12 @@ def portfolio_months_py(
         for m in range(n_months):
             t = first_month + m
             before = e + f
+            market = e * (1.0 + eq_return[i, m]) + f * (1.0 + fi_return[i, m])
             e = e * (1.0 + eq_return[i, m] + adjustment)
             f = f * (1.0 + fi_return[i, m] + adjustment)
             after = e + f
             if before > 0.0:
-                u = u * (after / before)
+                u = u * (market / before)
             head, count, high = _deque_push(dq_idx[i], dq_val[i], head, count, t, u, rp.window)
             floor = rp.protection * high
             if u < floor:
