@@ -88,3 +88,12 @@ def test_jit_disabled_gives_the_same_bits(scenario, reference, tmp_path):
         np.testing.assert_array_equal(got["a_" + name], values[:3], err_msg=name)
     for name, values in reference.monthly.items():
         np.testing.assert_array_equal(got["m_" + name], values[:3], err_msg=name)
+
+
+def test_an_existing_cluster_by_address_gives_the_same_results(scenario, reference):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  host="127.0.0.1") as cluster:
+        remote = run(scenario, RunOptions(paths=60, seed=7, chunk_size=20, scheduler=cluster.scheduler_address,
+                                          keep_monthly=True))
+    _assert_identical(reference, remote)
