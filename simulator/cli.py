@@ -73,7 +73,7 @@ def validate(scenario: Path) -> None:
 @click.pass_context
 def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, scheduler, monthly, force):
     """Simulate SCENARIO and write results.nc and summary.json to --out."""
-    from simulator.engine import RunOptions
+    from simulator.engine import RunOptions, SchedulerUnreachable
     from simulator.engine import run as run_engine
     from simulator.results import (
         OutputExistsError, build_dataset, build_summary, check_output_free, write_results,
@@ -88,7 +88,10 @@ def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, sch
     options = RunOptions(paths=paths, seed=seed, chunk_size=chunk_size, workers=workers,
                          scheduler=scheduler, deterministic=deterministic, keep_monthly=monthly)
     started = time.perf_counter()
-    output = run_engine(spec, options)
+    try:
+        output = run_engine(spec, options)
+    except SchedulerUnreachable as exc:
+        raise InputError(f"--scheduler: {exc}") from None
     argv = (ctx.obj or {}).get("argv", sys.argv[1:])
     command = "simulator " + " ".join(shlex.quote(a) for a in argv)
     dataset = build_dataset(spec, options, output, command)

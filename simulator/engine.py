@@ -22,6 +22,10 @@ from simulator.rng import STREAM_ACCOUNTS, annual_normals
 from simulator.scenario import Scenario
 
 
+class SchedulerUnreachable(Exception):
+    """--scheduler names a cluster that does not answer (bad input, not an internal error)."""
+
+
 class RunOptions(NamedTuple):
     paths: int
     seed: int
@@ -35,7 +39,7 @@ class RunOptions(NamedTuple):
 class SimulationOutput(NamedTuple):
     years: np.ndarray
     annual: dict[str, np.ndarray]  # name -> (paths, years)
-    monthly: dict[str, np.ndarray] | None  # name -> (paths, months)
+    monthly: dict[str, np.ndarray]  # name -> (paths, months): the equity share, the drivers on request
 
 
 class ModelInputs(NamedTuple):
@@ -60,7 +64,7 @@ def model_inputs(scenario: Scenario, deterministic: bool = False) -> ModelInputs
 def simulate_chunk(
     inputs: ModelInputs, seed: int, path_start: int, n_paths: int, stochastic: bool,
     keep_monthly: bool, numba_threads: int | None = None,
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Simulate one chunk of paths; a pure function of its arguments (it runs on dask workers too)."""
     if numba_threads is not None:
         import numba
@@ -90,7 +94,10 @@ def _run_on_dask(inputs, options, bounds, stochastic):
     from distributed import Client, LocalCluster
 
     if options.scheduler:
-        client = Client(options.scheduler, timeout="30s")
+        try:
+            client = Client(options.scheduler, timeout="10s")  # a live scheduler answers at once
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise SchedulerUnreachable(f"no dask scheduler answers at {options.scheduler!r} ({exc})") from None
         cluster = None
         threads = None  # a remote worker decides its own threads
     else:
