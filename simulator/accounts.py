@@ -277,12 +277,10 @@ class Baseline(NamedTuple):
     adjustment: np.ndarray  # monthly return added in plan years so the zero-shock path books the plan
 
 
-def price_growth(p: AccountsInputs, drivers: dict[str, np.ndarray], k: int) -> np.ndarray:
+def price_growth(p: AccountsInputs, drivers: dict[str, np.ndarray], k: int, pbb_growth: np.ndarray) -> np.ndarray:
     """Price growth of each cost type in year k, shape (types, paths)."""
     wage = drivers["tax_base_growth"][:, k] - p.employment_growth
     infl = drivers["inflation"][:, k]
-    pbb_prev = drivers["prisbasbelopp_sek"][:, k - 1] if k > 0 else p.pbb_opening
-    pbb_growth = drivers["prisbasbelopp_sek"][:, k] / pbb_prev - 1.0
     return (p.wage_w[:, None] * wage + p.kpi_w[:, None] * infl + p.pbb_w[:, None] * pbb_growth
             + p.real_trend[:, None])
 
@@ -443,7 +441,7 @@ def simulate_accounts(
         kpi = drivers["kpi_index"][:, k]
         pbb = drivers["prisbasbelopp_sek"][:, k]
         pbb_prev = drivers["prisbasbelopp_sek"][:, k - 1] if k > 0 else np.full(n_paths, p.pbb_opening)
-        growth = price_growth(p, drivers, k)
+        growth = price_growth(p, drivers, k, pbb / pbb_prev - 1.0)
         index_prev = index
         index = index * (1.0 + growth)
         price_index[:, :, k] = index

@@ -171,6 +171,12 @@ def simulate_monthly(
     return out
 
 
+def zero_shock_path(inputs: EconomyInputs) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The one path with every shock zero: its monthly values and its calendar years."""
+    monthly = simulate_monthly(inputs, 0, 0, 1, stochastic=False)
+    return monthly, annual_from_monthly(inputs, monthly)
+
+
 def annual_from_monthly(inputs: EconomyInputs, monthly: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Calendar-year figures (arrays paths x years) from the monthly paths.
 

@@ -17,7 +17,9 @@ import numpy as np
 from simulator.accounts import (
     N_ACCOUNT_SHOCKS, AccountsInputs, Baseline, accounts_inputs, simulate_accounts,
 )
-from simulator.drivers import EconomyInputs, annual_from_monthly, economy_inputs, simulate_monthly
+from simulator.drivers import (
+    EconomyInputs, annual_from_monthly, economy_inputs, simulate_monthly, zero_shock_path,
+)
 from simulator.rng import STREAM_ACCOUNTS, annual_normals
 from simulator.scenario import Scenario
 
@@ -54,8 +56,7 @@ def model_inputs(scenario: Scenario, deterministic: bool = False) -> ModelInputs
     """Kernel inputs, and the zero-shock baseline run of the accounts (one path, a few milliseconds)."""
     zero_shock = economy_inputs(scenario, deterministic=True)
     acc = accounts_inputs(scenario)
-    monthly = simulate_monthly(zero_shock, 0, 0, 1, stochastic=False)
-    drivers = annual_from_monthly(zero_shock, monthly)
+    monthly, drivers = zero_shock_path(zero_shock)
     _, _, baseline = simulate_accounts(acc, drivers, monthly, None, None)
     economy = zero_shock if deterministic else economy_inputs(scenario)
     return ModelInputs(economy=economy, accounts=acc, baseline=baseline)

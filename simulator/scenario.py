@@ -45,6 +45,13 @@ RateLevel = Annotated[float, Field(ge=-0.5, le=1.0)]
 MeanReversion = Annotated[float, Field(ge=0.0, le=50.0)]
 
 
+def _check_year_keys(v: dict[str, Any], what: str = "keys") -> dict[str, Any]:
+    for key in v:
+        if not (key.isdigit() and FIRST_YEAR <= int(key) <= LAST_YEAR_ALLOWED):
+            raise ValueError(f"{what} must be years {FIRST_YEAR}..{LAST_YEAR_ALLOWED} (got {key!r})")
+    return v
+
+
 class Simulation(_Model):
     """Time span of the simulation; months run from January ``start_year`` to December ``end_year``."""
 
@@ -148,9 +155,7 @@ class TaxBase(_Model):
     @field_validator("expected_growth_pa")
     @classmethod
     def _years_are_years(cls, v: dict[str, float]) -> dict[str, float]:
-        for key in v:
-            if not (key.isdigit() and FIRST_YEAR <= int(key) <= LAST_YEAR_ALLOWED):
-                raise ValueError(f"keys must be years {FIRST_YEAR}..{LAST_YEAR_ALLOWED} (got {key!r})")
+        _check_year_keys(v)
         years = sorted(int(k) for k in v)
         if years and years != list(range(FIRST_YEAR, years[-1] + 1)):
             raise ValueError(f"years must run without gaps from {FIRST_YEAR} (got {years})")
@@ -232,13 +237,6 @@ class Economy(_Model):
 PlanAmount = Annotated[float, Field(ge=0.0, le=100_000.0)]
 Msek = Annotated[float, Field(ge=-100_000.0, le=100_000.0)]
 Fraction = Annotated[float, Field(ge=-1.0, le=1.0)]
-
-
-def _check_year_keys(v: dict[str, Any], what: str = "keys") -> dict[str, Any]:
-    for key in v:
-        if not (key.isdigit() and FIRST_YEAR <= int(key) <= LAST_YEAR_ALLOWED):
-            raise ValueError(f"{what} must be years {FIRST_YEAR}..{LAST_YEAR_ALLOWED} (got {key!r})")
-    return v
 
 
 class Plan(_Model):

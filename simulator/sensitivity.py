@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from simulator.accounts import COST_TYPES, Perturbation, simulate_accounts
-from simulator.drivers import annual_from_monthly, simulate_monthly
+from simulator.drivers import zero_shock_path
 from simulator.engine import model_inputs
 from simulator.scenario import Scenario
 
@@ -44,8 +44,7 @@ ITEMS: dict[str, Item] = {
 def sensitivity(scenario: Scenario) -> dict[str, float]:
     """Effect of each item on the first plan year's result [MSEK]; positive improves the result."""
     inputs = model_inputs(scenario, deterministic=True)
-    monthly = simulate_monthly(inputs.economy, 0, 0, 1, stochastic=False)
-    drivers = annual_from_monthly(inputs.economy, monthly)
+    monthly, drivers = zero_shock_path(inputs.economy)
     base, _, _ = simulate_accounts(inputs.accounts, drivers, monthly, None, inputs.baseline)
     first = base["result_msek"][0, 0]
     effects = {}
