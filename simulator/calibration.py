@@ -928,8 +928,10 @@ def _comment(e: Estimate) -> str:
     return f"{e.source}: {e.note}"
 
 
-def render_toml(cal: Calibration, header: str) -> str:
-    """The ``[economy]`` tables with a comment on every value (tomli_w cannot write comments)."""
+def render_toml(cal: Calibration, header: str, extra_tables: list[str] = (),
+                extra_se: dict[str, float] | None = None) -> str:
+    """The ``[economy]`` tables with a comment on every value (tomli_w cannot write comments), then
+    ``extra_tables`` (lines: the budget-deviation fit) and the standard errors of every fitted value."""
     lines = [f"# {line}" if line else "#" for line in header.splitlines()] + [""]
     tables: dict[str, list[Estimate]] = {}
     for path, e in cal.estimates.items():
@@ -947,7 +949,19 @@ def render_toml(cal: Calibration, header: str) -> str:
                 continue
             lines.append(f"{key} = {_toml_value(_round(e.value, e.se))}  # {_comment(e)}")
         lines.append("")
+    lines += list(extra_tables)
+    lines += render_standard_errors({**{f"economy.{e.path}": e.se for e in cal.estimates.values()
+                                        if e.source == "fitted" and e.se is not None
+                                        and isinstance(e.value, float)}, **(extra_se or {})})
     return "\n".join(lines)
+
+
+def render_standard_errors(se: dict[str, float]) -> list[str]:
+    """The fitted parameters' standard errors, by dotted path, for --parameter-uncertainty."""
+    lines = ["# standard errors of the fitted values above (for --parameter-uncertainty)",
+             "[calibration.standard_errors]"]
+    lines += [f'"{path}" = {value:.4g}  # fitted: standard error of {path}' for path, value in se.items()]
+    return lines + [""]
 
 
 def render_table(cal: Calibration) -> str:

@@ -144,16 +144,22 @@ def calibrate(data_dir, out, judgment):
     )
     from simulator.scenario import Economy
 
+    from simulator import deviations
+
     try:
         leaves, options = read_judgment(judgment)
         result = fit(read_data_dir(data_dir), leaves, options)
+        record = deviations.find_record(data_dir)
+        deviation = deviations.fit_record(record) if record is not None else None
     except CalibrationInputError as exc:
         raise InputError(str(exc)) from None
     header = (f"Economic drivers calibrated by `simulator calibrate --data {data_dir} --out {out}`\n"
               f"(judgment: {judgment}; simulator {__version__}). Do not edit by hand: rerun the command.\n"
               "Every value says whether it was fitted (data, years, standard error) or set by judgment.\n"
               "A scenario uses it with include = [\"<path to this file>\"] and overrides single values.")
-    text = render_toml(result, header)
+    text = render_toml(result, header,
+                       deviations.render_toml(deviation) if deviation else [],
+                       deviations.standard_errors(deviation) if deviation else {})
     # what is written must be a valid [economy] on its own; a failure here is a bug (exit 1)
     Economy.model_validate(tomllib.loads(text)["economy"])
     try:
@@ -162,6 +168,8 @@ def calibrate(data_dir, out, judgment):
     except OSError as exc:
         raise InputError(f"--out: {out}: cannot be written ({exc.strerror or exc})") from None
     click.echo(render_table(result))
+    if deviation is not None:
+        click.echo(deviations.render_table(deviation))
     click.echo(f"-> {out}")
 
 

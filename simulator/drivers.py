@@ -1,4 +1,4 @@
-"""Economic drivers: from a validated scenario to kernel inputs, and from monthly paths to years.
+"""Economic drivers: from a validated scenario to kernel inputs; the economy alone, for tests and checks.
 
 Conventions (docs/model.md has the equations):
 - inflation, the tax base's growth and equity returns are simulated as continuously compounded (log)
@@ -15,8 +15,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from simulator.kernels.economy import EconomyParams, simulate_economy
-from simulator.scenario import OPENING_YEAR, Scenario
+from simulator.kernels.economy import (
+    DRIVER_COLUMNS, ECONOMY_PARAMS, MONTHLY_COLUMNS, N_DRIVERS, N_MONTHLY, economy_paths,
+)
+from simulator.scenario import Scenario
 
 MONTHS_PER_YEAR = 12
 DT = 1.0 / MONTHS_PER_YEAR
@@ -52,59 +54,62 @@ def stationary_crash_share(p_enter: float, p_exit: float) -> float:
     return 0.0 if total == 0.0 else p_enter / total
 
 
-def economy_params(scenario: Scenario, deterministic: bool = False) -> EconomyParams:
-    """Kernel parameters. ``deterministic``: the zero-shock path keeps the regimes where they start
-    (normal inflation, calm markets), so the calm equity drift is replaced by the regime average
-    weighted by the chain's long-run shares: the path then earns the expected log return instead of
-    a crash-free one."""
+def economy_params(scenario: Scenario, deterministic: bool = False) -> np.ndarray:
+    """The economy's kernel parameters as one ECONOMY_PARAMS record (a 1-element array).
+
+    ``deterministic``: the zero-shock path keeps the regimes where they start (normal inflation, calm
+    markets), so the calm equity drift is replaced by the regime average weighted by the chain's
+    long-run shares: the path then earns the expected log return instead of a crash-free one."""
     eco = scenario.economy
-    inf, sr, ts, eq, tb = eco.inflation, eco.short_rate, eco.term_spread, eco.equity, eco.tax_base
-    infl_decay, infl_sd = exact_ou_coefficients(inf.mean_reversion_per_year, inf.volatility_pa)
-    rate_decay, rate_sd = exact_ou_coefficients(sr.mean_reversion_per_year, sr.volatility_pa)
-    spread_decay, spread_sd = exact_ou_coefficients(ts.mean_reversion_per_year, ts.volatility_pa)
-    tax_decay, tax_sd = exact_ou_coefficients(tb.mean_reversion_per_year, tb.volatility_pa)
-    params = EconomyParams(
-        dt=DT,
-        infl_initial=math.log1p(inf.initial_pa),
-        infl_mean_normal=math.log1p(inf.target_pa),
-        infl_mean_shock=math.log1p(inf.shock_regime.mean_pa),
-        infl_decay=infl_decay,
-        infl_sd=infl_sd,
-        infl_p_enter=inf.shock_regime.entry_probability_per_month,
-        infl_p_exit=inf.shock_regime.exit_probability_per_month,
-        infl_target=math.log1p(inf.target_pa),
-        rate_initial=sr.initial_pa,
-        rate_real=sr.real_long_run_pa,
-        rate_pass=sr.inflation_pass_through,
-        rate_decay=rate_decay,
-        rate_sd=rate_sd,
-        spread_initial=ts.initial_pa,
-        spread_mean=ts.long_run_pa,
-        spread_decay=spread_decay,
-        spread_sd=spread_sd,
-        eq_p_crash=eq.crash_entry_probability_per_month,
-        eq_p_recover=eq.crash_exit_probability_per_month,
-        se_drift_calm=eq.calm.sweden_log_drift_pa,
-        se_drift_crash=eq.crash.sweden_log_drift_pa,
-        se_vol_calm=eq.calm.sweden_volatility_pa,
-        se_vol_crash=eq.crash.sweden_volatility_pa,
-        gl_drift_calm=eq.calm.global_log_drift_pa,
-        gl_drift_crash=eq.crash.global_log_drift_pa,
-        gl_vol_calm=eq.calm.global_volatility_pa,
-        gl_vol_crash=eq.crash.global_volatility_pa,
-        tax_real=math.log1p(tb.real_long_run_growth_pa),
-        tax_pass=tb.inflation_pass_through,
-        tax_decay=tax_decay,
-        tax_sd=tax_sd,
-    )
+    inf, sr, ts, eq, tb, wg = (eco.inflation, eco.short_rate, eco.term_spread, eco.equity, eco.tax_base,
+                               eco.wage)
+    rec = np.zeros(1, dtype=ECONOMY_PARAMS)
+    r = rec[0]
+    r["dt"] = DT
+    r["infl_initial"] = math.log1p(inf.initial_pa)
+    r["infl_mean_normal"] = math.log1p(inf.target_pa)
+    r["infl_mean_shock"] = math.log1p(inf.shock_regime.mean_pa)
+    r["infl_decay"], r["infl_sd"] = exact_ou_coefficients(inf.mean_reversion_per_year, inf.volatility_pa)
+    r["infl_p_enter"] = inf.shock_regime.entry_probability_per_month
+    r["infl_p_exit"] = inf.shock_regime.exit_probability_per_month
+    r["infl_target"] = math.log1p(inf.target_pa)
+    # an exponential average with weight w on the past has a mean lag of 1 / (1 - w) months
+    r["lag_weight"] = 1.0 - 1.0 / inf.lag_months if inf.lag_months >= 1.0 else 0.0
+    r["lagged_initial"] = math.log1p(inf.lagged_initial_pa)
+    r["rate_initial"] = sr.initial_pa
+    r["rate_real"] = sr.real_long_run_pa
+    r["rate_pass"] = sr.inflation_pass_through
+    r["rate_decay"], r["rate_sd"] = exact_ou_coefficients(sr.mean_reversion_per_year, sr.volatility_pa)
+    r["rate_floor"] = -math.inf if sr.floor_pa is None else sr.floor_pa
+    r["spread_initial"] = ts.initial_pa
+    r["spread_mean"] = ts.long_run_pa
+    r["spread_decay"], r["spread_sd"] = exact_ou_coefficients(ts.mean_reversion_per_year, ts.volatility_pa)
+    r["eq_p_crash"] = eq.crash_entry_probability_per_month
+    r["eq_p_recover"] = eq.crash_exit_probability_per_month
+    r["se_drift_calm"] = eq.calm.sweden_log_drift_pa
+    r["se_drift_crash"] = eq.crash.sweden_log_drift_pa
+    r["se_vol_calm"] = eq.calm.sweden_volatility_pa
+    r["se_vol_crash"] = eq.crash.sweden_volatility_pa
+    r["gl_drift_calm"] = eq.calm.global_log_drift_pa
+    r["gl_drift_crash"] = eq.crash.global_log_drift_pa
+    r["gl_vol_calm"] = eq.calm.global_volatility_pa
+    r["gl_vol_crash"] = eq.crash.global_volatility_pa
+    r["sweden_weight"] = eq.sweden_weight_frac
+    r["tax_real"] = math.log1p(tb.real_long_run_growth_pa)
+    r["tax_pass"] = tb.inflation_pass_through
+    r["tax_decay"], r["tax_sd"] = exact_ou_coefficients(tb.mean_reversion_per_year, tb.volatility_pa)
+    r["wage_real"] = math.log1p(wg.real_growth_pa)
+    r["wage_pass"] = wg.inflation_pass_through
+    r["wage_decay"], r["wage_sd"] = exact_ou_coefficients(wg.mean_reversion_per_year, wg.volatility_pa)
+    r["corr"] = correlation_factor(eco.correlation.ordered())
+    r["deviation_mean_shift"] = 0.0
+    r["deviation_sd_scale"] = 1.0
     if deterministic:
         crash = stationary_crash_share(eq.crash_entry_probability_per_month,
                                        eq.crash_exit_probability_per_month)
-        params = params._replace(
-            se_drift_calm=(1 - crash) * eq.calm.sweden_log_drift_pa + crash * eq.crash.sweden_log_drift_pa,
-            gl_drift_calm=(1 - crash) * eq.calm.global_log_drift_pa + crash * eq.crash.global_log_drift_pa,
-        )
-    return params
+        r["se_drift_calm"] = (1 - crash) * eq.calm.sweden_log_drift_pa + crash * eq.crash.sweden_log_drift_pa
+        r["gl_drift_calm"] = (1 - crash) * eq.calm.global_log_drift_pa + crash * eq.crash.global_log_drift_pa
+    return rec
 
 
 def tax_anchor_by_month(scenario: Scenario) -> np.ndarray:
@@ -118,125 +123,64 @@ def tax_anchor_by_month(scenario: Scenario) -> np.ndarray:
 
 
 class EconomyInputs(NamedTuple):
-    """Everything the economy kernel needs besides the seed and the paths (picklable for dask)."""
+    """Everything the economy needs besides the seed and the paths (picklable for dask)."""
 
-    params: EconomyParams
-    tax_anchor: np.ndarray
-    corr_factor: np.ndarray
+    params: np.ndarray  # one ECONOMY_PARAMS record
+    tax_anchor: np.ndarray  # (months,)
+    stress: np.ndarray  # (months, N_MONTHLY) of NaN = the model's own value, or (0, N_MONTHLY)
+    pbb_known: np.ndarray  # prisbasbelopp [SEK] for OPENING_YEAR, OPENING_YEAR + 1, ...
     n_months: int
     years: np.ndarray
-    short_rate_floor: float  # -inf when the scenario sets no floor
-    sweden_weight: float
-    pbb_known: np.ndarray  # prisbasbelopp [SEK] for OPENING_YEAR, OPENING_YEAR + 1, ...
-    infl_initial: float  # annualised log rate before the simulation starts
 
 
-def economy_inputs(scenario: Scenario, deterministic: bool = False) -> EconomyInputs:
-    eco = scenario.economy
-    known = eco.prisbasbelopp.known_sek
-    floor = eco.short_rate.floor_pa
+def economy_inputs(scenario: Scenario, deterministic: bool = False,
+                   stress: np.ndarray | None = None) -> EconomyInputs:
+    known = scenario.economy.prisbasbelopp.known_sek
     return EconomyInputs(
         params=economy_params(scenario, deterministic),
         tax_anchor=tax_anchor_by_month(scenario),
-        corr_factor=correlation_factor(eco.correlation.ordered()),
+        stress=np.empty((0, N_MONTHLY)) if stress is None else stress,
+        pbb_known=np.asarray([known[str(y)] for y in sorted(int(k) for k in known)], dtype=float),
         n_months=scenario.simulation.n_months,
         years=np.asarray(scenario.simulation.years, dtype=np.int64),
-        short_rate_floor=-math.inf if floor is None else floor,
-        sweden_weight=eco.equity.sweden_weight_frac,
-        pbb_known=np.asarray([known[str(y)] for y in sorted(int(k) for k in known)], dtype=float),
-        infl_initial=math.log1p(eco.inflation.initial_pa),
     )
 
 
-def simulate_monthly(
-    inputs: EconomyInputs, seed: int, path_start: int, n_paths: int, stochastic: bool = True
-) -> dict[str, np.ndarray]:
+def per_path(params: np.ndarray, n_paths: int) -> np.ndarray:
+    """One copy of the economy's parameter record per path (the kernels take them per path)."""
+    return np.repeat(params[:1], n_paths)
+
+
+def simulate_drivers(
+    inputs: EconomyInputs, seed: int, path_start: int, n_paths: int, stochastic: bool = True,
+    params: np.ndarray | None = None,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The economy alone: monthly driver paths (paths x months) and calendar years (paths x years) for
+    paths path_start .. path_start + n_paths - 1, by the very functions the model kernel calls.
+
+    Calendar years: inflation is the KPI December-to-December change (the KPI index is exp of the
+    cumulated monthly log inflation); short_rate, long_rate the year's averages; equity returns
+    compound the months (``equity_return`` is the pension benchmark's mix, Swedish weight
+    ``sweden_weight_frac``, rebalanced monthly); tax base and wages their growth and index (2024 = 1);
+    prisbasbelopp_sek the known amounts, then the legal rule (KPI June Y-1 over June Y-2, rounded to
+    100 SEK); inkomstbasbelopp_index follows the previous year's wage growth.
+    """
+    n_years = inputs.n_months // MONTHS_PER_YEAR
+    monthly = np.empty((n_paths, inputs.n_months, N_MONTHLY))
+    annual = np.empty((n_paths, n_years, N_DRIVERS))
+    params = per_path(inputs.params, n_paths) if params is None else params
+    economy_paths(params, inputs.tax_anchor, inputs.stress, inputs.pbb_known, np.uint64(seed),
+                  np.int64(path_start), stochastic, monthly, annual)
+    return ({name: monthly[:, :, c] for c, name in enumerate(MONTHLY_COLUMNS)},
+            {name: annual[:, :, c] for c, name in enumerate(DRIVER_COLUMNS)})
+
+
+def simulate_monthly(inputs: EconomyInputs, seed: int, path_start: int, n_paths: int,
+                     stochastic: bool = True) -> dict[str, np.ndarray]:
     """Monthly driver paths for paths path_start .. path_start + n_paths - 1 (arrays paths x months)."""
-    shape = (n_paths, inputs.n_months)
-    out = {name: np.empty(shape) for name in
-           ("inflation", "short_rate", "term_spread", "equity_sweden_log", "equity_global_log",
-            "tax_base_log_growth")}
-    out["inflation_regime"] = np.empty(shape, dtype=np.int8)
-    out["equity_regime"] = np.empty(shape, dtype=np.int8)
-    simulate_economy(
-        inputs.params, inputs.tax_anchor, inputs.corr_factor, np.uint64(seed), np.int64(path_start),
-        stochastic, out["inflation"], out["short_rate"], out["term_spread"], out["equity_sweden_log"],
-        out["equity_global_log"], out["tax_base_log_growth"], out["inflation_regime"],
-        out["equity_regime"],
-    )
-    # interest rates as the market shows them: the floor (if any) applies to the short and long rate;
-    # the unfloored short rate stays the model's state (a shadow rate), so the OU step stays exact
-    out["long_rate"] = np.maximum(out["short_rate"] + out["term_spread"], inputs.short_rate_floor)
-    out["short_rate"] = np.maximum(out["short_rate"], inputs.short_rate_floor)
-    return out
+    return simulate_drivers(inputs, seed, path_start, n_paths, stochastic)[0]
 
 
 def zero_shock_path(inputs: EconomyInputs) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """The one path with every shock zero: its monthly values and its calendar years."""
-    monthly = simulate_monthly(inputs, 0, 0, 1, stochastic=False)
-    return monthly, annual_from_monthly(inputs, monthly)
-
-
-def annual_from_monthly(inputs: EconomyInputs, monthly: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Calendar-year figures (arrays paths x years) from the monthly paths.
-
-    - inflation: KPI December-to-December change; the KPI index is exp(cumulated monthly log inflation);
-    - short_rate, long_rate: the year's average of the monthly rates;
-    - equity returns: compounded monthly returns; ``equity_return`` is the pension benchmark's equity
-      mix (Swedish weight ``sweden_weight_frac``, rebalanced monthly);
-    - tax_base_growth: growth of the tax-base index over the year;
-    - prisbasbelopp_sek: the known amounts, then PBB(Y) = PBB(Y-1) x KPI(June Y-1) / KPI(June Y-2),
-      rounded to the nearest 100 SEK, halves up. The law (socialförsäkringsbalken 2 kap. 7 §) scales a
-      fixed base by KPI(June Y-1) / KPI(June 1997); chaining the *unrounded* amount from the last known
-      one is the same thing, so rounding errors do not accumulate. KPI months before January of the
-      first simulated year grow at the opening inflation rate.
-    """
-    n_paths, n_months = monthly["inflation"].shape
-    n_years = n_months // MONTHS_PER_YEAR
-    by_year = (n_paths, n_years, MONTHS_PER_YEAR)
-
-    log_kpi = np.cumsum(monthly["inflation"] * DT, axis=1)  # log KPI at the end of each month
-    dec = log_kpi[:, MONTHS_PER_YEAR - 1 :: MONTHS_PER_YEAR]
-    dec_prev = np.concatenate([np.zeros((n_paths, 1)), dec[:, :-1]], axis=1)
-    inflation = np.expm1(dec - dec_prev)
-
-    eq_se = monthly["equity_sweden_log"].reshape(by_year).sum(axis=2)
-    eq_gl = monthly["equity_global_log"].reshape(by_year).sum(axis=2)
-    w = inputs.sweden_weight
-    mix_monthly = w * np.expm1(monthly["equity_sweden_log"]) + (1 - w) * np.expm1(
-        monthly["equity_global_log"]
-    )
-    equity_return = np.expm1(np.log1p(mix_monthly).reshape(by_year).sum(axis=2))
-
-    tax_log = monthly["tax_base_log_growth"].reshape(by_year).sum(axis=2)
-
-    # KPI in June of each year from OPENING_YEAR: index 0 is June of the opening year (before the
-    # simulation: six months back from December at the opening rate), then June of each simulated year
-    june_opening = np.full((n_paths, 1), -0.5 * inputs.infl_initial)
-    june = np.concatenate([june_opening, log_kpi[:, 5::MONTHS_PER_YEAR]], axis=1)
-    pbb = np.empty((n_paths, n_years))
-    known = inputs.pbb_known  # from OPENING_YEAR
-    unrounded = np.full(n_paths, known[0])
-    for k in range(n_years):
-        idx = k + 1  # position of this year in the known amounts (0 = OPENING_YEAR)
-        if idx < known.size:
-            unrounded = np.full(n_paths, known[idx])
-            pbb[:, k] = unrounded
-        else:
-            # year Y = first + k uses KPI June Y-1 over June Y-2, i.e. june[:, k] over june[:, k - 1]
-            unrounded = unrounded * np.exp(june[:, k] - june[:, k - 1])
-            # at least 100 SEK: only an absurd deflation could round it to 0 (and then divide by it)
-            pbb[:, k] = np.maximum(np.floor(unrounded / 100.0 + 0.5) * 100.0, 100.0)
-
-    return {
-        "inflation": inflation,
-        "kpi_index": np.exp(dec),
-        "short_rate": monthly["short_rate"].reshape(by_year).mean(axis=2),
-        "long_rate": monthly["long_rate"].reshape(by_year).mean(axis=2),
-        "equity_return_sweden": np.expm1(eq_se),
-        "equity_return_global": np.expm1(eq_gl),
-        "equity_return": equity_return,
-        "tax_base_growth": np.expm1(tax_log),
-        "tax_base_index": np.exp(np.cumsum(tax_log, axis=1)),
-        "prisbasbelopp_sek": pbb,
-    }
+    return simulate_drivers(inputs, 0, 0, 1, stochastic=False)

@@ -4,6 +4,11 @@ A chunk's numbers depend only on (seed, path index) because every random draw is
 (simulator.rng), so any split into chunks and any number of workers or threads gives the same bits.
 Default execution is in-process: numba's threads already use every core, and a local dask cluster only
 pays off when work is spread over several processes or machines (``workers > 1`` or ``scheduler``).
+
+Policy variants share a chunk's economy: the model kernel draws each path's random numbers once and
+runs every variant's accounts on them (common random numbers), so a lever never changes what a path
+sees. Variants that change the economy itself (an equity premium, real wage growth) are separate
+groups with their own economy, on the same seed.
 """
 
 from __future__ import annotations
@@ -14,14 +19,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from simulator.accounts import (
-    N_ACCOUNT_SHOCKS, AccountsInputs, Baseline, accounts_inputs, simulate_accounts,
-)
-from simulator.drivers import (
-    EconomyInputs, annual_from_monthly, economy_inputs, simulate_monthly, zero_shock_path,
-)
-from simulator.rng import STREAM_ACCOUNTS, annual_normals
+from simulator.accounts import Perturbation, accounts_params
+from simulator.drivers import EconomyInputs, economy_inputs, per_path
+from simulator.kernels.accounts import STATE
+from simulator.kernels.economy import MONTHLY_COLUMNS, N_MONTHLY
+from simulator.kernels.model import simulate_paths
 from simulator.scenario import Scenario
+from simulator.variables import OUTPUT, STORED
 
 
 class SchedulerUnreachable(Exception):
@@ -48,47 +52,64 @@ class ModelInputs(NamedTuple):
     """Everything a chunk needs besides the seed and its paths (picklable for dask)."""
 
     economy: EconomyInputs
-    accounts: AccountsInputs
-    baseline: Baseline  # the zero-shock path's values, which plan-year lines are measured against
+    params: np.ndarray  # (variants,) accounts PARAMS records
+    baseline: np.ndarray  # (variants, years) OUTPUT records of each variant's zero-shock run
+    has_baseline: bool  # False for a deterministic run: it is the zero-shock run itself
 
 
-def model_inputs(scenario: Scenario, deterministic: bool = False) -> ModelInputs:
-    """Kernel inputs, and the zero-shock baseline run of the accounts (one path, a few milliseconds)."""
-    zero_shock = economy_inputs(scenario, deterministic=True)
-    acc = accounts_inputs(scenario)
-    monthly, drivers = zero_shock_path(zero_shock)
-    _, _, baseline = simulate_accounts(acc, drivers, monthly, None, None)
-    economy = zero_shock if deterministic else economy_inputs(scenario)
-    return ModelInputs(economy=economy, accounts=acc, baseline=baseline)
+def _kernel(economy: EconomyInputs, econ: np.ndarray, params: np.ndarray, baseline: np.ndarray,
+            has_baseline: bool, seed: int, path_start: int, n_paths: int, stochastic: bool,
+            keep_monthly: bool):
+    n_var = params.shape[0]
+    n_years = economy.years.size
+    out = np.zeros((n_var, n_paths, n_years), dtype=OUTPUT)
+    share = np.zeros((n_var, n_paths, economy.n_months))
+    monthly = np.zeros((n_paths if keep_monthly else 0, economy.n_months, N_MONTHLY))
+    states = np.zeros(n_paths, dtype=STATE)
+    simulate_paths(econ, economy.tax_anchor, economy.stress, economy.pbb_known, np.uint64(seed),
+                   np.int64(path_start), stochastic, params, baseline, has_baseline, states, out, share,
+                   monthly)
+    return out, share, (monthly if keep_monthly else None)
 
 
-def simulate_chunk(
-    inputs: ModelInputs, seed: int, path_start: int, n_paths: int, stochastic: bool,
-    keep_monthly: bool, numba_threads: int | None = None,
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Simulate one chunk of paths; a pure function of its arguments (it runs on dask workers too)."""
+def zero_shock_baseline(scenario: Scenario, params: np.ndarray) -> np.ndarray:
+    """Each variant's zero-shock run (variants x years): what plan-year lines are measured against."""
+    zero = economy_inputs(scenario, deterministic=True)
+    dummy = np.zeros((params.shape[0], zero.years.size), dtype=OUTPUT)
+    out, _, _ = _kernel(zero, per_path(zero.params, 1), params, dummy, False, 0, 0, 1, False, False)
+    return out[:, 0, :]
+
+
+def model_inputs(scenario: Scenario, deterministic: bool = False, variants: list[Scenario] | None = None,
+                 perturbations: list[Perturbation] | None = None) -> ModelInputs:
+    """Kernel inputs for the scenario (or for each of ``variants``, which must share its economy, or
+    for each känslighetsanalys perturbation), and their zero-shock baselines."""
+    if perturbations is not None:
+        params = np.concatenate([accounts_params(scenario, q) for q in perturbations])
+    else:
+        params = np.concatenate([accounts_params(v) for v in (variants or [scenario])])
+    baseline = zero_shock_baseline(scenario, params)
+    economy = economy_inputs(scenario, deterministic=deterministic)
+    return ModelInputs(economy=economy, params=params, baseline=baseline, has_baseline=not deterministic)
+
+
+def simulate_chunk(inputs: ModelInputs, seed: int, path_start: int, n_paths: int, stochastic: bool,
+                   keep_monthly: bool, numba_threads: int | None = None):
+    """Simulate one chunk of paths for every variant; a pure function of its arguments (it runs on dask
+    workers too). Returns (annual OUTPUT records variants x paths x years, monthly equity share
+    variants x paths x months, the monthly drivers paths x months x N_MONTHLY or None)."""
     if numba_threads is not None:
         import numba
 
         numba.set_num_threads(max(1, min(numba_threads, numba.config.NUMBA_NUM_THREADS)))
-    monthly = simulate_monthly(inputs.economy, seed, path_start, n_paths, stochastic)
-    annual = annual_from_monthly(inputs.economy, monthly)
-    shocks = None
-    if stochastic:
-        shocks = np.empty((n_paths, annual["inflation"].shape[1], N_ACCOUNT_SHOCKS))
-        annual_normals(np.uint64(seed), STREAM_ACCOUNTS, np.int64(path_start), shocks)
-    accounts, pension_monthly, _ = simulate_accounts(inputs.accounts, annual, monthly, shocks, inputs.baseline)
-    # the monthly equity share is always kept (the committee reads it); the drivers on request
-    return {**annual, **accounts}, ({**monthly, **pension_monthly} if keep_monthly else pension_monthly)
+    econ = per_path(inputs.economy.params, n_paths)
+    return _kernel(inputs.economy, econ, inputs.params, inputs.baseline, inputs.has_baseline, seed,
+                   path_start, n_paths, stochastic, keep_monthly)
 
 
 def chunk_bounds(n_paths: int, chunk_size: int) -> list[tuple[int, int]]:
     """(start, size) of each chunk, in path order."""
     return [(s, min(chunk_size, n_paths - s)) for s in range(0, n_paths, chunk_size)]
-
-
-def _join(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    return {name: np.concatenate([p[name] for p in parts], axis=0) for name in parts[0]}
 
 
 def _run_on_dask(inputs, options, bounds, stochastic):
@@ -121,19 +142,35 @@ def _run_on_dask(inputs, options, bounds, stochastic):
             cluster.close()
 
 
-def run(scenario: Scenario, options: RunOptions) -> SimulationOutput:
-    """Simulate ``options.paths`` paths (one zero-shock path when deterministic)."""
+def run_variants(inputs: ModelInputs, options: RunOptions):
+    """Every chunk for every variant of ``inputs``; joined in path order: (out variants x paths x
+    years, share variants x paths x months, monthly drivers paths x months x N_MONTHLY or None)."""
     stochastic = not options.deterministic
     n_paths = 1 if options.deterministic else options.paths
-    inputs = model_inputs(scenario, deterministic=options.deterministic)
     bounds = chunk_bounds(n_paths, options.chunk_size)
     if options.scheduler or options.workers > 1:
         results = _run_on_dask(inputs, options, bounds, stochastic)
     else:
-        results = [
-            simulate_chunk(inputs, options.seed, start, size, stochastic, options.keep_monthly)
-            for start, size in bounds
-        ]
-    annual = _join([r[0] for r in results])
-    monthly = _join([r[1] for r in results])
-    return SimulationOutput(years=inputs.economy.years, annual=annual, monthly=monthly)
+        results = [simulate_chunk(inputs, options.seed, start, size, stochastic, options.keep_monthly)
+                   for start, size in bounds]
+    out = np.concatenate([r[0] for r in results], axis=1)
+    share = np.concatenate([r[1] for r in results], axis=1)
+    monthly = np.concatenate([r[2] for r in results], axis=0) if options.keep_monthly else None
+    return out, share, monthly
+
+
+def variant_output(years: np.ndarray, out: np.ndarray, share: np.ndarray, monthly: np.ndarray | None,
+                   v: int = 0) -> SimulationOutput:
+    """Variant v's results as plain arrays by name (the stored variables only)."""
+    annual = {name: np.ascontiguousarray(out[v][name]) for name in STORED}
+    months = {"equity_share": share[v]}
+    if monthly is not None:
+        months.update({name: monthly[:, :, c] for c, name in enumerate(MONTHLY_COLUMNS)})
+    return SimulationOutput(years=years, annual=annual, monthly=months)
+
+
+def run(scenario: Scenario, options: RunOptions) -> SimulationOutput:
+    """Simulate ``options.paths`` paths (one zero-shock path when deterministic)."""
+    inputs = model_inputs(scenario, deterministic=options.deterministic)
+    out, share, monthly = run_variants(inputs, options)
+    return variant_output(inputs.economy.years, out, share, monthly)

@@ -11,6 +11,7 @@ Errors reach the user as one line, ``FILE: FIELD: what is allowed`` (see :class:
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -29,6 +30,7 @@ SHOCKS: tuple[str, ...] = (
     "equity_sweden",
     "equity_global",
     "tax_base",
+    "wage",
 )
 
 
@@ -94,13 +96,19 @@ class ShockRegime(_Model):
 
 
 class Inflation(_Model):
-    """KPI inflation, an Ornstein-Uhlenbeck process on the annualised log rate with a shock regime."""
+    """KPI inflation, an Ornstein-Uhlenbeck process on the annualised log rate with a shock regime.
+
+    Wages and the tax base follow *lagged* inflation (löneavtal and SKR's forecasts pass inflation on
+    a year or so late): an exponential average of past monthly inflation with mean lag
+    ``lag_months``, starting at ``lagged_initial_pa``."""
 
     initial_pa: RateLevel
     target_pa: RateLevel
     mean_reversion_per_year: MeanReversion
     volatility_pa: RateVolatility
     shock_regime: ShockRegime
+    lag_months: Annotated[float, Field(ge=0.0, le=60.0)]
+    lagged_initial_pa: RateLevel
 
 
 class ShortRate(_Model):
@@ -144,7 +152,7 @@ class Equity(_Model):
 
 class TaxBase(_Model):
     """Nominal growth of the tax base (skatteunderlag): SKR's expected path first, then real growth +
-    inflation pass-through, with an Ornstein-Uhlenbeck deviation."""
+    pass-through x lagged inflation, with an Ornstein-Uhlenbeck deviation (the employment cycle)."""
 
     expected_growth_pa: dict[str, RateLevel]
     real_long_run_growth_pa: RateLevel
@@ -160,6 +168,17 @@ class TaxBase(_Model):
         if years and years != list(range(FIRST_YEAR, years[-1] + 1)):
             raise ValueError(f"years must run without gaps from {FIRST_YEAR} (got {years})")
         return v
+
+
+class Wage(_Model):
+    """Nominal wage growth (löneutveckling), the price of personnel costs and the inkomstbasbelopp:
+    real wage growth + pass-through x lagged inflation, with an Ornstein-Uhlenbeck deviation whose
+    shock is correlated with, but not equal to, the tax base's."""
+
+    real_growth_pa: RateLevel
+    inflation_pass_through: PassThrough
+    mean_reversion_per_year: MeanReversion
+    volatility_pa: RateVolatility
 
 
 class Prisbasbelopp(_Model):
@@ -230,6 +249,7 @@ class Economy(_Model):
     term_spread: TermSpread
     equity: Equity
     tax_base: TaxBase
+    wage: Wage
     prisbasbelopp: Prisbasbelopp
     correlation: Correlation
 
@@ -293,7 +313,6 @@ class Costs(_Model):
     purchased_care: CostType
     drugs: CostType
     other: CostType
-    employment_growth_pa: RateLevel
 
 
 class SavingsProgramme(_Model):
@@ -306,41 +325,82 @@ class SavingsProgramme(_Model):
     _years = field_validator("msek_by_year", "pct_by_year")(_check_year_keys)
 
 
-class CostOverrun(_Model):
-    """Budget overrun (budgetavvikelse) as a fraction of budgeted costs, AR(1):
-    o_Y = mean + persistence (o_{Y-1} - mean) + volatility eps_Y. Zero in a deterministic run."""
+class BudgetDeviation(_Model):
+    """Budget deviation (budgetavvikelse) of the result, as a fraction of taxes and general grants.
+
+    Each year brings a new deviation d_Y = mean_frac + volatility_frac x eps_Y (the record: outcome
+    minus budget, both signs); it adds to a level that persists (persistence 1: the higher cost level
+    is permanented) until the reaction rule's measures close the gap:
+    L_Y = persistence x L_{Y-1} + d_Y, booked as -L_Y x taxes and grants in operating costs.
+    Zero in a deterministic run (the plan as stated). docs/calibration.md gives the fit."""
 
     initial_frac: Fraction
     mean_frac: Fraction
-    persistence: Annotated[float, Field(ge=0.0, lt=1.0)]
     volatility_frac: Annotated[float, Field(ge=0.0, le=0.5)]
+    persistence: Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class AfterPlan(_Model):
-    """How the plan continues after its last year (documented in docs/accounts.md)."""
+    """How the plan continues after its last year (documented in docs/accounts.md).
+
+    General grants (generella statsbidrag och utjämning) are split: the income equalisation
+    (inkomstutjämning) share follows the tax base one year late, the rest (kostnadsutjämning,
+    regleringsbidrag: politically set) grows by ``general_grants_growth_pa`` with a political random
+    walk of ``general_grants_volatility_pa``."""
 
     investments_msek: PlanAmount
     general_grants_growth_pa: RateLevel
     general_grants_volatility_pa: RateVolatility
+    income_equalisation_share_frac: Probability
+
+
+class Depreciation(_Model):
+    """Depreciation (avskrivningar) by investment vintage: the opening stock declines at
+    ``opening_stock_rate_frac`` of its remaining book value a year (many old vintages ending), each
+    new investment is depreciated straight-line over ``useful_life_years`` from the year after."""
+
+    opening_stock_rate_frac: Annotated[float, Field(gt=0.0, le=1.0)]
+    useful_life_years: int = Field(ge=1, le=60)
 
 
 class OpeningDeficit(_Model):
     """A negative balanskravsresultat still to restore: amount and the year it must be restored by."""
 
-    from_year: int
+    from_year: int = Field(ge=OPENING_YEAR - 10, le=OPENING_YEAR)
     amount_msek: PlanAmount
-    deadline_year: int
+    deadline_year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR_ALLOWED)
+
+    @model_validator(mode="after")
+    def _deadline_after_origin(self) -> "OpeningDeficit":
+        if self.deadline_year <= self.from_year:
+            raise ValueError(f"deadline_year must be after from_year {self.from_year} (got {self.deadline_year})")
+        return self
 
 
 class BalanceRequirement(_Model):
-    """Balanskrav rules: deficits, their deadlines, exemptions and the securities adjustment."""
+    """Balanskrav rules: deficits, their deadlines, exemptions and the securities adjustment.
+
+    ``deadline_by_year`` extends the deadline of a year's deficit by synnerliga skäl (the region
+    extended 2024's and 2025's, AR 2865-2905): {"2025" = 2030} restores 2025's deficit by 2030
+    instead of 2028. ``restore_order``: "oldest_first" (the AR's practice) or
+    "earliest_deadline_first"."""
 
     opening_deficits: list[OpeningDeficit]
     restore_within_years: int = Field(ge=1, le=10)
+    deadline_by_year: dict[str, Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR_ALLOWED + 10)]] = {}
+    restore_order: Literal["oldest_first", "earliest_deadline_first"] = "oldest_first"
     synnerliga_skal_msek: dict[str, PlanAmount] = {}
     realised_gains_msek: dict[str, Msek] = {}
 
-    _years = field_validator("synnerliga_skal_msek", "realised_gains_msek")(_check_year_keys)
+    _years = field_validator("synnerliga_skal_msek", "realised_gains_msek", "deadline_by_year")(
+        _check_year_keys)
+
+    @model_validator(mode="after")
+    def _extensions_after_origin(self) -> "BalanceRequirement":
+        for year, deadline in self.deadline_by_year.items():
+            if deadline <= int(year):
+                raise ValueError(f"deadline_by_year: {year}'s deadline must be after {year} (got {deadline})")
+        return self
 
 
 class Resultatreserv(_Model):
@@ -374,17 +434,23 @@ class Opening(_Model):
 
 
 class Financing(_Model):
-    """Borrowing rule (upplåning) and interest: borrow to keep min_cash, within the limit; repay above
-    repay_above_cash. Loan rate = short rate + spread, refixed over rate_fixing_years."""
+    """Borrowing (upplåning) as the region manages it: borrow to keep min_cash, within the lower of the
+    nominal loan limit (låneram) and the debt ceiling (skuldsättningstak: interest-bearing debt excl.
+    the pension debt over taxes and general grants); beyond that the overdraft facility
+    (checkräkningskredit); a need beyond both is still met (a region cannot run out of cash) but is a
+    breach that triggers the reaction rule. Repay above repay_above_cash. Loan rate = short rate +
+    spread, refixed over rate_fixing_years; the overdraft costs the loan rate + overdraft_spread_pa."""
 
     loan_limit_msek: PlanAmount
+    debt_ceiling_frac: Annotated[float, Field(gt=0.0, le=2.0)]
+    overdraft_msek: PlanAmount
+    overdraft_spread_pa: RateLevel
     min_cash_msek: Msek
     repay_above_cash_msek: Msek
     loan_spread_pa: RateLevel
     rate_fixing_years: Annotated[float, Field(gt=0.0, le=30.0)]
     cash_rate_spread_pa: RateLevel
     other_financial_costs_msek: PlanAmount
-    depreciation_rate_frac: Probability
 
 
 class Accounts(_Model):
@@ -395,8 +461,9 @@ class Accounts(_Model):
     plan: Plan
     after_plan: AfterPlan
     costs: Costs
+    depreciation: Depreciation
     savings_programme: SavingsProgramme = SavingsProgramme()
-    cost_overrun: CostOverrun
+    budget_deviation: BudgetDeviation
     balance_requirement: BalanceRequirement
     resultatreserv: Resultatreserv
     opening: Opening
@@ -406,13 +473,17 @@ class Accounts(_Model):
 
 
 class PensionObligation(_Model):
-    """The pension obligation (pensionsskuld) from the administrator's projection, indexed by the
-    simulated prisbasbelopp; extended after the projection by its own average growth."""
+    """The pension obligation (pensionsskuld) from the administrator's projection, extended after the
+    projection by its own average growth. The ansvarsförbindelse (pensions in payment, pre-1998
+    rights) is indexed by the simulated prisbasbelopp; of the provision (avsättning), the share
+    ``income_indexed_share_frac`` (active members' benefits, which follow pay through the
+    inkomstbasbelopp) is indexed by the inkomstbasbelopp and the rest by the prisbasbelopp."""
 
     projection_years: list[int]
     provision_msek: list[PlanAmount]
     liability_msek: list[PlanAmount]
     rips_real_rate_pa: RateLevel
+    income_indexed_share_frac: Probability
 
     @model_validator(mode="after")
     def _aligned(self) -> "PensionObligation":
@@ -428,7 +499,7 @@ class PensionObligation(_Model):
 
 class PensionPortfolio(_Model):
     """The pension portfolio (pensionsmedel) at market value: equities (the economy's Swedish/global
-    mix) and SEK fixed income of a given duration."""
+    mix) and SEK fixed income of a given duration; the managers' fee is taken monthly from the value."""
 
     opening_value_msek: PlanAmount
     opening_equity_share_frac: Probability
@@ -436,19 +507,23 @@ class PensionPortfolio(_Model):
     strategic_equity_share_frac: Probability
     fixed_income_duration_years: Annotated[float, Field(ge=0.0, le=30.0)]
     turnover_frac: Probability  # share of the unrealised gains realised a year by the managers' trading
+    management_fee_pa: Annotated[float, Field(ge=0.0, le=0.05)]
 
 
 class RiskRule(_Model):
     """Dynamiska riskprincipen: the portfolio may fall at most 1 - protection_frac from the highest
     level of its unit index in the last window_months; w_max = margin / assumed_crash_frac clipped to
-    [0, equity_cap_frac]; equity share = min(strategic share, w_max), traded every
-    rebalance_every_months. The opening margin and the age of the opening high describe 2024."""
+    [0, equity_cap_frac]; equity share = min(strategic share, w_max). The rule is evaluated every month
+    and acted on every rebalance_every_months (4 = per tertial, as the region follows it up), and at
+    once in a month where w_max is below the held share by more than immediate_trigger_frac (when
+    set). The opening margin and the age of the opening high describe 2024."""
 
     protection_frac: Annotated[float, Field(gt=0.0, lt=1.0)]
     window_months: int = Field(ge=1, le=30)
     assumed_crash_frac: Annotated[float, Field(gt=0.0, le=1.0)]
     equity_cap_frac: Probability
     rebalance_every_months: int = Field(ge=1, le=12)
+    immediate_trigger_frac: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
     opening_margin_frac: Annotated[float, Field(ge=-1.0, lt=1.0)]
     opening_high_age_months: int = Field(ge=0, le=29)
 
@@ -485,15 +560,103 @@ class Pension(_Model):
         return self
 
 
+# --------------------------------------------------------------------------------------------------
+# the region's own reactions (åtgärdsplan): docs/policy.md
+
+
+class ReactionSavings(_Model):
+    """Savings decided by the reaction rule, in % of the year's budgeted costs (phased in by the cap
+    per year, kept afterwards)."""
+
+    max_per_year_pct: Annotated[float, Field(ge=0.0, le=20.0)]
+    max_total_pct: Annotated[float, Field(ge=0.0, le=50.0)]
+
+
+class ReactionTax(_Model):
+    """Tax-rate rises (skattehöjning) decided by the reaction rule, in kr per 100 kr (0.5 = 50 öre),
+    in steps of step_kr."""
+
+    max_per_year_kr: Annotated[float, Field(ge=0.0, le=5.0)]
+    max_total_kr: Annotated[float, Field(ge=0.0, le=10.0)]
+    step_kr: Annotated[float, Field(gt=0.0, le=1.0)]
+
+
+class ReactionSynnerligaSkal(_Model):
+    """Synnerliga skäl for inflation-driven pension costs: in a year whose prisbasbelopp grows by more
+    than pbb_growth_above_pa, the pension costs caused by the growth above normal_pbb_growth_pa are
+    exempt from restoration (the region did so for 2023 and 2024, AR 2880-2890)."""
+
+    enabled: bool
+    pbb_growth_above_pa: RateLevel
+    normal_pbb_growth_pa: RateLevel
+
+
+class ReactionSymmetric(_Model):
+    """Optionally symmetric: a balanskravsresultat above (target + above_target_frac) x taxes and
+    grants, with no deficit left, is spent the next year (earlier reaction savings undone first, then
+    new spending), up to max_total_pct of costs."""
+
+    enabled: bool
+    above_target_frac: Probability
+    max_total_pct: Annotated[float, Field(ge=0.0, le=50.0)]
+
+
+class Reaction(_Model):
+    """The reaction rule (åtgärdsplan, kommunallagen 11 kap. 12 §): at each year end, a trigger (an
+    outstanding balanskrav deficit, a result below the target, debt above the ceiling) leads to measures
+    decided that year and in effect from the next: savings, then tax (in ``order``), each within its
+    caps, sized to close ``strength_frac`` of the gap to ``aim_result_frac`` (a budget planned with a
+    margin above the target); deposits to the pension fund paused while triggered. docs/policy.md gives the gap and the evidence behind every default."""
+
+    enabled: bool
+    strength_frac: Probability = 1.0
+    target_result_frac: Probability = 0.02
+    aim_result_frac: Probability = 0.02
+    on_deficit: bool = True
+    on_result_below_target: bool = True
+    on_debt_above_ceiling: bool = True
+    debt_correction_years: Annotated[float, Field(ge=1.0, le=20.0)] = 2.0
+    order: list[Literal["savings", "tax"]] = ["savings", "tax"]
+    pause_deposits: bool = True
+    savings: ReactionSavings = ReactionSavings(max_per_year_pct=0.0, max_total_pct=0.0)
+    tax: ReactionTax = ReactionTax(max_per_year_kr=0.0, max_total_kr=0.0, step_kr=0.01)
+    synnerliga_skal: ReactionSynnerligaSkal = ReactionSynnerligaSkal(
+        enabled=False, pbb_growth_above_pa=0.0, normal_pbb_growth_pa=0.0)
+    symmetric: ReactionSymmetric = ReactionSymmetric(enabled=False, above_target_frac=0.0, max_total_pct=0.0)
+
+    @field_validator("order")
+    @classmethod
+    def _each_once(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError(f"must name each instrument once (got {v})")
+        return v
+
+
+class Policy(_Model):
+    """Policy in force beyond the plan: the reaction rule (off = oförändrad politik)."""
+
+    name: str = Field(min_length=1, max_length=80)
+    reaction: Reaction
+
+
+class CalibrationInfo(_Model):
+    """What `simulator calibrate` knows of its fits: the standard error of each fitted parameter by its
+    dotted path (economy.inflation.volatility_pa = 0.0095), for --parameter-uncertainty."""
+
+    standard_errors: dict[str, Annotated[float, Field(ge=0.0, le=1e3)]] = {}
+
+
 class Scenario(_Model):
     """A whole scenario file."""
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-]*$")
     description: str = ""
     simulation: Simulation
     economy: Economy
     accounts: Accounts
     pension: Pension
+    policy: Policy
+    calibration: CalibrationInfo = CalibrationInfo()
     goals: dict[str, Goal] = {}
 
     @model_validator(mode="after")
@@ -600,27 +763,51 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: How deep includes may nest (a variant over base.toml over the calibrated economy is depth 2).
+MAX_INCLUDE_DEPTH = 8
+
+
+def _included(path: Path, named: str, trail: tuple[Path, ...]) -> tuple[dict[str, Any], list[Path]]:
+    """The file's tables with its includes resolved (depth first, in order, each laid under the file's
+    own tables), and every file read. Cycles and nesting deeper than MAX_INCLUDE_DEPTH are errors."""
+    here = path.resolve()
+    if here in trail:
+        cycle = " -> ".join(str(p) for p in (*trail[trail.index(here):], here))
+        raise ScenarioError(f"{named}: include: the files include each other in a cycle ({cycle})")
+    if len(trail) > MAX_INCLUDE_DEPTH:
+        raise ScenarioError(f"{named}: include: nested more than {MAX_INCLUDE_DEPTH} files deep")
+    data = _read_toml(path, named)
+    includes = data.pop("include", [])
+    if not isinstance(includes, list) or not all(isinstance(i, str) and i and "\0" not in i
+                                                 for i in includes):
+        raise ScenarioError(f"{named}: include: must be a list of file paths (got {includes!r})")
+    merged: dict[str, Any] = {}
+    files = [path]
+    for name in includes:
+        part, read = _included(path.parent / name, f"{path}: include {name!r}", (*trail, here))
+        merged = _merge(merged, part)
+        files += read
+    return _merge(merged, data), files
+
+
+def resolve_scenario_data(path: str | Path) -> tuple[dict[str, Any], list[Path]]:
+    """The scenario's data with every include resolved, and the files it was read from."""
+    path = Path(path)
+    return _included(path, str(path), ())
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file; raise :class:`ScenarioError` with a one-line message.
 
-    ``include = ["../calibration/economy.toml"]`` at the top of a scenario reads those files first
-    (paths relative to the scenario file, in order) and lays the scenario's own tables over them, key
-    by key: a scenario takes its calibrated economy from one file and overrides single values.
+    ``include = ["base.toml"]`` at the top of a scenario reads those files first (paths relative to the
+    including file, in order; an included file may include others) and lays the scenario's own tables
+    over them, key by key: a scenario takes its calibrated economy from one file, a policy variant
+    takes everything from base.toml, and each overrides single values.
     """
-    path = Path(path)
-    data = _read_toml(path, str(path))
-    includes = data.pop("include", [])
-    if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
-        raise ScenarioError(f"{path}: include: must be a list of file paths (got {includes!r})")
-    merged: dict[str, Any] = {}
-    for name in includes:
-        included = path.parent / name
-        part = _read_toml(included, f"{path}: include {name!r}")
-        if "include" in part:
-            raise ScenarioError(f"{included}: include: included files cannot include others")
-        merged = _merge(merged, part)
-    source = str(path) if not includes else f"{path} (with {', '.join(includes)})"
-    return parse_scenario(_merge(merged, data), source)
+    data, files = resolve_scenario_data(path)
+    shown = [os.path.relpath(f, Path(path).parent) for f in files[1:]]  # as the scenario names them
+    source = str(path) if len(files) == 1 else f"{path} (with {', '.join(shown)})"
+    return parse_scenario(data, source)
 
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:

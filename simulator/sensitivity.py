@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from simulator.accounts import COST_TYPES, Perturbation, simulate_accounts
-from simulator.drivers import zero_shock_path
-from simulator.engine import model_inputs
+from simulator.accounts import COST_TYPES, Perturbation
+from simulator.engine import RunOptions, model_inputs, run_variants
 from simulator.scenario import Scenario
 
 
@@ -43,13 +42,8 @@ ITEMS: dict[str, Item] = {
 
 def sensitivity(scenario: Scenario) -> dict[str, float]:
     """Effect of each item on the first plan year's result [MSEK]; positive improves the result."""
-    inputs = model_inputs(scenario, deterministic=True)
-    monthly, drivers = zero_shock_path(inputs.economy)
-    base, _, _ = simulate_accounts(inputs.accounts, drivers, monthly, None, inputs.baseline)
-    first = base["result_msek"][0, 0]
-    effects = {}
-    for name, item in ITEMS.items():
-        changed, _, _ = simulate_accounts(inputs.accounts, drivers, monthly, None, inputs.baseline,
-                                          item.perturbation)
-        effects[name] = float(changed["result_msek"][0, 0] - first)
-    return effects
+    perturbations = [Perturbation()] + [item.perturbation for item in ITEMS.values()]
+    inputs = model_inputs(scenario, deterministic=True, perturbations=perturbations)
+    out, _, _ = run_variants(inputs, RunOptions(paths=1, seed=0, deterministic=True))
+    result = out["result_msek"][:, 0, 0]  # variants x paths x years
+    return {name: float(result[v + 1] - result[0]) for v, name in enumerate(ITEMS)}

@@ -5,11 +5,14 @@ The Swedish names are what the pension committee reads; the English ones go into
 
 from typing import NamedTuple
 
+import numpy as np
+
 
 class Variable(NamedTuple):
     units: str
     long_name: str
     swedish: str
+    internal: bool = False  # a model value the kernel needs (the baseline's) but results do not store
 
 
 ECONOMY_ANNUAL: dict[str, Variable] = {
@@ -30,7 +33,11 @@ ECONOMY_ANNUAL: dict[str, Variable] = {
                                 "Skatteunderlagets tillväxt"),
     "tax_base_index": Variable("1", "tax base index at year end, 2024 = 1 (nominal)",
                                "Skatteunderlag (index, 2024 = 1)"),
+    "wage_growth": Variable("1", "wage growth over the year (fraction, nominal)", "Löneutveckling"),
+    "wage_index": Variable("1", "wage index at year end, 2024 = 1 (nominal)", "Lönenivå (index, 2024 = 1)"),
     "prisbasbelopp_sek": Variable("SEK", "prisbasbelopp for the year (nominal)", "Prisbasbelopp (kr)"),
+    "inkomstbasbelopp_index": Variable("1", "inkomstbasbelopp index, first simulated year = 1 (follows "
+                                       "the previous year's wage growth)", "Inkomstbasbelopp (index)"),
 }
 
 def _msek(long_name: str, swedish: str) -> Variable:
@@ -43,9 +50,14 @@ def _frac(long_name: str, swedish: str) -> Variable:
 
 ACCOUNTS_ANNUAL: dict[str, Variable] = {
     # income statement (resultaträkning); costs are positive amounts
+    "tax_rate_kr": Variable("kr", "tax rate in force, kr per 100 kr of tax base (incl. the reaction's "
+                            "rises)", "Skattesats (kr)"),
+    "tax_base_msek": _msek("the region's tax base", "Skatteunderlag"),
     "tax_revenue_msek": _msek("tax revenue", "Skatteintäkter"),
     "general_grants_msek": _msek("general state grants and equalisation, excluding the drug grant",
                                  "Generella statsbidrag och utjämning (exkl. läkemedelsbidrag)"),
+    "income_equalisation_msek": _msek("income equalisation (inkomstutjämning) share of the general grants",
+                                      "Inkomstutjämning (del av generella statsbidrag)"),
     "drug_grant_msek": _msek("state grant for drugs", "Statsbidrag läkemedel"),
     "fees_and_sales_msek": _msek("fees and sales", "Verksamhetens intäkter (avgifter, försäljning)"),
     "targeted_grants_msek": _msek("targeted state grants", "Riktade statsbidrag"),
@@ -54,23 +66,72 @@ ACCOUNTS_ANNUAL: dict[str, Variable] = {
     "purchased_care_costs_msek": _msek("purchased care and services", "Köp av verksamhet"),
     "drug_costs_msek": _msek("drug costs", "Läkemedelskostnader"),
     "other_costs_msek": _msek("other operating costs", "Övriga kostnader"),
-    "cost_overrun_msek": _msek("cost overrun against the budget (included in operating costs)",
-                               "Budgetavvikelse, kostnader"),
+    "price_index_personnel": _frac("price index of personnel costs (wages), 2024 = 1", "Prisindex personal"),
+    "price_index_pensions": _frac("price index of pension costs, 2024 = 1", "Prisindex pensioner"),
+    "price_index_purchased_care": _frac("price index of purchased care, 2024 = 1", "Prisindex köpt vård"),
+    "price_index_drugs": _frac("price index of drug costs, 2024 = 1", "Prisindex läkemedel"),
+    "price_index_other": _frac("price index of other costs, 2024 = 1", "Prisindex övrigt"),
+    "pension_income_indexation_msek": _msek("pension costs from the provision's inkomstbasbelopp indexation "
+                                            "beyond the zero-shock path (in pension costs)",
+                                            "Pensionskostnad av inkomstbasbeloppets uppräkning"),
+    "budgeted_costs_msek": _msek("budgeted operating costs after savings programmes",
+                                 "Budgeterade kostnader"),
+    "savings_programme_msek": _msek("cut of the year's budget by the savings programme lever",
+                                    "Sparprogram (beslutat i scenariot)"),
+    "budget_deviation_msek": _msek("budget deviation of the result (budgetavvikelse; positive = better "
+                                   "than budget), in operating costs", "Budgetavvikelse"),
+    "budget_deviation_frac": _frac("budget deviation level as a share of taxes and grants",
+                                   "Budgetavvikelse, andel av skatter och bidrag"),
+    "reaction_savings_msek": _msek("savings decided by the reaction rule in effect this year (negative: "
+                                   "spending of a symmetric rule)", "Åtgärdsplan: besparing"),
+    "reaction_savings_frac": _frac("reaction savings in effect as a share of the budget",
+                                   "Åtgärdsplan: besparing, andel av budget"),
+    "reaction_tax_kr": Variable("kr", "tax-rate rise decided by the reaction rule in effect this year",
+                                "Åtgärdsplan: skattehöjning (kr)"),
+    "reaction_deposits_paused": Variable("1", "1 when the reaction rule paused this year's deposits to "
+                                         "the pension fund", "Åtgärdsplan: avsättning pausad (1 = ja)"),
+    "reaction_synnerliga_skal_msek": _msek("deficit exempted by synnerliga skäl for inflation-driven "
+                                           "pension costs under the reaction rule",
+                                           "Åtgärdsplan: synnerliga skäl (pensionskostnader)"),
+    "reaction_gap_msek": _msek("improvement of the balance-requirement result the reaction rule decided "
+                               "to close at this year end", "Åtgärdsplan: gap att stänga"),
+    "reaction_triggered": Variable("1", "1 when the reaction rule was triggered at this year end",
+                                   "Åtgärdsplan utlöst (1 = ja)"),
     "operating_costs_msek": _msek("operating costs, total", "Verksamhetens kostnader"),
-    "depreciation_msek": _msek("depreciation", "Avskrivningar"),
-    "portfolio_return_msek": _msek("pension portfolio return at market value", "Pensionsportföljens avkastning"),
+    "depreciation_msek": _msek("depreciation (booked: the plan's in plan years)", "Avskrivningar"),
+    "depreciation_model_msek": _msek("depreciation by vintage (the model's, also in plan years)",
+                                     "Avskrivningar enligt anskaffningsår"),
+    "fixed_assets_msek": _msek("fixed assets excluding financial fixed assets at year end",
+                               "Materiella och immateriella anläggningstillgångar"),
+    "pension_assets_start_msek": Variable("MSEK", "pension portfolio at the start of the year", "", True),
+    "portfolio_return_msek": _msek("pension portfolio's market change over the year, after fees",
+                                   "Pensionsportföljens värdeförändring"),
+    "portfolio_fees_msek": _msek("management fees taken from the pension portfolio", "Förvaltningsavgifter"),
+    "cash_interest_msek": _msek("interest on cash (model value)", "Ränta på likvida medel"),
     "financial_income_msek": _msek("financial income (net portfolio return included)", "Finansiella intäkter"),
     "pension_interest_msek": _msek("interest component of the pension provision", "Räntedel pensioner"),
-    "loan_interest_msek": _msek("interest on loans", "Låneräntor"),
+    "opening_loan_interest_msek": Variable("MSEK", "interest on the year's opening loans and overdraft", "",
+                                           True),
+    "new_loan_interest_msek": Variable("MSEK", "interest on the year's new loans (model value)", "", True),
+    "loan_interest_msek": _msek("interest on loans and the overdraft (model value)", "Låneräntor"),
     "financial_costs_msek": _msek("financial costs", "Finansiella kostnader"),
     "result_msek": _msek("result for the year", "Årets resultat"),
+    "result_excl_portfolio_change_msek": _msek("result excluding the pension portfolio's market change "
+                                               "(what the plan budgets)",
+                                               "Resultat exkl. pensionsportföljens värdeförändring"),
     "tax_and_grants_msek": _msek("tax revenue + general grants and equalisation incl. the drug grant",
                                  "Skatteintäkter och generella statsbidrag"),
     "result_share_of_tax_and_grants": _frac("result over tax revenue and general grants",
                                             "Resultat i % av skatter och bidrag"),
     # balance requirement (balanskrav)
+    "balance_requirement_result_before_reserve_msek": _msek(
+        "balance-requirement result before the resultatreserv", "Balanskravsresultat före resultatreserv"),
     "balance_requirement_result_msek": _msek("balance-requirement result after the resultatreserv",
                                              "Balanskravsresultat"),
+    "synnerliga_skal_msek": _msek("deficit exempted from restoration by synnerliga skäl",
+                                  "Synnerliga skäl (undantaget från återställande)"),
+    "deficit_pace_msek": _msek("balance-requirement result a year needs to restore every deficit by its "
+                               "deadline at an even pace", "Återställandetakt som krävs"),
     "resultatreserv_msek": _msek("resultatreserv balance at year end", "Resultatreserv"),
     "deficit_outstanding_msek": _msek("negative balance-requirement results not yet restored",
                                       "Ej återställt negativt balanskravsresultat"),
@@ -88,10 +149,20 @@ ACCOUNTS_ANNUAL: dict[str, Variable] = {
                                              "Soliditet inkl. ansvarsförbindelse"),
     "cash_msek": _msek("cash at year end", "Kassa och bank"),
     "loans_msek": _msek("loans at year end", "Låneskuld"),
+    "overdraft_msek": _msek("overdraft facility drawn at year end", "Utnyttjad checkräkningskredit"),
     "new_borrowing_msek": _msek("new borrowing less repayments in the year", "Nyupplåning netto"),
-    "loan_limit_breach": Variable("1", "1 when the debt at year end is above the loan limit",
+    "loan_capacity_msek": _msek("loans allowed: the lower of the loan limit and the debt ceiling's room",
+                                "Låneutrymme (låneram och skuldsättningstak)"),
+    "debt_ratio": _frac("interest-bearing debt excl. the pension debt over taxes and general grants",
+                        "Skuldsättningsgrad (mot skuldsättningstaket)"),
+    "loan_limit_breach": Variable("1", "1 when the loans at year end are above the nominal loan limit",
                                   "Låneram överskriden vid årets slut (1 = ja)"),
-    "borrowing_shortfall_msek": _msek("debt above the loan limit at year end", "Låneskuld över låneramen"),
+    "debt_ceiling_breach": Variable("1", "1 when the debt ratio at year end is above the debt ceiling",
+                                    "Skuldsättningstak överskridet (1 = ja)"),
+    "borrowing_shortfall_msek": _msek("loans above the loan capacity at year end",
+                                      "Låneskuld över låneutrymmet"),
+    "unmet_borrowing_msek": _msek("borrowing the limits refused in the year (cash below its minimum)",
+                                  "Lånebehov utöver låneutrymmet"),
     "loan_rate": Variable("1/year", "average interest rate on loans (fraction, nominal)", "Låneränta"),
     "investments_msek": _msek("investments", "Investeringar"),
     # pension (pension)
@@ -99,7 +170,10 @@ ACCOUNTS_ANNUAL: dict[str, Variable] = {
     "pension_provision_msek": _msek("pension provision on the balance sheet", "Avsättning för pensioner"),
     "pension_liability_msek": _msek("pension liability off the balance sheet", "Ansvarsförbindelse"),
     "pension_obligation_msek": _msek("pension obligation: provision + liability", "Pensionsförpliktelse"),
-    "consolidation_ratio": _frac("pension assets over the pension obligation", "Konsolideringsgrad"),
+    "consolidation_ratio": _frac("pension assets over the pension obligation (provision + "
+                                 "ansvarsförbindelse)", "Konsolideringsgrad (avsättning + ansvarsförbindelse)"),
+    "consolidation_ratio_booked": _frac("pension assets over the booked pension provision (avsättning)",
+                                        "Konsolideringsgrad (bokförd avsättning)"),
     "equity_share": _frac("equity share of the pension portfolio at year end", "Aktieandel vid årets slut"),
     "derisking_months": Variable("1", "months in the year with the rule's maximum below the strategic share",
                                  "Månader med riskminskning"),
@@ -107,6 +181,15 @@ ACCOUNTS_ANNUAL: dict[str, Variable] = {
                           "Riskminskning under året (1 = ja)"),
     "protection_breach": Variable("1", "1 when the unit index fell below the protection level in some month",
                                   "Skyddsnivån underskriden (1 = ja)"),
+    "protection_breach_months": Variable("1", "months in the year with the unit index below the "
+                                         "protection level", "Månader under skyddsnivån"),
+    "months_below_half_equity": Variable("1", "months in the year with the equity share held below 50 %",
+                                         "Månader med aktieandel under 50 %"),
+    "months_far_below_strategic": Variable("1", "months in the year with the equity share held 10 pp or "
+                                           "more below the strategic share",
+                                           "Månader med aktieandel minst 10 procentenheter under den strategiska"),
+    "derisking_longest_spell_months": Variable("1", "longest run of de-risking months so far",
+                                               "Längsta period med riskminskning (månader)"),
     "protection_breach_size": _frac("largest shortfall below the protection level, 1 - index / level",
                                     "Största underskridande av skyddsnivån"),
     "pension_deposits_msek": _msek("deposits to the pension portfolio at year end", "Avsättning till pensionsmedel"),
@@ -135,9 +218,17 @@ MONTHLY: dict[str, Variable] = {
                                   "Globala aktier, logavkastning"),
     "tax_base_log_growth": Variable("1", "log growth of the tax base in the month",
                                     "Skatteunderlag, logtillväxt"),
+    "wage_log_growth": Variable("1", "log growth of wages in the month", "Löner, logtillväxt"),
+    "lagged_inflation": Variable("1/year", "lagged inflation that wages and the tax base follow "
+                                 "(annualised log rate)", "Eftersläpande inflation"),
     "inflation_regime": Variable("1", "inflation regime: 0 normal, 1 shock", "Inflationsregim"),
     "equity_regime": Variable("1", "equity regime: 0 calm, 1 crash", "Börsregim"),
 }
+
+#: Every annual variable a path-year carries through the kernel (the record the stages write).
+OUTPUT = np.dtype([(name, "f8") for name in ANNUAL])
+#: The variables results store (the internal ones are model values only the baseline needs).
+STORED = tuple(name for name, v in ANNUAL.items() if not v.internal)
 
 #: Percentiles written to summary.json (CONTRACT.md).
 PERCENTILES = (5, 25, 50, 75, 95)

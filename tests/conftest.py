@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import copy
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from simulator.scenario import Scenario, _merge, parse_scenario
+from simulator.scenario import Scenario, parse_scenario, resolve_scenario_data
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE_TOML = ROOT / "scenarios" / "base.toml"
@@ -18,11 +17,7 @@ BASE_TOML = ROOT / "scenarios" / "base.toml"
 def base_dict() -> dict[str, Any]:
     """The base scenario as data, its ``include`` files resolved as load_scenario does (the calibrated
     economy in calibration/economy.toml, the scenario's own values laid over it)."""
-    data = tomllib.loads(BASE_TOML.read_text(encoding="utf-8"))
-    merged: dict[str, Any] = {}
-    for name in data.pop("include", []):
-        merged = _merge(merged, tomllib.loads((BASE_TOML.parent / name).read_text(encoding="utf-8")))
-    return _merge(merged, data)
+    return copy.deepcopy(resolve_scenario_data(BASE_TOML)[0])
 
 
 def set_in(data: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:

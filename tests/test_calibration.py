@@ -14,7 +14,7 @@ from simulator.calibration import (
     read_judgment, read_series_file, regime_mixing_variance,
 )
 from simulator.cli import main
-from simulator.drivers import annual_from_monthly, economy_inputs, simulate_monthly
+from simulator.drivers import economy_inputs, simulate_drivers
 from simulator.scenario import load_scenario
 from tests.conftest import ROOT, base_dict, no_regimes, scenario_with
 
@@ -28,9 +28,8 @@ def _engine(n_paths, regimes=False, **fields):
     """Monthly and annual driver paths 2025-2070 from the engine with the given parameters."""
     make = scenario_with if regimes else no_regimes
     sc = make(simulation__end_year=2070, **fields)
-    inputs = economy_inputs(sc)
-    monthly = simulate_monthly(inputs, SEED, 0, n_paths)
-    return sc, monthly, annual_from_monthly(inputs, monthly)
+    monthly, annual = simulate_drivers(economy_inputs(sc), SEED, 0, n_paths)
+    return sc, monthly, annual
 
 
 def _within(fit, name, truth, k=3.0):
@@ -137,11 +136,13 @@ def test_short_rate_with_inflation_pass_through():
 
 
 def test_tax_base_real_growth_and_deviation():
-    sc, _, annual = _engine(300, economy__tax_base__expected_growth_pa={},
-                            economy__inflation__initial_pa=0.02)
+    sc, monthly, annual = _engine(300, economy__tax_base__expected_growth_pa={},
+                                  economy__inflation__initial_pa=0.02)
     tb, m0 = sc.economy.tax_base, math.log1p(sc.economy.inflation.target_pa)
     beta = tb.inflation_pass_through
-    y = (np.log1p(annual["tax_base_growth"]) - beta * np.log1p(annual["inflation"]) - (1 - beta) * m0)
+    # the tax base follows lagged inflation: its annual average takes out the anchor exactly
+    lagged = monthly["lagged_inflation"].reshape(300, -1, 12).mean(axis=2)
+    y = (np.log1p(annual["tax_base_growth"]) - beta * lagged - (1 - beta) * m0)
     fit = fit_ou_annual_average([YEARS[BURN_IN:]] * len(y), list(y[:, BURN_IN:]))
     _within(fit, "mean", math.log1p(tb.real_long_run_growth_pa))
     _within(fit, "kappa", tb.mean_reversion_per_year)
@@ -252,11 +253,23 @@ def test_calibrate_writes_an_economy_a_scenario_can_include(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "parameter" in printed and "std.err." in printed
     text = out.read_text()
+    parameters, errors = text.split("[calibration.standard_errors]")
     # every value carries its provenance
-    for line in text.splitlines():
+    for line in parameters.splitlines():
         if "=" in line and not line.startswith(("#", "[", "  [")) and not line.startswith("matrix"):
             assert "# fitted: " in line or "# judgment: " in line, line
-    fitted = [line for line in text.splitlines() if "# fitted:" in line and not line.startswith("#")]
+    fitted = [line for line in parameters.splitlines() if "# fitted:" in line and not line.startswith("#")]
+    # and every scalar fitted value has its standard error in the table --parameter-uncertainty reads
+    se = tomllib.loads("[calibration.standard_errors]" + errors)["calibration"]["standard_errors"]
+    written_se, table = {}, ""
+    for line in parameters.splitlines():
+        if line.startswith("["):
+            table = line.strip("[]")
+        elif "# fitted:" in line and not line.startswith("#") and ", se " in line:
+            written_se[f"{table}.{line.split(' = ')[0]}"] = float(line.rsplit(", se ", 1)[1])
+    assert set(se) == set(written_se)
+    for path, value in se.items():
+        assert value == pytest.approx(written_se[path], rel=0.05), path  # the comment shows 2 digits
     for key in ("inflation.mean_reversion", "volatility_pa", "real_long_run_pa", "long_run_pa",
                 "sweden_log_drift_pa", "real_long_run_growth_pa"):
         assert any(key.split(".")[-1] in line for line in fitted), key

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from simulator.drivers import (
-    DT, annual_from_monthly, economy_inputs, exact_ou_coefficients, simulate_monthly,
-    stationary_crash_share,
+    DT, economy_inputs, exact_ou_coefficients, simulate_drivers, simulate_monthly, stationary_crash_share,
 )
 from simulator.scenario import SHOCKS
 from tests.conftest import no_regimes, scenario_with
@@ -19,6 +18,11 @@ SEED = 20250101
 def _paths(scenario, n=N, seed=SEED, deterministic=False):
     inputs = economy_inputs(scenario, deterministic=deterministic)
     return inputs, simulate_monthly(inputs, seed, 0, n, stochastic=not deterministic)
+
+
+def _years(scenario, n=N, seed=SEED, deterministic=False):
+    inputs = economy_inputs(scenario, deterministic=deterministic)
+    return simulate_drivers(inputs, seed, 0, n, stochastic=not deterministic)[1]
 
 
 def _ou_moments(x0, m, kappa, sigma, t_years):
@@ -93,32 +97,41 @@ def test_crash_regime_probability_follows_the_markov_chain():
 
 def test_inflation_shock_regime_can_produce_a_2022_like_spike():
     # KPI December 12-month change of 12.3 % in 2022 (shared/data) must be possible
-    _, m = _paths(scenario_with(), n=20_000)
-    inputs = economy_inputs(scenario_with())
-    yearly = annual_from_monthly(inputs, m)["inflation"]
+    yearly = _years(scenario_with(), n=20_000)["inflation"]
     share = np.mean(yearly.max(axis=1) >= 0.10)
     assert 0.005 < share < 0.5, share
 
 
 def _innovations(sc, m):
     """Standardised shocks recovered from the simulated states (regimes off)."""
-    p = economy_inputs(sc).params
-    inf = np.concatenate([np.full((m["inflation"].shape[0], 1), p.infl_initial), m["inflation"]], 1)
-    rate = np.concatenate([np.full((inf.shape[0], 1), p.rate_initial), m["short_rate"]], 1)
-    sprd = np.concatenate([np.full((inf.shape[0], 1), p.spread_initial), m["term_spread"]], 1)
-    e_inf = (inf[:, 1:] - p.infl_mean_normal - (inf[:, :-1] - p.infl_mean_normal) * p.infl_decay) / p.infl_sd
-    rmean = p.rate_real + p.rate_pass * inf[:, :-1] + (1 - p.rate_pass) * p.infl_target
-    e_rate = (rate[:, 1:] - rmean - (rate[:, :-1] - rmean) * p.rate_decay) / p.rate_sd
-    e_sprd = (sprd[:, 1:] - p.spread_mean - (sprd[:, :-1] - p.spread_mean) * p.spread_decay) / p.spread_sd
-    e_se = (m["equity_sweden_log"] - p.se_drift_calm * DT) / (p.se_vol_calm * math.sqrt(DT))
-    e_gl = (m["equity_global_log"] - p.gl_drift_calm * DT) / (p.gl_vol_calm * math.sqrt(DT))
+    p = economy_inputs(sc).params[0]
+    inf = np.concatenate([np.full((m["inflation"].shape[0], 1), p["infl_initial"]), m["inflation"]], 1)
+    rate = np.concatenate([np.full((inf.shape[0], 1), p["rate_initial"]), m["short_rate"]], 1)
+    sprd = np.concatenate([np.full((inf.shape[0], 1), p["spread_initial"]), m["term_spread"]], 1)
+    e_inf = (inf[:, 1:] - p["infl_mean_normal"] - (inf[:, :-1] - p["infl_mean_normal"]) * p["infl_decay"]) / p["infl_sd"]
+    rmean = p["rate_real"] + p["rate_pass"] * inf[:, :-1] + (1 - p["rate_pass"]) * p["infl_target"]
+    e_rate = (rate[:, 1:] - rmean - (rate[:, :-1] - rmean) * p["rate_decay"]) / p["rate_sd"]
+    e_sprd = (sprd[:, 1:] - p["spread_mean"] - (sprd[:, :-1] - p["spread_mean"]) * p["spread_decay"]) / p["spread_sd"]
+    e_se = (m["equity_sweden_log"] - p["se_drift_calm"] * DT) / (p["se_vol_calm"] * math.sqrt(DT))
+    e_gl = (m["equity_global_log"] - p["gl_drift_calm"] * DT) / (p["gl_vol_calm"] * math.sqrt(DT))
+    # the lagged inflation by hand: an exponential average of past months with weight w on the past
+    w = 1.0 - 1.0 / sc.economy.inflation.lag_months
+    lagged = np.empty_like(m["inflation"])
+    previous = np.full(inf.shape[0], p["lagged_initial"])
+    for t in range(lagged.shape[1]):
+        previous = w * previous + (1 - w) * inf[:, t]
+        lagged[:, t] = previous
+    np.testing.assert_allclose(lagged, m["lagged_inflation"], rtol=0, atol=1e-14)
     anchor = economy_inputs(sc).tax_anchor[None, :]
-    long_run = p.tax_real + p.tax_pass * inf[:, 1:] + (1 - p.tax_pass) * p.infl_target
+    long_run = p["tax_real"] + p["tax_pass"] * lagged + (1 - p["tax_pass"]) * p["infl_target"]
     anchor = np.where(np.isnan(anchor), long_run, anchor)
     dev = m["tax_base_log_growth"] / DT - anchor
     dev = np.concatenate([np.zeros((dev.shape[0], 1)), dev], 1)
-    e_tax = (dev[:, 1:] - dev[:, :-1] * p.tax_decay) / p.tax_sd
-    return np.stack([x.ravel() for x in (e_inf, e_rate, e_sprd, e_se, e_gl, e_tax)])
+    e_tax = (dev[:, 1:] - dev[:, :-1] * p["tax_decay"]) / p["tax_sd"]
+    wage_anchor = p["wage_real"] + p["wage_pass"] * lagged + (1 - p["wage_pass"]) * p["infl_target"]
+    wdev = np.concatenate([np.zeros((dev.shape[0], 1)), m["wage_log_growth"] / DT - wage_anchor], 1)
+    e_wage = (wdev[:, 1:] - wdev[:, :-1] * p["wage_decay"]) / p["wage_sd"]
+    return np.stack([x.ravel() for x in (e_inf, e_rate, e_sprd, e_se, e_gl, e_tax, e_wage)])
 
 
 def test_shock_correlation_is_recovered():
@@ -147,6 +160,7 @@ ZERO_VOL = dict(
     economy__short_rate__volatility_pa=0.0,
     economy__term_spread__volatility_pa=0.0,
     economy__tax_base__volatility_pa=0.0,
+    economy__wage__volatility_pa=0.0,
     economy__equity__calm__sweden_volatility_pa=0.0,
     economy__equity__calm__global_volatility_pa=0.0,
     economy__short_rate__inflation_pass_through=0.0,
@@ -176,26 +190,30 @@ def test_zero_volatility_paths_equal_the_closed_form():
 
 
 def test_deterministic_run_follows_skr_path_and_prisbasbelopp_rule(base_scenario):
-    inputs, m = _paths(base_scenario, n=1, deterministic=True)
-    annual = annual_from_monthly(inputs, m)
+    annual = _years(base_scenario, n=1, deterministic=True)
     # the tax base grows exactly as the scenario's SKR path says, then real + 2 % inflation
     growth = annual["tax_base_growth"][0]
     np.testing.assert_allclose(growth[:3], [0.045150, 0.036837, 0.036273], rtol=0, atol=1e-12)
-    # PBB 2026 by hand: 58 800 x KPI(Jun 2025)/KPI(Jun 2024); six months at 0.8 % before 2025, then
-    # the OU mean path Jan-Jun 2025: pi_t = m + (pi0 - m) e^{-kappa t/12} with the calibrated
-    # kappa = 1.617 (calibration/economy.toml) -> ratio 1.010146 -> 59 396.6 -> 59 400
+    # the decided amounts 2024-2026, then the rule: PBB 2027 = 59 200 x KPI(Jun 2026)/KPI(Jun 2025) with
+    # the OU mean path pi_t = m + (pi0 - m) e^{-kappa t/12}, calibrated kappa = 1.617
+    # (calibration/economy.toml): months 7..18 of 2025-26 -> ratio 1.017513 -> 60 236.8 -> 60 200
     pi0, pim = math.log1p(0.008), math.log1p(0.02)
     assert base_scenario.economy.inflation.mean_reversion_per_year == 1.617
-    log_ratio = 0.5 * pi0 + sum(pim + (pi0 - pim) * math.exp(-1.617 * k / 12) for k in range(1, 7)) / 12
-    assert round(58800 * math.exp(log_ratio) / 100) * 100 == 59400
-    assert annual["prisbasbelopp_sek"][0, :2].tolist() == [58800.0, 59400.0]
+    log_ratio = sum(pim + (pi0 - pim) * math.exp(-1.617 * k / 12) for k in range(7, 19)) / 12
+    assert math.floor(59200 * math.exp(log_ratio) / 100 + 0.5) * 100 == 60200
+    assert annual["prisbasbelopp_sek"][0, :3].tolist() == [58800.0, 59200.0, 60200.0]
     # deterministic equities earn the regime-weighted drift: share p/(p+q) of crash drift
     eq = base_scenario.economy.equity
     c = eq.crash_entry_probability_per_month / (eq.crash_entry_probability_per_month + eq.crash_exit_probability_per_month)
     drift = (1 - c) * eq.calm.sweden_log_drift_pa + c * eq.crash.sweden_log_drift_pa
     np.testing.assert_allclose(annual["equity_return_sweden"][0], math.expm1(drift), rtol=1e-12)
-    # inflation converges to the 2 % target
+    # inflation converges to the 2 % target, and so do wages' nominal growth (real 1.2 %) and the
+    # inkomstbasbelopp, which follows the previous year's wage growth
     assert abs(annual["inflation"][0, -1] - 0.02) < 1e-6
+    wage = annual["wage_growth"][0]
+    assert abs(wage[-1] - (1.012 * 1.02 - 1)) < 1e-6
+    ibb = annual["inkomstbasbelopp_index"][0]
+    np.testing.assert_allclose(ibb[1:] / ibb[:-1] - 1, wage[:-1], rtol=1e-12)
 
 
 def test_rate_floor_applies_to_reported_rates_only():

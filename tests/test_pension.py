@@ -6,24 +6,45 @@ import numpy as np
 import pytest
 
 from simulator.engine import RunOptions, run
+from simulator.kernels.accounts import PARAMS, STATE
 from simulator.kernels.pension import (
-    RuleParams, fixed_income_returns, flow, max_equity_share, opening_state, portfolio_months,
+    fixed_income_return, fixed_income_yield, max_equity_share, open_portfolio, portfolio_flow,
+    portfolio_month,
 )
 from tests.conftest import ROOT, scenario_with
 
-RULE = RuleParams(protection=0.8, window=24, crash=0.222, cap=0.8, strategic=0.8, rebalance_every=1, duration=0.0)
+
+def rule(rebalance_every=1, immediate=0.0, strategic=0.8, cap=0.8, fee=0.0):
+    """A parameter record with the rule of DOMAIN.md (80 %, 24 months, s = 0.222)."""
+    p = np.zeros(1, PARAMS)[0]
+    p["protection"], p["window"], p["crash"], p["cap"], p["strategic"] = 0.8, 24, 0.222, cap, strategic
+    p["rebalance_every"], p["immediate_trigger"], p["fee_pa"] = rebalance_every, immediate, fee
+    return p
 
 
-def _run(rule, eq, state, fi=None, first_month=0):
-    eq = np.atleast_2d(np.asarray(eq, dtype=float))
-    fi = np.zeros_like(eq) if fi is None else np.atleast_2d(np.asarray(fi, dtype=float))
-    n = eq.shape[0]
-    share = np.zeros(eq.shape)
-    realised, derisk, breach, size = np.zeros(n), np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n)
-    portfolio_months(rule, first_month, eq, fi, 0.0, state.equity, state.fixed, state.basis_eq, state.basis_fi,
-                     state.unit, state.dq_idx, state.dq_val, state.dq_head, state.dq_count,
-                     share, realised, derisk, breach, size)
-    return share, realised, derisk, breach, size
+RULE = rule()
+
+
+def opening_state(value, share, unrealised, high, age, p=RULE):
+    """The portfolio at the opening: value, equity share, unrealised gains, the rolling high relative to
+    the unit index and its age in months."""
+    p["portfolio_opening"], p["portfolio_equity_share"], p["portfolio_unrealised"] = value, share, unrealised
+    p["opening_high"], p["opening_high_age"] = high, age
+    s = np.zeros(1, STATE)[0]
+    open_portfolio(p, s)
+    return s
+
+
+def value(s):
+    return s["pf_equity"] + s["pf_fixed"]
+
+
+def _run(p, eq, s, fi=None, first_month=0):
+    """Months of simple returns through portfolio_month; returns the equity share held after each
+    month and the period's realised gains, de-risking months, breach months and largest breach."""
+    fi = np.zeros(len(eq)) if fi is None else np.asarray(fi, dtype=float)
+    share = np.array([portfolio_month(p, s, first_month + t, float(r), float(fi[t])) for t, r in enumerate(eq)])
+    return share, s["yr_realised"], s["yr_derisk"], s["yr_breach_months"], s["yr_breach_size"]
 
 
 def test_margin_of_2024_gives_85_percent_before_the_cap():
@@ -40,77 +61,107 @@ def test_margin_of_2024_gives_85_percent_before_the_cap():
 
 def test_zero_volatility_portfolio_is_the_closed_form():
     # constant monthly returns, monthly rebalancing to 80 %, rising index: V_T = V_0 (1 + w r_e + (1-w) r_f)^T
-    state = opening_state(1, 1000.0, 0.8, 0.0, 1.0, 0)
+    state = opening_state(1000.0, 0.8, 0.0, 1.0, 0)
     share, *_ = _run(RULE, np.full(60, 0.006), state, fi=np.full(60, 0.002))
-    assert state.value[0] == pytest.approx(1000.0 * (1 + 0.8 * 0.006 + 0.2 * 0.002) ** 60, rel=1e-13)
+    assert value(state) == pytest.approx(1000.0 * (1 + 0.8 * 0.006 + 0.2 * 0.002) ** 60, rel=1e-13)
     np.testing.assert_allclose(share, 0.8)
-    assert state.unit[0] == pytest.approx(state.value[0] / 1000.0, rel=1e-13)
+    assert state["pf_unit"] == pytest.approx(value(state) / 1000.0, rel=1e-13)
+
+
+def test_the_fee_is_taken_from_the_value_and_nothing_else_moves_it():
+    # 12 % a year on flat markets: 1 % a month off the value and off the unit index alike
+    p = rule(fee=0.12)
+    state = opening_state(1000.0, 0.8, 0.0, 1.0, 0, p)
+    _run(p, np.zeros(12), state)
+    assert value(state) == pytest.approx(1000.0 * 0.99**12, rel=1e-13)
+    assert state["pf_unit"] == pytest.approx(0.99**12, rel=1e-13)
+    assert state["yr_fees"] == pytest.approx(1000.0 - value(state), rel=1e-12)
 
 
 def test_the_high_leaves_the_window_after_24_months():
-    state = opening_state(1, 1.0, 0.8, 0.0, 1.0, 0)
+    state = opening_state(1.0, 0.8, 0.0, 1.0, 0)
     # month 0: +31.25 % on equities lifts the index to 1.25; month 1: a fall to exactly 1.0 = 0.8 x 1.25
     # (margin 0, no equities); then nothing moves
     eq = np.zeros(40)
     eq[0] = 0.3125
     eq[1] = (1.0 / 1.25 - 1.0) / 0.8
     share, _, derisk, breach, _ = _run(RULE, eq, state)
-    assert share[0, 0] == pytest.approx(0.8)
-    np.testing.assert_allclose(share[0, 1:24], 0.0, atol=1e-12)  # the 1.25 high still in the window
+    assert share[0] == pytest.approx(0.8)
+    np.testing.assert_allclose(share[1:24], 0.0, atol=1e-12)  # the 1.25 high still in the window
     # month 24: the high of month 0 has left; the high is now the flat 1.0: margin 20 % -> 90 % -> cap
-    assert share[0, 24] == pytest.approx(0.8)
-    assert derisk[0] == 23 and breach[0] == 0
+    assert share[24] == pytest.approx(0.8)
+    assert derisk == 23 and breach == 0
+    # depth and duration: 23 months at no equities, one spell of 23 months
+    assert state["yr_below_half"] == 23 and state["yr_below_depth"] == 23 and state["longest_spell"] == 23
 
 
 def test_a_deposit_does_not_change_the_margin():
     eq = np.array([0.0, -0.05, -0.05])
-    plain = opening_state(1, 1000.0, 0.761, 0.0, 1.0 / 0.811 * 0.811 / 0.8, 1)  # high 1.25 x 0.811... any > 1
-    funded = opening_state(1, 1000.0, 0.761, 0.0, 1.0 / 0.811 * 0.811 / 0.8, 1)
+    plain = opening_state(1000.0, 0.761, 0.0, 1.25, 1)
+    funded = opening_state(1000.0, 0.761, 0.0, 1.25, 1)
     share_a, *_ = _run(RULE, eq, plain)
-    flow(funded, np.array([500.0]))  # a deposit before the months: buys units, moves no index
-    assert funded.unit[0] == 1.0 and funded.value[0] == 1500.0
+    portfolio_flow(funded, 500.0)  # a deposit before the months: buys units, moves no index
+    assert funded["pf_unit"] == 1.0 and value(funded) == 1500.0
     share_b, *_ = _run(RULE, eq, funded)
     np.testing.assert_array_equal(share_a, share_b)  # same margin, same equity share
-    assert funded.value[0] == pytest.approx(1.5 * plain.value[0])
+    assert value(funded) == pytest.approx(1.5 * value(plain))
 
 
 def test_a_fall_larger_than_s_between_rebalancings_breaches_and_is_counted():
     # high 1.125 -> protection 0.9, margin 0.1 -> w_max = 0.1 / 0.222 = 0.45045
-    state = opening_state(1, 1.0, 0.8, 0.0, 1.125, 0)
+    state = opening_state(1.0, 0.8, 0.0, 1.125, 0)
     eq = np.array([0.0, -0.25])  # month 0 rebalances to 0.45045; month 1 equities fall 25 % > s
     share, _, derisk, breach, size = _run(RULE, eq, state)
     w = 0.1 / 0.222
-    assert share[0, 0] == pytest.approx(w)
+    assert share[0] == pytest.approx(w)
     u = 1.0 - w * 0.25  # 0.887387
-    assert state.unit[0] == pytest.approx(u)
-    assert breach[0] == 1 and size[0] == pytest.approx(1.0 - u / 0.9)  # 1.40 % below the protection level
+    assert state["pf_unit"] == pytest.approx(u)
+    assert breach == 1 and size == pytest.approx(1.0 - u / 0.9)  # 1.40 % below the protection level
     # a fall of exactly s lands on the protection level: no breach
-    state = opening_state(1, 1.0, 0.8, 0.0, 1.125, 0)
+    state = opening_state(1.0, 0.8, 0.0, 1.125, 0)
     _, _, _, breach, _ = _run(RULE, np.array([0.0, -0.222]), state)
-    assert breach[0] == 0
+    assert breach == 0
+
+
+def test_per_tertial_the_rule_acts_at_the_tertial_ends_and_falls_further_between():
+    # the same crash as above, acted on per tertial (months 4, 8, 12): the 80 % held through
+    # month 1 falls 25 % x 0.8 = 20 %, through the protection level, before the rule can act
+    tertial = rule(rebalance_every=4)
+    state = opening_state(1.0, 0.8, 0.0, 1.125, 0, tertial)
+    share, _, _, breach, size = _run(tertial, np.array([0.0, -0.25, 0.0, 0.0]), state)
+    held = 0.8 * 0.75 / (0.8 * 0.75 + 0.2)  # the equities' fall lowers the share held: 75 %
+    assert share[1] == pytest.approx(held) and share[2] == pytest.approx(held)
+    u = 1.0 - 0.8 * 0.25
+    assert breach == 3 and size == pytest.approx(1.0 - u / 0.9)  # 11.1 % below, three months
+    assert share[3] == 0.0  # month 4 acts: the margin is negative, no equities
+    # with an immediate trigger of 10 pp the rule acts in month 1 already (w_max 0 against 75 % held)
+    urgent = rule(rebalance_every=4, immediate=0.10)
+    state = opening_state(1.0, 0.8, 0.0, 1.125, 0, urgent)
+    share, *_ = _run(urgent, np.array([0.0, -0.25, 0.0, 0.0]), state)
+    assert share[1] == 0.0
 
 
 def test_realised_gain_of_a_rebalancing_sale():
     # 100 in equities with basis 60 rises 10 %: 110 vs target 80 % of 110 + 20 = 130 -> sell 6;
     # realised = 6 x (110 - 60) / 110
-    state = opening_state(1, 125.0, 0.8, 50.0, 1.0, 0)  # equities 100 basis 60, fixed 25 basis 15
+    state = opening_state(125.0, 0.8, 50.0, 1.0, 0)  # equities 100 basis 60, fixed 25 basis 15
     _, realised, *_ = _run(RULE, np.array([0.1]), state)
     sold = 110 - 0.8 * 135
-    assert realised[0] == pytest.approx(sold * (110 - 60) / 110)
-    assert state.basis_eq[0] == pytest.approx(60 * (1 - sold / 110))
+    assert realised == pytest.approx(sold * (110 - 60) / 110)
+    assert state["pf_basis_eq"] == pytest.approx(60 * (1 - sold / 110))
 
 
 def test_fixed_income_return_is_carry_minus_duration_times_yield_change():
-    short = np.array([[0.02, 0.03]])
-    spread = np.array([[0.01, 0.01]])
-    r = fixed_income_returns(short, spread, -math.inf, 2.0, y0=0.022)
     # yields at the 2-year point: 0.02 + 0.01 x 0.2 = 0.022, then 0.032
-    assert r[0, 0] == pytest.approx(math.expm1(0.022 / 12))  # unchanged yield: carry only
+    y0 = fixed_income_yield(0.02, 0.01, -math.inf, 2.0)
+    y1 = fixed_income_yield(0.03, 0.01, -math.inf, 2.0)
+    assert (y0, y1) == (pytest.approx(0.022), pytest.approx(0.032))
+    assert fixed_income_return(y0, y0, 2.0) == pytest.approx(math.expm1(0.022 / 12))  # carry only
     by_hand = math.exp(0.022 / 12 - 2.0 * (math.log(1.032) - math.log(1.022))) - 1  # -1.76 %
-    assert r[0, 1] == pytest.approx(by_hand, rel=1e-12)
-    assert r[0, 1] == pytest.approx(0.022 / 12 - 2.0 * 0.010, abs=1e-3)  # ~ carry - D x change
-    crash = fixed_income_returns(np.array([[2.0]]), np.array([[0.0]]), -math.inf, 10.0, y0=0.0)
-    assert -1.0 < crash[0, 0] < -0.99  # a huge rise in yields cannot lose more than everything
+    assert fixed_income_return(y0, y1, 2.0) == pytest.approx(by_hand, rel=1e-12)
+    assert fixed_income_return(y0, y1, 2.0) == pytest.approx(0.022 / 12 - 2.0 * 0.010, abs=1e-3)
+    assert fixed_income_yield(-0.02, 0.0, 0.0, 2.0) == 0.0  # floored like the market rates
+    assert -1.0 < fixed_income_return(0.0, 2.0, 10.0) < -0.99  # cannot lose more than everything
 
 
 # --- the historical replay ------------------------------------------------------------------------------
@@ -132,9 +183,9 @@ def test_replay_of_omxs30_2000_2010_derisks_in_the_falls_and_rerisks_as_highs_le
     returns = _omxs30(2000, 2010)
     # each year's return spread evenly over its months (geometrically)
     eq = np.concatenate([np.full(12, (1 + r) ** (1 / 12) - 1) for r in returns.values()])
-    state = opening_state(1, 1.0, 0.8, 0.0, 1.0, 0)  # start at the high of Dec 1999
+    state = opening_state(1.0, 0.8, 0.0, 1.0, 0)  # start at the high of Dec 1999
     share, *_ = _run(RULE, eq, state)
-    w = share[0]
+    w = share
     month = {(2000 + t // 12, t % 12 + 1): t for t in range(eq.size)}
 
     # By hand: at w = 80 % the rule binds when the margin < 0.8 x 0.222 = 0.1776, i.e. the index is
@@ -184,11 +235,18 @@ def test_equity_share_stays_within_zero_and_the_cap(base_paths):
 def test_derisking_and_breach_outputs_are_consistent(base_paths):
     a = base_paths.annual
     share = base_paths.monthly["equity_share"].reshape(2000, 16, 12)
-    # a year without de-risking months holds the strategic share at every rebalancing
+    # per tertial: a year without de-risking months holds the strategic share at each tertial end
     calm = a["derisking_months"] == 0
-    assert np.allclose(share[calm], 0.761)
+    assert np.allclose(share[calm][:, [3, 7, 11]], 0.761)
     assert np.array_equal(a["derisking"] > 0, a["derisking_months"] > 0)
     assert np.all((a["protection_breach_size"] > 0) == (a["protection_breach"] > 0))
+    assert np.all((a["protection_breach_months"] > 0) == (a["protection_breach"] > 0))
+    # depth: months below 50 % and 10 pp below the strategic share, counted from the shares held
+    np.testing.assert_array_equal(a["months_below_half_equity"], (share < 0.5).sum(axis=2))
+    np.testing.assert_array_equal(a["months_far_below_strategic"], (share <= 0.761 - 0.10).sum(axis=2))
+    # duration: the longest spell never shrinks and is at least the longest year's de-risking run
+    spell = a["derisking_longest_spell_months"]
+    assert np.all(np.diff(spell, axis=1) >= 0) and np.all(spell[:, -1] <= a["derisking_months"].sum(axis=1))
 
 
 def test_pension_balance_identities(base_paths):
@@ -204,9 +262,15 @@ def test_pension_balance_identities(base_paths):
 
 def test_more_inflation_means_a_larger_obligation(base_paths):
     a = base_paths.annual
-    # the obligation is the projection indexed by the path's prisbasbelopp over the zero-shock one
-    ratio = a["pension_obligation_msek"][:, 10] / a["prisbasbelopp_sek"][:, 10]
+    # the ansvarsförbindelse is the projection indexed by the path's prisbasbelopp over the zero-shock
+    # one; the provision 70 % by the prisbasbelopp and 30 % by the inkomstbasbelopp (base.toml)
+    ratio = a["pension_liability_msek"][:, 10] / a["prisbasbelopp_sek"][:, 10]
     np.testing.assert_allclose(ratio, ratio[0], rtol=1e-12)
+    det = run(scenario_with(), RunOptions(paths=1, seed=1, deterministic=True)).annual
+    index = (0.7 * a["prisbasbelopp_sek"][:, 10] / det["prisbasbelopp_sek"][0, 10]
+             + 0.3 * a["inkomstbasbelopp_index"][:, 10] / det["inkomstbasbelopp_index"][0, 10])
+    np.testing.assert_allclose(a["pension_provision_msek"][:, 10] / index, det["pension_provision_msek"][0, 10],
+                               rtol=1e-12)
     hot = a["kpi_index"][:, 10] > np.percentile(a["kpi_index"][:, 10], 90)
     cold = a["kpi_index"][:, 10] < np.percentile(a["kpi_index"][:, 10], 10)
     assert a["pension_obligation_msek"][hot, 10].mean() > a["pension_obligation_msek"][cold, 10].mean()
@@ -229,8 +293,9 @@ def test_deposit_policies(base_paths):
                 RunOptions(paths=300, seed=5)).annual
     d = fixed["pension_deposits_msek"]
     # 50 a year when the liquidity allows: never from borrowed money, never below the minimum cash,
-    # never while the debt is above the loan limit
-    blocked = (fixed["new_borrowing_msek"] > 0) | (fixed["loans_msek"] > 700)
+    # never while the debt is above the capacity, never while the reaction rule pauses them
+    blocked = ((fixed["new_borrowing_msek"] > 0) | (fixed["overdraft_msek"] > 0)
+               | (fixed["loans_msek"] > fixed["loan_capacity_msek"] + 1e-9) | (fixed["reaction_deposits_paused"] > 0))
     liquidity = np.where(blocked, 0.0, np.maximum(fixed["cash_msek"] + d - 150, 0))
     np.testing.assert_allclose(d, np.minimum(50, liquidity), atol=1e-9)
     assert (d == 50).any()
@@ -253,19 +318,3 @@ def test_risk_summary_counts_derisking_and_breaches(base_paths):
     if breached.any():
         sizes = risks["protection_breach"]["size_percentiles_when_breached"]
         assert 0 < sizes["p5"] <= sizes["p95"] <= 1
-
-
-def test_the_plan_adjustment_moves_the_booked_value_but_not_the_rules_index():
-    eq = np.atleast_2d(np.full(12, 0.004))
-    fi = np.atleast_2d(np.full(12, 0.001))
-    results = {}
-    for adjustment in (0.0, -0.0025):
-        state = opening_state(1, 1000.0, 0.761, 0.0, 1.0 / 0.811 * 0.811 / 0.8, 1)
-        share = np.zeros(eq.shape)
-        out = [np.zeros(1), np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(1)]
-        portfolio_months(RULE, 0, eq, fi, adjustment, state.equity, state.fixed, state.basis_eq, state.basis_fi,
-                         state.unit, state.dq_idx, state.dq_val, state.dq_head, state.dq_count, share, *out)
-        results[adjustment] = (state.value[0], state.unit[0], share.copy())
-    assert results[-0.0025][0] < results[0.0][0]  # the tilt lowers what is booked
-    assert results[-0.0025][1] == pytest.approx(results[0.0][1], rel=1e-15)  # the index sees the market only
-    np.testing.assert_allclose(results[-0.0025][2], results[0.0][2], rtol=1e-12)  # same equity shares

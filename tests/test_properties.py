@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator.drivers import annual_from_monthly, economy_inputs, simulate_monthly
+from simulator.drivers import economy_inputs, simulate_drivers
 from simulator.engine import model_inputs, simulate_chunk
 from simulator.scenario import parse_scenario
 from tests.conftest import base_dict, set_in
@@ -43,6 +43,16 @@ FIELDS = {
     "economy.tax_base.inflation_pass_through": passthrough,
     "economy.tax_base.mean_reversion_per_year": kappa,
     "economy.tax_base.volatility_pa": rate_vol,
+    "economy.inflation.lag_months": st.floats(0.0, 60.0),
+    "economy.wage.real_growth_pa": level,
+    "economy.wage.inflation_pass_through": passthrough,
+    "economy.wage.mean_reversion_per_year": kappa,
+    "economy.wage.volatility_pa": rate_vol,
+    "accounts.budget_deviation.mean_frac": st.floats(-1.0, 1.0),
+    "accounts.budget_deviation.volatility_frac": st.floats(0.0, 0.5),
+    "accounts.budget_deviation.persistence": prob,
+    "policy.reaction.strength_frac": prob,
+    "policy.reaction.symmetric.enabled": st.booleans(),
 }
 
 
@@ -53,7 +63,7 @@ def scenarios(draw):
     for field, strategy in FIELDS.items():
         data = set_in(data, field, draw(strategy))
     rho = draw(st.floats(-1.0, 1.0))  # a perfectly correlated pair makes the matrix singular
-    m = np.eye(6)
+    m = np.eye(7)
     m[3, 4] = m[4, 3] = rho
     data = set_in(data, "economy.correlation.matrix", m.tolist())
     return parse_scenario(data, "hypothesis")
@@ -62,9 +72,7 @@ def scenarios(draw):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario=scenarios(), seed=st.integers(0, 2**64 - 1))
 def test_every_valid_scenario_gives_finite_numbers(scenario, seed):
-    inputs = economy_inputs(scenario)
-    monthly = simulate_monthly(inputs, seed, 0, 50)
-    annual = annual_from_monthly(inputs, monthly)
+    monthly, annual = simulate_drivers(economy_inputs(scenario), seed, 0, 50)
     for name, values in {**monthly, **annual}.items():
         assert np.all(np.isfinite(values)), name
     assert np.all(annual["prisbasbelopp_sek"] >= 0)
@@ -73,6 +81,7 @@ def test_every_valid_scenario_gives_finite_numbers(scenario, seed):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario=scenarios(), seed=st.integers(0, 2**64 - 1))
 def test_accounts_stay_finite_for_any_valid_economy(scenario, seed):
-    annual, _ = simulate_chunk(model_inputs(scenario), seed, 0, 30, True, False)
-    for name, values in annual.items():
-        assert np.all(np.isfinite(values)), name
+    out, share, _ = simulate_chunk(model_inputs(scenario), seed, 0, 30, True, False)
+    for name in out.dtype.names:
+        assert np.all(np.isfinite(out[name])), name
+    assert np.all(np.isfinite(share))

@@ -57,8 +57,8 @@ BAD = [
     ("economy.correlation.matrix", _with_matrix(3, 4, -0.9), ["economy.correlation",
                                                               "positive semi-definite"]),
     ("economy.correlation.matrix", _with_matrix(0, 1, 1.5), ["within [-1, 1]"]),
-    ("economy.correlation.matrix", [row[:5] for row in M[:5]], ["must be 6x6"]),
-    ("economy.correlation.drivers", ["inflation"] * 6, ["drivers must name each of"]),
+    ("economy.correlation.matrix", [row[:6] for row in M[:6]], ["must be 7x7"]),
+    ("economy.correlation.drivers", ["inflation"] * 7, ["drivers must name each of"]),
     ("economy.prisbasbelopp.known_sek", {"2025": 58800}, ["known_sek", "2024, 2025"]),
     ("name", "has spaces", ["name", "pattern"]),
 ]

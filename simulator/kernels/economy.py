@@ -1,142 +1,288 @@
-"""The economic scenario generator kernel (ekonomiskt scenario), monthly, one path per prange iteration.
+"""The economic scenario generator (ekonomiskt scenario): one path's months, then its calendar years.
 
-Each month t = 1..n_months, in this order:
+Each month t = 0..n_months-1 of a path, in this order (``economy_path``):
 1. regimes switch (Markov chains, uniforms from block 3): inflation normal/shock, equity calm/crash;
-2. six N(0,1) draws (blocks 0-2) are correlated by the factor ``corr_factor`` (C = L L^T);
-3. states move by their exact one-month transition, the mean held at its value at the start of the month:
-   inflation and term spread are OU, the short rate is Vasicek towards real rate + pass-through x
-   inflation, the tax-base deviation is OU around zero;
-4. monthly outputs are written: the states after the move, and the month's log returns.
+2. seven N(0,1) draws (blocks 0-2 and 4) are correlated by the factor ``corr`` (C = L L^T);
+3. states move by their exact one-month transition, the mean held at its value at the start of the
+   month: inflation and term spread are OU, the short rate is Vasicek towards real rate +
+   pass-through x inflation, the tax-base and wage deviations are OU around zero; the lagged inflation
+   that wages and the tax base follow is an exponential average of past months' inflation;
+4. a stress scenario may then set a month's value (``stress``, NaN = the model's own);
+5. the month's values go to the path's monthly buffer (columns M_*).
+``year_drivers`` then forms one calendar year's figures from the buffer (columns D_*): KPI Dec/Dec,
+the year's average rates, compounded equity returns, tax base and wages, the prisbasbelopp by the legal
+rule and the inkomstbasbelopp index.
 
-A deterministic run (``stochastic=False``) sets every shock to zero and keeps the regimes where they start.
-The equations and the reasoning for every default are in docs/model.md.
+A deterministic run (``stochastic=False``) sets every shock to zero and keeps the regimes where they
+start. Parameters come as one record per path (dtype ECONOMY_PARAMS) so that --parameter-uncertainty
+can give each path its own. The equations and the reasoning for every default are in docs/model.md.
 """
 
 import math
-from typing import NamedTuple
 
 import numpy as np
 from numba import prange
 
-from simulator._jit import jit_parallel
+from simulator._jit import jit, jit_parallel
 from simulator.rng import STREAM_ECONOMY, normal_pair, uniform_pair
 
-N_SHOCKS = 6
-I_INFLATION, I_SHORT, I_SPREAD, I_EQ_SE, I_EQ_GL, I_TAX = range(N_SHOCKS)
+N_SHOCKS = 7
+I_INFLATION, I_SHORT, I_SPREAD, I_EQ_SE, I_EQ_GL, I_TAX, I_WAGE = range(N_SHOCKS)
 
+#: columns of a path's monthly buffer (and of the --monthly output)
+MONTHLY_COLUMNS = ("inflation", "short_rate", "long_rate", "term_spread", "equity_sweden_log",
+                   "equity_global_log", "tax_base_log_growth", "wage_log_growth", "lagged_inflation",
+                   "inflation_regime", "equity_regime")
+(M_INFLATION, M_SHORT, M_LONG, M_SPREAD, M_EQ_SE, M_EQ_GL, M_TAX, M_WAGE, M_LAGGED, M_IREG,
+ M_EREG) = range(len(MONTHLY_COLUMNS))
+N_MONTHLY = len(MONTHLY_COLUMNS)
 
-class EconomyParams(NamedTuple):
-    """Kernel inputs, already converted to one-month exact-step coefficients (see simulator.drivers)."""
+#: columns of a path's annual driver buffer
+DRIVER_COLUMNS = ("inflation", "kpi_index", "short_rate", "long_rate", "equity_return_sweden",
+                  "equity_return_global", "equity_return", "tax_base_growth", "tax_base_index",
+                  "wage_growth", "wage_index", "prisbasbelopp_sek", "inkomstbasbelopp_index")
+(D_INFLATION, D_KPI, D_SHORT, D_LONG, D_EQ_SE, D_EQ_GL, D_EQ_MIX, D_TAX_GROWTH, D_TAX_INDEX,
+ D_WAGE_GROWTH, D_WAGE_INDEX, D_PBB, D_IBB) = range(len(DRIVER_COLUMNS))
+N_DRIVERS = len(DRIVER_COLUMNS)
 
-    dt: float
-    # inflation: annualised log rate; OU
-    infl_initial: float
-    infl_mean_normal: float
-    infl_mean_shock: float
-    infl_decay: float
-    infl_sd: float
-    infl_p_enter: float
-    infl_p_exit: float
-    infl_target: float
-    # short rate: Vasicek towards real + pass * inflation + (1 - pass) * target
-    rate_initial: float
-    rate_real: float
-    rate_pass: float
-    rate_decay: float
-    rate_sd: float
+#: the economy's parameters, one record per path, already converted to one-month exact-step
+#: coefficients (simulator.drivers builds them; rates are annualised log rates unless noted)
+ECONOMY_PARAMS = np.dtype([
+    ("dt", "f8"),
+    # inflation: OU on the annualised log rate; regime 1 is the shock regime
+    ("infl_initial", "f8"), ("infl_mean_normal", "f8"), ("infl_mean_shock", "f8"), ("infl_decay", "f8"),
+    ("infl_sd", "f8"), ("infl_p_enter", "f8"), ("infl_p_exit", "f8"), ("infl_target", "f8"),
+    ("lag_weight", "f8"), ("lagged_initial", "f8"),
+    # short rate: Vasicek towards real + pass * inflation + (1 - pass) * target (a level, not log)
+    ("rate_initial", "f8"), ("rate_real", "f8"), ("rate_pass", "f8"), ("rate_decay", "f8"), ("rate_sd", "f8"),
+    ("rate_floor", "f8"),
     # term spread: OU
-    spread_initial: float
-    spread_mean: float
-    spread_decay: float
-    spread_sd: float
-    # equity: regime-switching lognormal; index 0 calm, 1 crash
-    eq_p_crash: float
-    eq_p_recover: float
-    se_drift_calm: float
-    se_drift_crash: float
-    se_vol_calm: float
-    se_vol_crash: float
-    gl_drift_calm: float
-    gl_drift_crash: float
-    gl_vol_calm: float
-    gl_vol_crash: float
-    # tax base: growth = anchor + OU deviation
-    tax_real: float
-    tax_pass: float
-    tax_decay: float
-    tax_sd: float
+    ("spread_initial", "f8"), ("spread_mean", "f8"), ("spread_decay", "f8"), ("spread_sd", "f8"),
+    # equity: regime-switching lognormal, calm and crash
+    ("eq_p_crash", "f8"), ("eq_p_recover", "f8"), ("se_drift_calm", "f8"), ("se_drift_crash", "f8"),
+    ("se_vol_calm", "f8"), ("se_vol_crash", "f8"), ("gl_drift_calm", "f8"), ("gl_drift_crash", "f8"),
+    ("gl_vol_calm", "f8"), ("gl_vol_crash", "f8"), ("sweden_weight", "f8"),
+    # tax base and wages: growth = anchor (real + pass x lagged inflation) + OU deviation
+    ("tax_real", "f8"), ("tax_pass", "f8"), ("tax_decay", "f8"), ("tax_sd", "f8"),
+    ("wage_real", "f8"), ("wage_pass", "f8"), ("wage_decay", "f8"), ("wage_sd", "f8"),
+    ("corr", "f8", (N_SHOCKS, N_SHOCKS)),
+    # the budget deviation process of the accounts, shifted per path by --parameter-uncertainty
+    ("deviation_mean_shift", "f8"), ("deviation_sd_scale", "f8"),
+])
 
 
-def simulate_economy_py(
-    params, tax_anchor, corr_factor, seed, path_start, stochastic,
-    inflation, short_rate, spread, eq_se, eq_gl, tax_growth, infl_regime, eq_regime,
-):
-    """Fill the monthly arrays (shape paths x months) for paths path_start .. path_start + n - 1.
+@jit
+def ou_step(x, mean, decay, sd, shock):
+    """The exact one-month step of an Ornstein-Uhlenbeck process with its mean held over the month."""
+    return mean + (x - mean) * decay + sd * shock
+
+
+@jit
+def _switch(regime, u, p_enter, p_exit):
+    """One month of a two-state Markov chain (0 -> 1 when u < p_enter, 1 -> 0 when u < p_exit)."""
+    if regime == 0:
+        return 1 if u < p_enter else 0
+    return 0 if u < p_exit else 1
+
+
+@jit
+def _correlated_shocks(seed, path, t, corr, z, e):
+    """e = L z for seven standard normals z (blocks 0-2 and the first of block 4), summed in a fixed
+    order with no BLAS call so the bits are the same everywhere."""
+    for b in range(3):
+        z0, z1 = normal_pair(seed, STREAM_ECONOMY, path, t, b)
+        z[2 * b] = z0
+        z[2 * b + 1] = z1
+    z6, _ = normal_pair(seed, STREAM_ECONOMY, path, t, 4)
+    z[6] = z6
+    for r in range(N_SHOCKS):
+        acc = 0.0
+        for c in range(N_SHOCKS):  # all columns: the PSD fallback factor is not triangular
+            acc += corr[r, c] * z[c]
+        e[r] = acc
+
+
+@jit
+def economy_path(p, tax_anchor, stress, seed, path, stochastic, buf):
+    """Fill one path's monthly buffer ``buf`` (months x N_MONTHLY).
 
     ``tax_anchor[t]`` is the annualised log growth of the tax base expected in month t (SKR's path), or
-    NaN where the long-run rule (real growth + inflation pass-through) applies.
-    Outputs: inflation, short rate (unfloored) and term spread as annualised log rates; eq_se, eq_gl,
-    tax_growth as the month's log return / log growth (not annualised); regimes 0/1.
+    NaN where the long-run rule applies; ``stress`` (months x N_MONTHLY, or 0 rows) sets a month's
+    value where it is not NaN (states, returns or a forced regime), and the model carries on from it.
     """
-    n_paths, n_months = inflation.shape
-    p = params
-    sqrt_dt = math.sqrt(p.dt)
+    n_months = buf.shape[0]
+    sqrt_dt = math.sqrt(p["dt"])
+    infl = p["infl_initial"]
+    rate = p["rate_initial"]
+    sprd = p["spread_initial"]
+    tax_dev = 0.0
+    wage_dev = 0.0
+    lagged = p["lagged_initial"]
+    ireg = 0
+    ereg = 0
+    z = np.zeros(N_SHOCKS)
+    e = np.zeros(N_SHOCKS)
+    stressed = stress.shape[0] > 0
+    for t in range(n_months):
+        if stochastic:
+            u_infl, u_eq = uniform_pair(seed, STREAM_ECONOMY, path, t, 3)
+            ireg = _switch(ireg, u_infl, p["infl_p_enter"], p["infl_p_exit"])
+            ereg = _switch(ereg, u_eq, p["eq_p_crash"], p["eq_p_recover"])
+            _correlated_shocks(seed, path, t, p["corr"], z, e)
+        if stressed:
+            if not math.isnan(stress[t, M_IREG]):
+                ireg = int(stress[t, M_IREG])
+            if not math.isnan(stress[t, M_EREG]):
+                ereg = int(stress[t, M_EREG])
+        # means held at the start of the month (piecewise-constant drivers: the OU step is exact)
+        infl_mean = p["infl_mean_shock"] if ireg == 1 else p["infl_mean_normal"]
+        rate_mean = p["rate_real"] + p["rate_pass"] * infl + (1.0 - p["rate_pass"]) * p["infl_target"]
+        lagged = p["lag_weight"] * lagged + (1.0 - p["lag_weight"]) * infl
+        infl = ou_step(infl, infl_mean, p["infl_decay"], p["infl_sd"], e[I_INFLATION])
+        rate = ou_step(rate, rate_mean, p["rate_decay"], p["rate_sd"], e[I_SHORT])
+        sprd = ou_step(sprd, p["spread_mean"], p["spread_decay"], p["spread_sd"], e[I_SPREAD])
+        tax_dev = ou_step(tax_dev, 0.0, p["tax_decay"], p["tax_sd"], e[I_TAX])
+        wage_dev = ou_step(wage_dev, 0.0, p["wage_decay"], p["wage_sd"], e[I_WAGE])
+        if ereg == 0:
+            se = p["se_drift_calm"] * p["dt"] + p["se_vol_calm"] * sqrt_dt * e[I_EQ_SE]
+            gl = p["gl_drift_calm"] * p["dt"] + p["gl_vol_calm"] * sqrt_dt * e[I_EQ_GL]
+        else:
+            se = p["se_drift_crash"] * p["dt"] + p["se_vol_crash"] * sqrt_dt * e[I_EQ_SE]
+            gl = p["gl_drift_crash"] * p["dt"] + p["gl_vol_crash"] * sqrt_dt * e[I_EQ_GL]
+        anchor = tax_anchor[t]
+        if math.isnan(anchor):
+            anchor = p["tax_real"] + p["tax_pass"] * lagged + (1.0 - p["tax_pass"]) * p["infl_target"]
+        tax = (anchor + tax_dev) * p["dt"]
+        wage = (p["wage_real"] + p["wage_pass"] * lagged + (1.0 - p["wage_pass"]) * p["infl_target"] + wage_dev) * p["dt"]
+        if stressed:
+            if not math.isnan(stress[t, M_INFLATION]):
+                infl = stress[t, M_INFLATION]
+            if not math.isnan(stress[t, M_SHORT]):
+                rate = stress[t, M_SHORT]
+            if not math.isnan(stress[t, M_EQ_SE]):
+                se = stress[t, M_EQ_SE]
+            if not math.isnan(stress[t, M_EQ_GL]):
+                gl = stress[t, M_EQ_GL]
+            if not math.isnan(stress[t, M_TAX]):
+                tax = stress[t, M_TAX]
+            if not math.isnan(stress[t, M_WAGE]):
+                wage = stress[t, M_WAGE]
+        # rates as the market shows them: the floor applies to the short and the long rate; the
+        # unfloored short rate stays the state (a shadow rate), so the OU step stays exact
+        buf[t, M_INFLATION] = infl
+        buf[t, M_SHORT] = max(rate, p["rate_floor"])
+        buf[t, M_LONG] = max(rate + sprd, p["rate_floor"])
+        buf[t, M_SPREAD] = sprd
+        buf[t, M_EQ_SE] = se
+        buf[t, M_EQ_GL] = gl
+        buf[t, M_TAX] = tax
+        buf[t, M_WAGE] = wage
+        buf[t, M_LAGGED] = lagged
+        buf[t, M_IREG] = ireg
+        buf[t, M_EREG] = ereg
+
+
+@jit
+def prisbasbelopp_rule(previous_unrounded, kpi_june_ratio):
+    """PBB(Y) = PBB(Y-1) x KPI(June Y-1) / KPI(June Y-2), rounded to the nearest 100 SEK, halves up
+    (socialförsäkringsbalken 2 kap. 7 §); chaining the unrounded amount is the law's fixed-base rule,
+    so rounding errors do not accumulate. At least 100 SEK: only an absurd deflation could round it to
+    0. Returns (unrounded, rounded)."""
+    unrounded = previous_unrounded * kpi_june_ratio
+    return unrounded, max(math.floor(unrounded / 100.0 + 0.5) * 100.0, 100.0)
+
+
+@jit
+def year_drivers(p, buf, k, pbb_known, state, out):
+    """Calendar year k's driver figures into ``out`` (a row of N_DRIVERS) from the monthly buffer.
+
+    ``state`` carries across years: [0] log KPI at the end of the previous year, [1] and [7] log KPI
+    in June of the year before last and of the previous year, [2] the unrounded prisbasbelopp, [3] log tax-base index, [4] log wage index,
+    [5] the inkomstbasbelopp index, [6] the previous year's wage growth. Inflation is KPI Dec/Dec;
+    rates are the year's averages; equity returns compound the months (``equity_return`` is the
+    benchmark's mix, rebalanced monthly); the inkomstbasbelopp follows the previous year's wage growth
+    (the income index lags a year); known prisbasbelopp amounts come from ``pbb_known`` (from the
+    opening year), later ones from the legal rule.
+    """
+    log_kpi = state[0]
+    june = 0.0
+    short = 0.0
+    long = 0.0
+    se = 0.0
+    gl = 0.0
+    mix = 0.0
+    tax = 0.0
+    wage = 0.0
+    w = p["sweden_weight"]
+    for m in range(12):
+        t = 12 * k + m
+        log_kpi += buf[t, M_INFLATION] * p["dt"]
+        if m == 5:
+            june = log_kpi
+        short += buf[t, M_SHORT]
+        long += buf[t, M_LONG]
+        se += buf[t, M_EQ_SE]
+        gl += buf[t, M_EQ_GL]
+        mix += math.log1p(w * math.expm1(buf[t, M_EQ_SE]) + (1.0 - w) * math.expm1(buf[t, M_EQ_GL]))
+        tax += buf[t, M_TAX]
+        wage += buf[t, M_WAGE]
+    out[D_INFLATION] = math.expm1(log_kpi - state[0])
+    out[D_KPI] = math.exp(log_kpi)
+    out[D_SHORT] = short / 12.0
+    out[D_LONG] = long / 12.0
+    out[D_EQ_SE] = math.expm1(se)
+    out[D_EQ_GL] = math.expm1(gl)
+    out[D_EQ_MIX] = math.expm1(mix)
+    out[D_TAX_GROWTH] = math.expm1(tax)
+    state[3] += tax
+    out[D_TAX_INDEX] = math.exp(state[3])
+    out[D_WAGE_GROWTH] = math.expm1(wage)
+    state[4] += wage
+    out[D_WAGE_INDEX] = math.exp(state[4])
+    if k > 0:
+        state[5] *= 1.0 + state[6]
+    out[D_IBB] = state[5]
+    state[6] = out[D_WAGE_GROWTH]
+    if k + 1 < pbb_known.size:
+        state[2] = pbb_known[k + 1]
+        out[D_PBB] = state[2]
+    else:  # year Y: KPI June Y-1 over June Y-2
+        state[2], out[D_PBB] = prisbasbelopp_rule(state[2], math.exp(state[7] - state[1]))
+    state[0] = log_kpi
+    state[1] = state[7]
+    state[7] = june
+
+
+@jit
+def opening_driver_state(p, pbb_known, state):
+    """The driver state before January of the first year: log KPI 0 at December of the opening year,
+    June of the opening year six months back at the opening inflation rate (the old code's rule), the opening year's
+    prisbasbelopp, indices at 1 (2024 = 1; the inkomstbasbelopp index is 1 in the first year)."""
+    state[0] = 0.0
+    state[1] = -0.5 * p["infl_initial"]  # June of the year before the opening year (never used: the
+    state[7] = -0.5 * p["infl_initial"]  # first two amounts are known); June of the opening year
+    state[2] = pbb_known[0]
+    state[3] = 0.0
+    state[4] = 0.0
+    state[5] = 1.0
+    state[6] = 0.0
+
+
+N_DRIVER_STATE = 8
+
+
+def economy_paths_py(params, tax_anchor, stress, pbb_known, seed, path_start, stochastic, monthly, annual):
+    """The economy alone for paths path_start .. path_start + n - 1: fills monthly (paths x months x
+    N_MONTHLY) and annual (paths x years x N_DRIVERS). ``params`` holds one record per path. Used by
+    the tests, calibration checks and --monthly output; the model kernel calls the same functions."""
+    n_paths = monthly.shape[0]
+    n_years = annual.shape[1]
     for i in prange(n_paths):
-        path = path_start + i
-        infl = p.infl_initial
-        rate = p.rate_initial
-        sprd = p.spread_initial
-        dev = 0.0
-        ireg = 0
-        ereg = 0
-        z = np.zeros(N_SHOCKS)
-        e = np.zeros(N_SHOCKS)
-        for t in range(n_months):
-            if stochastic:
-                u_infl, u_eq = uniform_pair(seed, STREAM_ECONOMY, path, t, 3)
-                if ireg == 0:
-                    if u_infl < p.infl_p_enter:
-                        ireg = 1
-                elif u_infl < p.infl_p_exit:
-                    ireg = 0
-                if ereg == 0:
-                    if u_eq < p.eq_p_crash:
-                        ereg = 1
-                elif u_eq < p.eq_p_recover:
-                    ereg = 0
-                for b in range(3):
-                    z0, z1 = normal_pair(seed, STREAM_ECONOMY, path, t, b)
-                    z[2 * b] = z0
-                    z[2 * b + 1] = z1
-                for r in range(N_SHOCKS):  # e = L z, summed in a fixed order (no BLAS: same bits)
-                    acc = 0.0
-                    for c in range(N_SHOCKS):
-                        acc += corr_factor[r, c] * z[c]
-                    e[r] = acc
-            # means held at the start of the month (piecewise-constant drivers: the OU step is exact)
-            infl_mean = p.infl_mean_shock if ireg == 1 else p.infl_mean_normal
-            rate_mean = p.rate_real + p.rate_pass * infl + (1.0 - p.rate_pass) * p.infl_target
-            infl = infl_mean + (infl - infl_mean) * p.infl_decay + p.infl_sd * e[I_INFLATION]
-            rate = rate_mean + (rate - rate_mean) * p.rate_decay + p.rate_sd * e[I_SHORT]
-            sprd = p.spread_mean + (sprd - p.spread_mean) * p.spread_decay + p.spread_sd * e[I_SPREAD]
-            dev = dev * p.tax_decay + p.tax_sd * e[I_TAX]
-            if ereg == 0:
-                se = p.se_drift_calm * p.dt + p.se_vol_calm * sqrt_dt * e[I_EQ_SE]
-                gl = p.gl_drift_calm * p.dt + p.gl_vol_calm * sqrt_dt * e[I_EQ_GL]
-            else:
-                se = p.se_drift_crash * p.dt + p.se_vol_crash * sqrt_dt * e[I_EQ_SE]
-                gl = p.gl_drift_crash * p.dt + p.gl_vol_crash * sqrt_dt * e[I_EQ_GL]
-            anchor = tax_anchor[t]
-            if math.isnan(anchor):
-                anchor = p.tax_real + p.tax_pass * infl + (1.0 - p.tax_pass) * p.infl_target
-            inflation[i, t] = infl
-            short_rate[i, t] = rate
-            spread[i, t] = sprd
-            eq_se[i, t] = se
-            eq_gl[i, t] = gl
-            tax_growth[i, t] = (anchor + dev) * p.dt
-            infl_regime[i, t] = ireg
-            eq_regime[i, t] = ereg
+        economy_path(params[i], tax_anchor, stress, seed, path_start + i, stochastic, monthly[i])
+        state = np.empty(N_DRIVER_STATE)
+        opening_driver_state(params[i], pbb_known, state)
+        for k in range(n_years):
+            year_drivers(params[i], monthly[i], k, pbb_known, state, annual[i, k])
 
 
-simulate_economy = jit_parallel(simulate_economy_py)
+economy_paths = jit_parallel(economy_paths_py)

@@ -1,0 +1,90 @@
+"""The model kernel: one chunk of paths through every month and year, for one or more policy variants.
+
+Per path (one ``prange`` iteration, so paths spread over the threads):
+1. the economy's months into a small per-path buffer (``economy_path``) and its calendar years
+   (``year_drivers``): the path's random numbers are drawn once, whatever the number of variants;
+2. for each variant (its own accounts parameters and zero-shock baseline): the accounts from the
+   opening balance, each year's twelve portfolio months under the dynamiska riskprincipen
+   (``portfolio_month``) and then the year's stages (``account_year``).
+Only what is kept is written: the annual outputs (variants x paths x years, dtype OUTPUT), the
+monthly equity share (variants x paths x months) and, on request, the monthly drivers. No array of
+every path's monthly drivers is ever held: memory is bounded by the chunk.
+
+A variant's levers never change the random numbers a path sees: every draw is keyed by (seed,
+stream, path, month or year, slot), never by the variant.
+"""
+
+import math
+
+import numpy as np
+from numba import prange
+
+from simulator._jit import jit, jit_parallel
+from simulator.kernels.accounts import account_year, open_accounts, start_year
+from simulator.kernels.economy import (
+    M_EQ_GL, M_EQ_SE, M_SHORT, M_SPREAD, N_DRIVER_STATE, N_DRIVERS, N_MONTHLY, economy_path,
+    opening_driver_state, year_drivers,
+)
+from simulator.kernels.pension import fixed_income_return, fixed_income_yield, open_portfolio, portfolio_month
+from simulator.rng import STREAM_ACCOUNTS, normal_pair
+
+
+@jit
+def accounts_path(p, ep, s, buf, drivers, seed, path, stochastic, baseline, has_baseline, out, share):
+    """One variant along one path: the accounts and the monthly pension portfolio, every year."""
+    open_accounts(p, s)
+    open_portfolio(p, s)
+    n_years = out.shape[0]
+    w = ep["sweden_weight"]
+    dev_mean = p["dev_mean"] + ep["deviation_mean_shift"]
+    dev_sd = p["dev_sd"] * ep["deviation_sd_scale"]
+    for k in range(n_years):
+        o = out[k]
+        start_year(s, o)
+        for m in range(12):
+            t = 12 * k + m
+            equity = w * math.expm1(buf[t, M_EQ_SE]) + (1.0 - w) * math.expm1(buf[t, M_EQ_GL])
+            y = fixed_income_yield(buf[t, M_SHORT], buf[t, M_SPREAD], ep["rate_floor"], p["duration"])
+            fixed = fixed_income_return(s["pf_yield"], y, p["duration"])
+            s["pf_yield"] = y
+            share[t] = portfolio_month(p, s, t, equity, fixed)
+        z_dev = 0.0
+        z_grants = 0.0
+        if stochastic:  # the accounts' own stream: the year takes the place of the month
+            z_dev, z_grants = normal_pair(seed, STREAM_ACCOUNTS, path, k, 0)
+        b_tax_prev = baseline[k - 1]["tax_base_index"] if k > 0 else 1.0
+        account_year(p, dev_mean, dev_sd, s, drivers[k], k, z_dev, z_grants, stochastic, has_baseline,
+                     baseline[k], b_tax_prev, o)
+
+
+def simulate_paths_py(econ, tax_anchor, stress, pbb_known, seed, path_start, stochastic, params,
+                      baseline, has_baseline, states, out, share, monthly):
+    """Fill ``out`` (variants x paths x years, OUTPUT records) and ``share`` (variants x paths x
+    months) for paths path_start .. path_start + n - 1.
+
+    econ: one ECONOMY_PARAMS record per path; params: one accounts PARAMS record per variant;
+    baseline: each variant's zero-shock outputs (variants x years; ignored unless has_baseline);
+    states: one STATE record per path (scratch); monthly: paths x months x N_MONTHLY for the monthly
+    drivers, or 0 paths when they are not kept.
+    """
+    n_var, n_paths, n_years = out.shape
+    n_months = 12 * n_years
+    keep_monthly = monthly.shape[0] > 0
+    for i in prange(n_paths):
+        path = path_start + i
+        ep = econ[i]
+        buf = np.empty((n_months, N_MONTHLY))
+        economy_path(ep, tax_anchor, stress, seed, path, stochastic, buf)
+        drivers = np.empty((n_years, N_DRIVERS))
+        dstate = np.empty(N_DRIVER_STATE)
+        opening_driver_state(ep, pbb_known, dstate)
+        for k in range(n_years):
+            year_drivers(ep, buf, k, pbb_known, dstate, drivers[k])
+        if keep_monthly:
+            monthly[i, :, :] = buf
+        for v in range(n_var):
+            accounts_path(params[v], ep, states[i], buf, drivers, seed, path, stochastic, baseline[v],
+                          has_baseline, out[v, i], share[v, i])
+
+
+simulate_paths = jit_parallel(simulate_paths_py)
