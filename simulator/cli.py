@@ -69,16 +69,28 @@ def validate(scenario: Path) -> None:
               help="Run on an existing dask.distributed cluster, e.g. tcp://10.0.0.5:8786.")
 @click.option("--monthly/--no-monthly", default=False, show_default=True,
               help="Also store every path's monthly driver values (large for many paths).")
+@click.option("--parameter-uncertainty", is_flag=True,
+              help="Each path draws the calibrated parameters from their estimated sampling distribution "
+                   "([calibration.standard_errors]), so the intervals include the drivers' estimation error.")
+@click.option("--assumptions/--no-assumptions", default=True, show_default=True,
+              help="Also run every goal with each main judgment parameter at its low and high value "
+                   "(summary.json assumptions), on the run's first --assumption-paths paths.")
+@click.option("--assumption-paths", default=10_000, show_default=True, callback=_positive("--assumption-paths"),
+              help="At most this many of the run's paths for the assumption table.")
 @click.option("--force", is_flag=True, help="Replace an existing result in --out.")
 @click.pass_context
-def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, scheduler, monthly, force):
+def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, scheduler, monthly,
+        parameter_uncertainty, assumptions, assumption_paths, force):
     """Simulate SCENARIO and write results.nc and summary.json to --out."""
+    from simulator.assumptions import assumption_table
     from simulator.engine import RunOptions, SchedulerUnreachable
     from simulator.engine import run as run_engine
     from simulator.results import (
         OutputExistsError, build_dataset, build_summary, check_output_free, write_results,
     )
 
+    if parameter_uncertainty and deterministic:
+        raise InputError("--parameter-uncertainty: needs random paths; it cannot be combined with --deterministic")
     spec = load_scenario(scenario)
     out = out if out is not None else Path("results") / spec.name
     try:
@@ -86,16 +98,22 @@ def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, sch
     except OutputExistsError as exc:
         raise InputError(f"--out: {exc}") from None
     options = RunOptions(paths=paths, seed=seed, chunk_size=chunk_size, workers=workers,
-                         scheduler=scheduler, deterministic=deterministic, keep_monthly=monthly)
+                         scheduler=scheduler, deterministic=deterministic, keep_monthly=monthly,
+                         parameter_uncertainty=parameter_uncertainty)
+    if parameter_uncertainty:
+        from simulator.uncertainty import uncertainty_spec
+
+        uncertainty_spec(spec)  # bad input (no or unusable standard errors) before simulating
     started = time.perf_counter()
     try:
         output = run_engine(spec, options)
+        table, used = (assumption_table(spec, options, assumption_paths) if assumptions else (None, None))
     except SchedulerUnreachable as exc:
         raise InputError(f"--scheduler: {exc}") from None
     argv = (ctx.obj or {}).get("argv", sys.argv[1:])
     command = "simulator " + " ".join(shlex.quote(a) for a in argv)
     dataset = build_dataset(spec, options, output, command)
-    summary = build_summary(spec, options, output)
+    summary = build_summary(spec, options, output, table, used, parameter_uncertainty)
     try:
         write_results(out, dataset, summary, force)
     except OutputExistsError as exc:
@@ -174,22 +192,34 @@ def calibrate(data_dir, out, judgment):
 
 
 def _summary_table(summary: dict) -> str:
-    lines = []
+    lines = [f"policy: {summary['policy']['name']}"
+             + ("" if summary["policy"]["reaction"] != "none" else " (no reaction rule)")]
     goals = summary.get("goals", {})
-    if goals:
-        lines.append(f"{'goal':<28} {'probability':>11}  95 % interval")
+    width = max([28] + [len(n) + 1 for n in goals])
+    if goals and summary.get("deterministic"):
+        lines.append(f"{'goal':<{width}} on the zero-shock path")
+        for name, g in goals.items():
+            lines.append(f"{name:<{width}} {'met' if g['probability'] == 1 else 'not met'}")
+    elif goals:
+        lines.append(f"{'goal':<{width}} {'probability':>11}  95 % interval")
         for name, g in goals.items():
             lo, hi = g["ci95"]
-            lines.append(f"{name:<28} {g['probability']:>11.3f}  [{lo:.3f}, {hi:.3f}]")
+            lines.append(f"{name:<{width}} {g['probability']:>11.3f}  [{lo:.3f}, {hi:.3f}]")
+        lines.append(f"intervals: {summary['interval_covers']}")
     else:
         lines.append("(the scenario declares no goals)")
     risks = summary.get("risks", {})
-    if risks:
+    if risks and not summary.get("deterministic"):
         lines.append("")
-        lines.append(f"{'risk':<28} {'any year':>11}  95 % interval")
+        lines.append(f"{'risk':<{width}} {'any year':>11}  95 % interval")
         for name, r in risks.items():
             lo, hi = r["ci95_any_year"]
-            lines.append(f"{name:<28} {r['probability_any_year']:>11.3f}  [{lo:.3f}, {hi:.3f}]")
+            lines.append(f"{name:<{width}} {r['probability_any_year']:>11.3f}  [{lo:.3f}, {hi:.3f}]")
+    table = summary.get("assumptions")
+    if table and goals and not summary.get("deterministic"):
+        lines.append("")
+        lines += _assumption_lines(table, [g for g in ("balance_2030", "consolidation_2040") if g in goals]
+                                   or list(goals)[:2], summary["assumptions_paths"])
     years = summary["years"]
     shown = [y for y in (years[0], 2030, years[-1]) if y in years]
     shown = list(dict.fromkeys(shown))
@@ -210,6 +240,21 @@ def _summary_table(summary: dict) -> str:
         label = name.removesuffix("_msek").replace("balance_requirement_result", "balance_req_result")
         lines.append(f"{label:<24}" + "".join(f"{c:>24}" for c in cells))
     return "\n".join(lines)
+
+
+def _assumption_lines(table: dict, shown: list[str], n_paths: int) -> list[str]:
+    rows = []
+    for name, entry in table.items():
+        low, high = entry.get("low", {}), entry.get("high", {})
+        if "goals" not in low or "goals" not in high:
+            rows.append((name, f"(left out: {low.get('skipped') or high.get('skipped')})"))
+            continue
+        label = f"{name} ({low['value']:.4g} / {high['value']:.4g})"
+        rows.append((label, "".join(f"{low['goals'][g]:>9.3f} / {high['goals'][g]:<7.3f}" for g in shown)))
+    width = max(len(label) for label, _ in rows) + 1
+    lines = [f"assumptions, on the first {n_paths} paths: probability at the low / high value",
+             f"{'assumption (low / high value)':<{width}}" + "".join(f"{g[:19]:>19}" for g in shown)]
+    return lines + [f"{label:<{width}}{cells}" for label, cells in rows]
 
 
 def _raise_interrupt(signum, frame):

@@ -24,18 +24,21 @@ MONTHS_PER_YEAR = 12
 DT = 1.0 / MONTHS_PER_YEAR
 
 
-def exact_ou_coefficients(kappa: float, sigma: float, dt: float = DT) -> tuple[float, float]:
-    """Decay exp(-kappa dt) and the shock standard deviation of the exact OU step over dt.
+def exact_ou_coefficients(kappa, sigma, dt: float = DT):
+    """Decay exp(-kappa dt) and the shock standard deviation of the exact OU step over dt (scalars or
+    arrays alike: --parameter-uncertainty computes them per path).
 
     Var = sigma^2 (1 - exp(-2 kappa dt)) / (2 kappa), written with expm1 so that it is accurate for small
     kappa and tends to sigma^2 dt (a random walk) as kappa -> 0 instead of dividing by zero.
     """
-    decay = math.exp(-kappa * dt)
-    if kappa * dt < 1e-12:
-        var = sigma * sigma * dt
-    else:
-        var = sigma * sigma * (-math.expm1(-2.0 * kappa * dt)) / (2.0 * kappa)
-    return decay, math.sqrt(var)
+    kappa = np.asarray(kappa, dtype=float)
+    sigma = np.asarray(sigma, dtype=float)
+    kd = kappa * dt
+    small = kd < 1e-12
+    var = np.where(small, sigma * sigma * dt,
+                   sigma * sigma * -np.expm1(-2.0 * kd) / (2.0 * np.where(small, 1.0, kappa)))
+    decay, sd = np.exp(-kd), np.sqrt(var)
+    return (float(decay), float(sd)) if decay.ndim == 0 else (decay, sd)
 
 
 def correlation_factor(corr: np.ndarray) -> np.ndarray:

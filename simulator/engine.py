@@ -25,6 +25,7 @@ from simulator.kernels.accounts import STATE
 from simulator.kernels.economy import MONTHLY_COLUMNS, N_MONTHLY
 from simulator.kernels.model import simulate_paths
 from simulator.scenario import Scenario
+from simulator.uncertainty import Uncertainty, draw_parameters, uncertainty_spec
 from simulator.variables import OUTPUT, STORED
 
 
@@ -40,6 +41,7 @@ class RunOptions(NamedTuple):
     scheduler: str | None = None
     deterministic: bool = False
     keep_monthly: bool = False
+    parameter_uncertainty: bool = False
 
 
 class SimulationOutput(NamedTuple):
@@ -55,6 +57,7 @@ class ModelInputs(NamedTuple):
     params: np.ndarray  # (variants,) accounts PARAMS records
     baseline: np.ndarray  # (variants, years) OUTPUT records of each variant's zero-shock run
     has_baseline: bool  # False for a deterministic run: it is the zero-shock run itself
+    uncertainty: Uncertainty | None = None  # --parameter-uncertainty: what each path draws
 
 
 def _kernel(economy: EconomyInputs, econ: np.ndarray, params: np.ndarray, baseline: np.ndarray,
@@ -81,16 +84,20 @@ def zero_shock_baseline(scenario: Scenario, params: np.ndarray) -> np.ndarray:
 
 
 def model_inputs(scenario: Scenario, deterministic: bool = False, variants: list[Scenario] | None = None,
-                 perturbations: list[Perturbation] | None = None) -> ModelInputs:
+                 perturbations: list[Perturbation] | None = None,
+                 parameter_uncertainty: bool = False) -> ModelInputs:
     """Kernel inputs for the scenario (or for each of ``variants``, which must share its economy, or
-    for each känslighetsanalys perturbation), and their zero-shock baselines."""
+    for each känslighetsanalys perturbation), and their zero-shock baselines (at the point estimates:
+    the plan is measured against them even when each path draws its own parameters)."""
     if perturbations is not None:
         params = np.concatenate([accounts_params(scenario, q) for q in perturbations])
     else:
         params = np.concatenate([accounts_params(v) for v in (variants or [scenario])])
     baseline = zero_shock_baseline(scenario, params)
     economy = economy_inputs(scenario, deterministic=deterministic)
-    return ModelInputs(economy=economy, params=params, baseline=baseline, has_baseline=not deterministic)
+    spec = uncertainty_spec(scenario) if parameter_uncertainty else None
+    return ModelInputs(economy=economy, params=params, baseline=baseline, has_baseline=not deterministic,
+                       uncertainty=spec)
 
 
 def simulate_chunk(inputs: ModelInputs, seed: int, path_start: int, n_paths: int, stochastic: bool,
@@ -102,7 +109,10 @@ def simulate_chunk(inputs: ModelInputs, seed: int, path_start: int, n_paths: int
         import numba
 
         numba.set_num_threads(max(1, min(numba_threads, numba.config.NUMBA_NUM_THREADS)))
-    econ = per_path(inputs.economy.params, n_paths)
+    if inputs.uncertainty is not None and stochastic:
+        econ = draw_parameters(inputs.economy.params, inputs.uncertainty, seed, path_start, n_paths)
+    else:
+        econ = per_path(inputs.economy.params, n_paths)
     return _kernel(inputs.economy, econ, inputs.params, inputs.baseline, inputs.has_baseline, seed,
                    path_start, n_paths, stochastic, keep_monthly)
 
@@ -171,6 +181,7 @@ def variant_output(years: np.ndarray, out: np.ndarray, share: np.ndarray, monthl
 
 def run(scenario: Scenario, options: RunOptions) -> SimulationOutput:
     """Simulate ``options.paths`` paths (one zero-shock path when deterministic)."""
-    inputs = model_inputs(scenario, deterministic=options.deterministic)
+    inputs = model_inputs(scenario, deterministic=options.deterministic,
+                          parameter_uncertainty=options.parameter_uncertainty)
     out, share, monthly = run_variants(inputs, options)
     return variant_output(inputs.economy.years, out, share, monthly)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -29,6 +30,12 @@ class OutputExistsError(Exception):
     """The output directory already holds a result and --force was not given."""
 
 
+def scenario_sha256(scenario: Scenario) -> str:
+    """The hash of the resolved scenario (canonical JSON): two runs of the same scenario share it."""
+    text = json.dumps(scenario_to_dict(scenario), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def build_dataset(
     scenario: Scenario, options: RunOptions, output: SimulationOutput, command: str
 ) -> xr.Dataset:
@@ -43,6 +50,11 @@ def build_dataset(
                                           "long_name_sv": ANNUAL[name].swedish})
         for name, values in output.annual.items()
     }
+    # each goal's outcome per path, so that runs can be compared path by path (simulator compare)
+    for name, met in evaluate_goals(scenario.goals, output.annual, output.years).items():
+        data_vars[f"goal_{name}"] = (("path",), met.astype(np.int8), {
+            "units": "1", "long_name": f"1 when the path meets goal {name}",
+            "long_name_sv": scenario.goals[name].description or name})
     if output.monthly is not None:
         n_months = next(iter(output.monthly.values())).shape[1]
         months = pd.date_range(f"{int(output.years[0])}-01-01", periods=n_months, freq="MS")
@@ -57,6 +69,7 @@ def build_dataset(
         "title": f"simulator results, scenario {scenario.name}",
         "scenario_name": scenario.name,
         "scenario": json.dumps(scenario_to_dict(scenario), ensure_ascii=False),
+        "scenario_sha256": scenario_sha256(scenario),
         "seed": int(options.seed),
         "paths": int(n_paths),
         "deterministic": int(options.deterministic),
@@ -107,45 +120,81 @@ def _event(description: str, happened: np.ndarray) -> dict[str, Any]:
     }
 
 
+def _percentiles(values: np.ndarray) -> dict[str, float]:
+    return {f"p{q}": float(v) for q, v in zip(PERCENTILES, np.percentile(values, PERCENTILES))}
+
+
 def risk_summary(output: SimulationOutput) -> dict[str, Any]:
-    """Events the rules record: loan-limit breaches, de-risking under the dynamiska riskprincipen and
-    breaches of its protection level (skyddsnivå), with how long and how large they are."""
+    """Events the rules record: loan-limit and debt-ceiling breaches and the overdraft, de-risking
+    under the dynamiska riskprincipen by depth and duration, and breaches of its protection level
+    (skyddsnivå), with how long and how large they are."""
     a = output.annual
     risks = {
-        "loan_limit_breach": _event("Låneskulden över låneramen vid årets slut (likviditetsbehovet krävde det)",
-                                    a["loan_limit_breach"] > 0),
+        "loan_limit_breach": _event("Låneskulden över låneramen vid årets slut", a["loan_limit_breach"] > 0),
+        "debt_ceiling_breach": _event("Skuldsättningsgraden över skuldsättningstaket vid årets slut",
+                                      a["debt_ceiling_breach"] > 0),
+        "overdraft_used": _event("Checkräkningskrediten utnyttjad vid årets slut", a["overdraft_msek"] > 0),
     }
-    if "derisking_months" in a:
-        months = a["derisking_months"]
-        total = months.sum(axis=1)
-        risks["derisking"] = _event("Dynamiska riskprincipen tvingar ner aktieandelen under den strategiska",
-                                    months > 0)
-        risks["derisking"]["mean_months_by_year"] = [float(x) for x in months.mean(axis=0)]
-        risks["derisking"]["total_months_percentiles"] = {
-            f"p{q}": float(v) for q, v in zip(PERCENTILES, np.percentile(total, PERCENTILES))}
-        breach = a["protection_breach"] > 0
-        risks["protection_breach"] = _event("Portföljen föll under skyddsnivån mellan två ombalanseringar",
-                                            breach)
-        sizes = a["protection_breach_size"][breach]
-        risks["protection_breach"]["size_percentiles_when_breached"] = (
-            {f"p{q}": float(v) for q, v in zip(PERCENTILES, np.percentile(sizes, PERCENTILES))}
-            if sizes.size else None)
+    months = a["derisking_months"]
+    n_months = 12 * months.shape[1]
+    risks["derisking"] = _event("Dynamiska riskprincipen tvingar ner aktieandelen under den strategiska",
+                                months > 0)
+    risks["derisking"].update({
+        "mean_months_by_year": [float(x) for x in months.mean(axis=0)],
+        "total_months_percentiles": _percentiles(months.sum(axis=1)),
+        "longest_spell_months_percentiles": _percentiles(a["derisking_longest_spell_months"][:, -1]),
+        "months_below_half_equity_percentiles": _percentiles(a["months_below_half_equity"].sum(axis=1)),
+        "share_of_months_far_below_strategic": float(a["months_far_below_strategic"].sum() / (months.shape[0] * n_months)),
+        "share_of_months_below_half_equity": float(a["months_below_half_equity"].sum() / (months.shape[0] * n_months)),
+    })
+    breach = a["protection_breach"] > 0
+    risks["protection_breach"] = _event("Portföljen föll under skyddsnivån mellan två ombalanseringar", breach)
+    sizes = a["protection_breach_size"][breach]
+    risks["protection_breach"]["size_percentiles_when_breached"] = _percentiles(sizes) if sizes.size else None
+    risks["protection_breach"]["mean_months_by_year"] = [float(x) for x in a["protection_breach_months"].mean(axis=0)]
     return risks
 
 
-def build_summary(scenario: Scenario, options: RunOptions, output: SimulationOutput) -> dict[str, Any]:
+def interval_covers(n_paths: int, parameter_uncertainty: bool) -> str:
+    """What the goals' intervals include, in one sentence (summary.json and the run table)."""
+    if parameter_uncertainty:
+        return (f"Simulation error of {n_paths} paths and the estimation error of the calibrated "
+                "parameters (each path draws them from their sampling distribution); the judgment "
+                "parameters are held fixed: see assumptions.")
+    return (f"Simulation error only: the 95 % Wilson interval of a share of {n_paths} paths. The model's "
+            "parameters are held fixed: see assumptions for how the answers move with them.")
+
+
+def policy_summary(scenario: Scenario) -> dict[str, Any]:
+    """The policy in force: the reaction rule and its settings, or "none" (oförändrad politik)."""
+    reaction = scenario.policy.reaction
+    return {"name": scenario.policy.name,
+            "reaction": reaction.model_dump(mode="json") if reaction.enabled else "none"}
+
+
+def build_summary(scenario: Scenario, options: RunOptions, output: SimulationOutput,
+                  assumptions: dict[str, Any] | None = None, assumption_paths: int | None = None,
+                  parameter_uncertainty: bool = False) -> dict[str, Any]:
     n_paths = next(iter(output.annual.values())).shape[0]
-    return {
+    summary = {
         "scenario": scenario.name,
+        "scenario_sha256": scenario_sha256(scenario),
         "paths": int(n_paths),
         "seed": int(options.seed),
         "version": __version__,
         "deterministic": bool(options.deterministic),
+        "parameter_uncertainty": bool(parameter_uncertainty),
+        "policy": policy_summary(scenario),
+        "interval_covers": interval_covers(n_paths, parameter_uncertainty),
         "goals": goal_summary(scenario, output),
         "risks": risk_summary(output),
         "years": [int(y) for y in output.years],
         "percentiles": {name: percentile_table(values) for name, values in output.annual.items()},
     }
+    if assumptions is not None:
+        summary["assumptions"] = assumptions
+        summary["assumptions_paths"] = int(assumption_paths)
+    return summary
 
 
 def check_output_free(out: Path, force: bool) -> None:

@@ -41,6 +41,7 @@ BLOCKS_PER_MONTH = 8
 #: Streams of the consumers of random numbers.
 STREAM_ECONOMY = 0
 STREAM_ACCOUNTS = 1
+STREAM_PARAMS = 2  # --parameter-uncertainty: each path's parameter draws
 
 
 @jit

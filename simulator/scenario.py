@@ -763,6 +763,18 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def with_values(data: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """A copy of scenario data with fields set by their dotted paths
+    (``{"policy.reaction.strength_frac": 0.25}``), laid over it key by key like an included file."""
+    out = data
+    for dotted, value in values.items():
+        node: Any = value
+        for key in reversed(dotted.split(".")):
+            node = {key: node}
+        out = _merge(out, node)
+    return out
+
+
 #: How deep includes may nest (a variant over base.toml over the calibrated economy is depth 2).
 MAX_INCLUDE_DEPTH = 8
 

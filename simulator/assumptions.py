@@ -1,0 +1,127 @@
+"""The assumptions the answers hang on: each goal's probability with one judgment parameter at a
+documented low and high value, on the same random numbers as the run (summary.json ``assumptions``).
+
+Each entry moves one scenario field (or a pair that is one assumption, like the equity drift of both
+markets) from the scenario's value by a documented step; docs/policy.md and docs/calibration.md give
+the reasoning. Fitted parameters step by one standard error (from the scenario's
+[calibration.standard_errors]); judgment parameters by a stated plausible range. Variants that only
+change the accounts share one economy (the model kernel runs them together); those that change the
+economy run on their own, with the same seed and paths.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+
+from simulator.engine import RunOptions, model_inputs, run_variants, variant_output
+from simulator.goals import evaluate_goals
+from simulator.scenario import Scenario, ScenarioError, parse_scenario, scenario_to_dict, with_values
+
+#: How many paths the assumption table uses at most: the first paths of the run, i.e. its random numbers.
+DEFAULT_PATHS = 10_000
+
+
+class Assumption(NamedTuple):
+    name: str
+    description: str
+    fields: tuple[str, ...]  # the dotted fields it moves (together)
+    step: Callable[[Scenario, float], tuple[float, float]]  # (current value) -> (low, high)
+    economy: bool  # whether it changes the economy (then it cannot share the run's economy)
+
+
+def _fitted_step(path: str, fallback: float) -> Callable[[Scenario, float], tuple[float, float]]:
+    """One standard error either side (the calibrated one, else a stated fallback)."""
+    def step(scenario: Scenario, value: float) -> tuple[float, float]:
+        se = scenario.calibration.standard_errors.get(path, fallback)
+        return value - se, value + se
+    return step
+
+
+def _range(low: float, high: float) -> Callable[[Scenario, float], tuple[float, float]]:
+    return lambda scenario, value: (low, high)
+
+
+def _shift(by: float) -> Callable[[Scenario, float], tuple[float, float]]:
+    return lambda scenario, value: (value - by, value + by)
+
+
+ASSUMPTIONS: tuple[Assumption, ...] = (
+    Assumption("accounts.budget_deviation.mean_frac",
+               "Budgetavvikelsens medelvärde per år (andel av skatter och bidrag): skattat ± 1 medelfel",
+               ("accounts.budget_deviation.mean_frac",),
+               _fitted_step("accounts.budget_deviation.mean_frac", 0.01), False),
+    Assumption("accounts.budget_deviation.volatility_frac",
+               "Budgetavvikelsens spridning per år: skattad ± 1 medelfel",
+               ("accounts.budget_deviation.volatility_frac",),
+               _fitted_step("accounts.budget_deviation.volatility_frac", 0.01), False),
+    Assumption("policy.reaction.strength_frac",
+               "Åtgärdsplanens styrka: andel av gapet som stängs per beslut (bedömning 0,25-1)",
+               ("policy.reaction.strength_frac",), _range(0.25, 1.0), False),
+    Assumption("economy.wage.real_growth_pa",
+               "Real löneutveckling per år: ± 0,6 procentenheter (bedömning)",
+               ("economy.wage.real_growth_pa",), _shift(0.006), True),
+    Assumption("economy.equity.calm.log_drift_pa",
+               "Aktiepremien: lugna regimens förväntade avkastning, båda marknaderna ± 2 procentenheter",
+               ("economy.equity.calm.sweden_log_drift_pa", "economy.equity.calm.global_log_drift_pa"),
+               _shift(0.02), True),
+    Assumption("accounts.after_plan.general_grants_growth_pa",
+               "Generella statsbidragens politiska del, tillväxt per år efter planen: 1-3 % (bedömning)",
+               ("accounts.after_plan.general_grants_growth_pa",), _range(0.01, 0.03), False),
+)
+
+
+def _get(data: dict[str, Any], dotted: str) -> Any:
+    node: Any = data
+    for key in dotted.split("."):
+        node = node[key]
+    return node
+
+
+def variants(scenario: Scenario) -> tuple[list[tuple[Assumption, str, float, Scenario]], dict[str, str]]:
+    """(assumption, "low"/"high", displayed value, the scenario with it) for every entry whose value
+    the scenario allows, and why the others were left out; the displayed value is the first field's
+    (a pair moves together by the same step)."""
+    data = scenario_to_dict(scenario)
+    out, skipped = [], {}
+    for a in ASSUMPTIONS:
+        values = [_get(data, f) for f in a.fields]
+        steps = [a.step(scenario, v) for v in values]
+        for side in (0, 1):
+            changed = with_values(data, {f: s[side] for f, s in zip(a.fields, steps)})
+            try:
+                varied = parse_scenario(changed, f"assumption {a.name}")
+            except ScenarioError as exc:  # a step outside what the scenario allows: say so, not fail
+                skipped[f"{a.name}.{('low', 'high')[side]}"] = str(exc)
+                continue
+            out.append((a, ("low", "high")[side], steps[0][side], varied))
+    return out, skipped
+
+
+def assumption_table(scenario: Scenario, options: RunOptions, max_paths: int = DEFAULT_PATHS,
+                     ) -> tuple[dict[str, Any], int]:
+    """summary.json ``assumptions`` and the number of paths it used (the run's first paths)."""
+    n = 1 if options.deterministic else min(options.paths, max_paths)
+    opts = options._replace(paths=n, keep_monthly=False)
+    runs, skipped = variants(scenario)
+    probabilities: list[dict[str, float]] = [{} for _ in runs]
+    shared = [i for i, (a, *_rest) in enumerate(runs) if not a.economy]
+    groups = [shared] + [[i] for i, (a, *_rest) in enumerate(runs) if a.economy]
+    for group in groups:
+        lead = runs[group[0]][3]
+        inputs = model_inputs(lead, deterministic=options.deterministic,
+                              variants=[runs[i][3] for i in group])
+        out, share, _ = run_variants(inputs, opts)
+        for v, i in enumerate(group):
+            result = variant_output(inputs.economy.years, out, share, None, v)
+            met = evaluate_goals(scenario.goals, result.annual, result.years)
+            probabilities[i] = {goal: float(np.mean(hit)) for goal, hit in met.items()}
+    table: dict[str, Any] = {}
+    for (a, side, value, _), probs in zip(runs, probabilities):
+        entry = table.setdefault(a.name, {"description": a.description})
+        entry[side] = {"value": float(value), "goals": probs}
+    for key, reason in skipped.items():
+        name, side = key.rsplit(".", 1)
+        table.setdefault(name, {})[side] = {"skipped": reason}
+    return table, n
