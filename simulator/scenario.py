@@ -328,16 +328,18 @@ class SavingsProgramme(_Model):
 class BudgetDeviation(_Model):
     """Budget deviation (budgetavvikelse) of the result, as a fraction of taxes and general grants.
 
-    Each year brings a new deviation d_Y = mean_frac + volatility_frac x eps_Y (the record: outcome
-    minus budget, both signs); it adds to a level that persists (persistence 1: the higher cost level
-    is permanented) until the reaction rule's measures close the gap:
-    L_Y = persistence x L_{Y-1} + d_Y, booked as -L_Y x taxes and grants in operating costs.
-    Zero in a deterministic run (the plan as stated). docs/calibration.md gives the fit."""
+    A persistent level: L_Y = persistence x L_{Y-1} + (1 - persistence) x mean_frac
+    + volatility_frac x sqrt(1 - persistence^2) x eps_Y, so that the level's long-run mean and sd are
+    mean_frac and volatility_frac, the moments of the record of outcome against budget (fitted by
+    `simulator calibrate`, docs/calibration.md section 8), and a deviation fades by (1 - persistence)
+    a year unless the reaction rule's measures close it first. Booked as L_Y x taxes and grants in
+    operating costs (positive = better than budget). Zero in a deterministic run (the plan as stated).
+    """
 
     initial_frac: Fraction
     mean_frac: Fraction
     volatility_frac: Annotated[float, Field(ge=0.0, le=0.5)]
-    persistence: Annotated[float, Field(ge=0.0, le=1.0)]
+    persistence: Annotated[float, Field(ge=0.0, le=0.99)]
 
 
 class AfterPlan(_Model):

@@ -161,16 +161,22 @@ def test_savings_programme_cuts_permanently(plan_path):
 
 
 # --- the budget deviation ---------------------------------------------------------------------------------
-def test_budget_deviation_is_a_persistent_level_with_the_fitted_innovations(base, paths):
+def test_budget_deviation_is_a_persistent_level_with_the_records_moments(base, paths):
     dev = base.accounts.budget_deviation
+    phi, mean, sd = dev.persistence, dev.mean_frac, dev.volatility_frac
     level = paths["budget_deviation_frac"]
-    # level_Y = level_{Y-1} + new deviation; the new deviations have the fitted mean and sd
-    new = np.diff(np.concatenate([np.zeros((level.shape[0], 1)), level], axis=1), axis=1)
-    n = new.size
-    assert abs(new.mean() - dev.mean_frac) < 4 * dev.volatility_frac / math.sqrt(n)
-    assert new.std() == pytest.approx(dev.volatility_frac, rel=0.03)
-    assert abs(np.corrcoef(new[:, 3], new[:, 4])[0, 1]) < 0.06  # independent innovations...
-    assert np.corrcoef(level[:, 3], level[:, 4])[0, 1] > 0.8  # ...a persistent level
+    # L_Y = phi L_{Y-1} + (1 - phi) mean + sd sqrt(1 - phi^2) eps, from L_2024 = 0: the innovations
+    previous = np.concatenate([np.zeros((level.shape[0], 1)), level[:, :-1]], axis=1)
+    eps = (level - phi * previous - (1 - phi) * mean) / (sd * math.sqrt(1 - phi**2))
+    n = eps.size
+    assert abs(eps.mean()) < 4 / math.sqrt(n) and eps.std() == pytest.approx(1.0, rel=0.03)
+    assert abs(np.corrcoef(eps[:, 3], eps[:, 4])[0, 1]) < 0.06  # independent innovations...
+    assert np.corrcoef(level[:, 8], level[:, 9])[0, 1] == pytest.approx(phi, abs=0.03)  # ...a persistent level
+    # by 2040 the level has (nearly) the record's long-run mean and spread
+    k = 15
+    spread = sd * math.sqrt(1 - phi ** (2 * (k + 1)))
+    assert level[:, k].std() == pytest.approx(spread, rel=0.05)
+    assert abs(level[:, k].mean() - mean * (1 - phi ** (k + 1))) < 4 * spread / math.sqrt(level.shape[0])
     np.testing.assert_allclose(paths["budget_deviation_msek"], level * paths["tax_and_grants_msek"], rtol=1e-12)
 
 

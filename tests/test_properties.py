@@ -50,7 +50,7 @@ FIELDS = {
     "economy.wage.volatility_pa": rate_vol,
     "accounts.budget_deviation.mean_frac": st.floats(-1.0, 1.0),
     "accounts.budget_deviation.volatility_frac": st.floats(0.0, 0.5),
-    "accounts.budget_deviation.persistence": prob,
+    "accounts.budget_deviation.persistence": st.floats(0.0, 0.99),
     "policy.reaction.strength_frac": prob,
     "policy.reaction.symmetric.enabled": st.booleans(),
 }

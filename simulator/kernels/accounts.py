@@ -293,8 +293,9 @@ def stage_costs(p, s, k, plan_year, has_baseline, b, z_dev, stochastic, dev_mean
     """4. Costs. The budget by type: in plan years the plan's total split in the 2024 shares, scaled by
     each type's index over the zero-shock index; after the plan last year's budget grown by the type's
     price and volume. A savings programme (lever) cuts the budget permanently. The reaction's savings
-    in effect (decided earlier) are a share of this year's budget. The budget deviation level
-    (budgetavvikelse) persists and takes a new deviation each year, as a share of taxes and grants.
+    in effect (decided earlier) are a share of this year's budget. The budget deviation
+    (budgetavvikelse), a share of taxes and grants, is a persistent level: an AR(1) with persistence
+    phi whose stationary mean and sd are the record's (dev_mean, dev_sd).
     The pension costs carry the provision's income indexation (stage 3)."""
     total = 0.0
     for c in range(N_COST):
@@ -313,8 +314,9 @@ def stage_costs(p, s, k, plan_year, has_baseline, b, z_dev, stochastic, dev_mean
         s["budget"][c] = s["budget"][c] * keep
         booked += s["budget"][c] * p["cost_factor"][c]
     total = total * keep
-    if stochastic:
-        s["dev_level"] = p["dev_persistence"] * s["dev_level"] + dev_mean + dev_sd * z_dev
+    if stochastic:  # an AR(1) level whose stationary mean and sd are the record's (dev_mean, dev_sd)
+        phi = p["dev_persistence"]
+        s["dev_level"] = phi * s["dev_level"] + dev_mean * (1.0 - phi) + dev_sd * math.sqrt(1.0 - phi * phi) * z_dev
     deviation = s["dev_level"] * o["tax_and_grants_msek"] if stochastic else 0.0
     reaction_savings = s["react_savings_frac"] * total
     o["personnel_costs_msek"] = s["budget"][I_PERSONNEL] * p["cost_factor"][I_PERSONNEL]
