@@ -221,6 +221,7 @@ def _reaction(scenario: Scenario, r) -> None:
     r["react_ss_normal"] = rx.synnerliga_skal.normal_pbb_growth_pa
     r["react_sym_enabled"] = rx.symmetric.enabled
     r["react_sym_above"] = rx.symmetric.above_target_frac
+    r["react_sym_strength"] = rx.symmetric.strength_frac
     r["react_sym_total"] = rx.symmetric.max_total_pct / 100.0
 
 

@@ -594,12 +594,13 @@ class ReactionSynnerligaSkal(_Model):
 
 
 class ReactionSymmetric(_Model):
-    """Optionally symmetric: a balanskravsresultat above (target + above_target_frac) x taxes and
-    grants, with no deficit left, is spent the next year (earlier reaction savings undone first, then
-    new spending), up to max_total_pct of costs."""
+    """Optionally symmetric: a balanskravsresultat above (aim + above_target_frac) x taxes and grants,
+    with no deficit left, is spent the next year (earlier reaction savings undone first, then new
+    spending), ``strength_frac`` of the excess a year, up to max_total_pct of costs."""
 
     enabled: bool
     above_target_frac: Probability
+    strength_frac: Probability = 0.5
     max_total_pct: Annotated[float, Field(ge=0.0, le=50.0)]
 
 
@@ -624,7 +625,8 @@ class Reaction(_Model):
     tax: ReactionTax = ReactionTax(max_per_year_kr=0.0, max_total_kr=0.0, step_kr=0.01)
     synnerliga_skal: ReactionSynnerligaSkal = ReactionSynnerligaSkal(
         enabled=False, pbb_growth_above_pa=0.0, normal_pbb_growth_pa=0.0)
-    symmetric: ReactionSymmetric = ReactionSymmetric(enabled=False, above_target_frac=0.0, max_total_pct=0.0)
+    symmetric: ReactionSymmetric = ReactionSymmetric(enabled=False, above_target_frac=0.0, strength_frac=0.0,
+                                                     max_total_pct=0.0)
 
     @field_validator("order")
     @classmethod

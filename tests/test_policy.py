@@ -82,13 +82,21 @@ def test_deposits_are_paused_the_year_after_a_trigger(shocked):
     assert np.all(shocked["pension_deposits_msek"][0][paused > 0] == 0)
 
 
-def test_a_symmetric_rule_spends_a_windfall_and_the_default_banks_it():
-    windfall = {"accounts__savings_programme__msek_by_year": {"2028": 900.0}}
-    banked = _det(**windfall)
-    spent = _det(**windfall, policy__reaction__symmetric__enabled=True)
+def test_a_symmetric_rule_spends_a_windfall_and_an_asymmetric_one_banks_it():
+    windfall = {"accounts__savings_programme__msek_by_year": {"2028": 1200.0}}
+    spent = {k: v[0] for k, v in _det(**windfall).items()}  # base.toml: symmetric, above 3 % + 4 pp
+    banked = {k: v[0] for k, v in _det(**windfall, policy__reaction__symmetric__enabled=False).items()}
     assert banked["reaction_savings_frac"].min() >= 0.0
-    assert spent["reaction_savings_frac"].min() < 0.0  # negative savings: spending
-    assert spent["result_msek"][0, 6] < banked["result_msek"][0, 6]
+    # the first year above 7 % of taxes and grants with no deficit left: half the excess is spent the
+    # next year (earlier savings undone first, then negative savings: spending)
+    bkr = spent["balance_requirement_result_before_reserve_msek"]
+    k = int(np.argmax((bkr > 0.07 * spent["tax_and_grants_msek"]) & (spent["deficit_outstanding_msek"] <= 0)))
+    excess = bkr[k] - 0.07 * spent["tax_and_grants_msek"][k]
+    assert excess > 0
+    change = (spent["reaction_savings_frac"][k + 1] - spent["reaction_savings_frac"][k]) * spent["budgeted_costs_msek"][k]
+    assert change == pytest.approx(-0.5 * excess)
+    assert spent["reaction_savings_frac"].min() < 0.0
+    assert spent["result_msek"][k + 2] < banked["result_msek"][k + 2]
 
 
 def test_synnerliga_skal_for_inflation_driven_pension_costs():

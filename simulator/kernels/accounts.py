@@ -97,7 +97,8 @@ PARAMS = np.dtype([
     ("react_pause_deposits", "b1"), ("react_savings_year", "f8"), ("react_savings_total", "f8"),
     ("react_tax_year", "f8"), ("react_tax_total", "f8"), ("react_tax_step", "f8"),
     ("react_ss_enabled", "b1"), ("react_ss_pbb_above", "f8"), ("react_ss_normal", "f8"),
-    ("react_sym_enabled", "b1"), ("react_sym_above", "f8"), ("react_sym_total", "f8"),
+    ("react_sym_enabled", "b1"), ("react_sym_above", "f8"), ("react_sym_strength", "f8"),
+    ("react_sym_total", "f8"),
     # känslighetsanalys (identity by default)
     ("tax_base_factor", "f8"), ("tax_rate_add", "f8"), ("general_grants_factor", "f8"),
     ("drug_grant_factor", "f8"), ("cost_factor", "f8", (N_COST,)),
@@ -641,7 +642,7 @@ def stage_reaction(p, s, k, year, has_baseline, b, o):
         excess = (o["balance_requirement_result_before_reserve_msek"]
                   - (p["react_aim"] + p["react_sym_above"]) * o["tax_and_grants_msek"])
         if excess > 0.0:
-            spend = min(excess * p["react_strength"] / budget, s["react_savings_frac"] + p["react_sym_total"])
+            spend = min(excess * p["react_sym_strength"] / budget, s["react_savings_frac"] + p["react_sym_total"])
             s["react_savings_frac"] -= max(spend, 0.0)
 
 
