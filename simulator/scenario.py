@@ -577,16 +577,14 @@ def parse_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scenario
 
 
 def _read_toml(path: Path, named: str) -> dict[str, Any]:
+    # safeio refuses FIFOs, devices, huge files and NUL bytes in the path before reading, and maps
+    # every parse failure (deep nesting included) onto one line
+    from simulator.safeio import InputFileError, read_toml
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"{named}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{named}: cannot be read ({exc.__class__.__name__}: {exc})") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{named}: not valid TOML: {exc}") from None
+        return read_toml(path, named)
+    except InputFileError as exc:
+        raise ScenarioError(str(exc)) from None
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
