@@ -545,6 +545,9 @@ def _allowed_fields(loc: tuple[Any, ...]) -> list[str]:
     return sorted(getattr(model, "model_fields", {}))
 
 
+_TOML_TYPES = {bool: "boolean", int: "integer", float: "float", str: "string"}
+
+
 def _describe(error: dict[str, Any]) -> str:
     loc = tuple(error["loc"])
     kind = error["type"]
@@ -556,7 +559,11 @@ def _describe(error: dict[str, Any]) -> str:
         return f"{_field_path(loc)}: required field is missing"
     msg = str(error["msg"]).removeprefix("Value error, ")
     if kind != "value_error" and "input" in error and not isinstance(error["input"], dict | list):
-        msg = f"{msg} (got {error['input']!r})"
+        value = error["input"]
+        shown = ("true" if value else "false") if isinstance(value, bool) else repr(value)
+        if kind.endswith("_type"):  # strict types: say which TOML type was given instead
+            shown += f", a TOML {_TOML_TYPES.get(type(value), type(value).__name__)}"
+        msg = f"{msg} (got {shown})"
     # model-level validators report at the model's location; their message names the field itself
     return f"{_field_path(loc)}: {msg}" if loc else msg
 
