@@ -193,3 +193,23 @@ def test_a_file_size_limit_does_not_truncate_the_old_file(tmp_path):
     assert proc.returncode == 3 and proc.stdout.strip() == str(errno.EFBIG), (proc.stdout, proc.stderr)
     assert path.read_text() == old
     assert [p.name for p in tmp_path.iterdir()] == ["economy.toml"]
+
+
+def test_calibrate_out_on_a_file_size_limit_keeps_the_old_economy(tmp_path):
+    # issue 12 point 5: `calibrate --out` over an existing economy.toml on a full disk truncated it to
+    # 4 096 bytes; now the write fails whole, with one line and exit 1, and the old file stays
+    from tests.conftest import ROOT
+
+    out = tmp_path / "economy.toml"
+    old = (ROOT / "calibration" / "economy.toml").read_text()
+    out.write_text(old)
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096)); "
+            "from simulator.cli import main; main(sys.argv[1:])")
+    proc = subprocess.run([sys.executable, "-c", code, "calibrate", "--data", "calibration/data", "--out",
+                           str(out)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert len(old.encode()) > 4096
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr == (f"error: --out: {out}: cannot be written (File too large); the file there "
+                           "before is unchanged\n")
+    assert "Traceback" not in proc.stdout and out.read_text() == old
+    assert [p.name for p in tmp_path.iterdir()] == ["economy.toml"]
