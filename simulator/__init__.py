@@ -9,6 +9,7 @@ Layers (kept apart on purpose, as in xclim):
 - ``simulator.cli``: the ``simulator`` command, no logic of its own.
 """
 
+import os
 from importlib.metadata import PackageNotFoundError, version
 
 try:
@@ -16,4 +17,24 @@ try:
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "NumbaSettingError", "check_numba_environment"]
+
+
+class NumbaSettingError(ValueError):
+    """An environment variable numba reads holds a value it cannot use: one line, exit 2."""
+
+
+def check_numba_environment(environ=os.environ) -> None:
+    """Refuse a ``NUMBA_NUM_THREADS`` numba cannot use, before numba reads it: ``0`` makes its import
+    fail with a traceback and ``abc`` is silently replaced by the number of CPUs. Lives here, free of
+    numba, so the command can check before anything imports numba."""
+    raw = environ.get("NUMBA_NUM_THREADS")
+    if raw is None or raw.strip() == "":
+        return
+    try:
+        threads = int(raw.strip())
+    except ValueError:
+        threads = None
+    if threads is None or threads < 1:
+        raise NumbaSettingError(f"NUMBA_NUM_THREADS: {raw!r} is not a number of threads (allowed: a whole "
+                                "number >= 1, or unset for one thread per CPU)")

@@ -5,11 +5,62 @@ the very same code in the interpreter (the reproducibility tests compare the two
 ``cache=True`` writes the compiled code next to the sources, so dask worker processes and later runs
 load it instead of compiling again. ``error_model="numpy"`` makes a division by zero give inf/nan as
 numpy does rather than raise inside a parallel loop; the kernels avoid such divisions anyway.
+
+Installed where the package folder is read-only (a shared site-packages, a cluster image), numba cannot
+cache next to the sources; its own fallback, ``~/.cache/numba``, fails too where the home folder is
+read-only or missing ("cannot cache function ...: no locator available"). :func:`cache_dir` then picks a
+writable folder for ``NUMBA_CACHE_DIR``, or none: the kernels compile without a cache, and run.
 """
 
-import numba
+import os
+import tempfile
+from pathlib import Path
 
-_FLAGS = dict(cache=True, nogil=True, error_model="numpy")
+from simulator import check_numba_environment
+
+check_numba_environment()  # numba reads NUMBA_NUM_THREADS once, when it is first imported
+
+import numba  # noqa: E402  (after the check, on purpose)
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _writable(folder: Path) -> bool:
+    """Whether files can be created in ``folder`` (made if missing): tried, since os.access ignores
+    read-only mounts for root and says nothing of quotas."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+        return True
+    except OSError:
+        return False
+
+
+def cache_dir(environ=os.environ) -> str | None:
+    """Where numba's cache goes: "" for numba's own choice (``NUMBA_CACHE_DIR`` if the user set it, else
+    next to the sources when the package folder is writable); else the first writable of
+    ``$XDG_CACHE_HOME/simulator/numba``, ``~/.cache/simulator/numba`` and ``<tmp>/simulator-numba-<uid>``;
+    None when there is none (compile without caching)."""
+    if environ.get("NUMBA_CACHE_DIR") or _writable(_PACKAGE / "__pycache__"):
+        return ""
+    candidates = []
+    if environ.get("XDG_CACHE_HOME"):
+        candidates.append(Path(environ["XDG_CACHE_HOME"]) / "simulator" / "numba")
+    if environ.get("HOME"):
+        candidates.append(Path(environ["HOME"]) / ".cache" / "simulator" / "numba")
+    uid = os.getuid() if hasattr(os, "getuid") else "user"
+    candidates.append(Path(tempfile.gettempdir()) / f"simulator-numba-{uid}")
+    return next((str(c) for c in candidates if _writable(c)), None)
+
+
+_CACHE = cache_dir()
+if _CACHE:
+    # numba reads the folder when a function is first cached, and dask workers inherit the environment
+    os.environ["NUMBA_CACHE_DIR"] = _CACHE
+    numba.config.CACHE_DIR = _CACHE
+
+_FLAGS = dict(cache=_CACHE is not None, nogil=True, error_model="numpy")
 
 
 def jit(fn):

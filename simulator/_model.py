@@ -10,6 +10,13 @@ LAST_YEAR_ALLOWED = 2070
 
 
 class _Model(BaseModel):
-    """Scenario models reject unknown keys (a typo is an error, never a silent default)."""
+    """Scenario models reject unknown keys (a typo is an error, never a silent default).
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    ``strict``: TOML has distinct types, so a value of the wrong type is refused instead of coerced
+    (``true`` is not the number 1.0, ``1`` is not ``true``, ``2040.0`` is not a year, ``"0.02"`` is not
+    a rate). Strict mode still accepts an integer where a float is expected (``amount = 3100`` is how
+    TOML writes a whole amount) and a TOML array for a list. ``allow_inf_nan=False``: TOML can spell
+    ``inf`` and ``nan``, which no field means.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)

@@ -17,14 +17,18 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import Field
 
+from simulator._jit import jit
+from simulator._model import _Model
+from simulator.scenario import Economy, format_validation_error
 
 MONTHS = 12
 DT = 1.0 / MONTHS
@@ -83,17 +87,36 @@ def standard_errors(f, x: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np
     return np.sqrt(np.diag(cov)), cov
 
 
-def _minimise(nll, starts: list[np.ndarray]) -> np.ndarray:
-    """Best Nelder-Mead minimum over several starts (deterministic)."""
+def _minimise(nll, starts: list[np.ndarray], n: int = 1) -> np.ndarray:
+    """Best Nelder-Mead minimum over several starts (deterministic).
+
+    The search minimises the negative log-likelihood per observation, nll / n: Nelder-Mead's moves
+    depend only on the order of the values, so the path is the same, but its stopping test ``fatol`` is
+    absolute, and the total of a long series (~1e6 for 10^6 points) cannot change by less than 1e-10
+    in floating point: without the scaling a long series ran to maxiter from every start.
+    """
     from scipy.optimize import minimize
 
     best = None
+    scaled = (lambda q: nll(q) / n) if n > 1 else nll
     for start in starts:
-        res = minimize(nll, start, method="Nelder-Mead",
+        res = minimize(scaled, start, method="Nelder-Mead",
                        options={"xatol": 1e-9, "fatol": 1e-10, "maxiter": 20_000, "maxfev": 20_000})
         if best is None or res.fun < best.fun:
             best = res
     return best.x
+
+
+def _transitions(t, x, max_gap_years: float) -> tuple[np.ndarray, ...]:
+    """Consecutive observations (x0, x1, t0, t1) of every segment, steps longer than max_gap_years left
+    out (a step is exact at any length, but a decade-long one says nothing about kappa and sigma)."""
+    parts = []
+    for ts, xs in _as_segments(t, x):
+        keep = (ts[1:] - ts[:-1] <= max_gap_years + 1e-9) & (ts[1:] > ts[:-1])
+        parts.append((xs[:-1][keep], xs[1:][keep], ts[:-1][keep], ts[1:][keep]))
+    if not parts:
+        return tuple(np.zeros(0) for _ in range(4))
+    return tuple(np.concatenate([p[k] for p in parts]) for k in range(4))
 
 
 def _as_segments(t, x) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -151,35 +174,36 @@ def fit_ou_points(t, x, offset_by_year: dict[int, float] | None = None, fixed_me
     ``t``, ``x``: arrays, or lists of arrays for independent segments (pooled likelihood).
     Returns theta, kappa [1/yr], sigma [1/sqrt(yr)] with standard errors.
     """
-    x0s, x1s, hs, t1s, pieces = [], [], [], [], []
+    x0, x1, t0, t1 = _transitions(t, x, max_gap_years)
+    h = t1 - t0
+    # the calendar years each step spans (the part of year Y is (Y-1, Y] in series_times' convention)
+    idx = np.zeros(0, dtype=int)
+    off = pa = pb = np.zeros(0)
     dropped = 0
-    for ts, xs in _as_segments(t, x):
-        for i in range(len(ts) - 1):
-            t0, t1 = ts[i], ts[i + 1]
-            if t1 - t0 > max_gap_years + 1e-9 or t1 <= t0:
-                continue
-            piece = []
-            if offset_by_year is not None:
-                ok = True
-                for year in range(int(math.floor(t0 + 1e-9)) + 1, int(math.ceil(t1 - 1e-9)) + 1):
-                    if year not in offset_by_year:
-                        ok = False
-                        break
-                    a, b = max(t0, year - 1.0), min(t1, float(year))
-                    piece.append((offset_by_year[year], a, b))
-                if not ok:
-                    dropped += 1
-                    continue
-            x0s.append(xs[i]); x1s.append(xs[i + 1]); hs.append(t1 - t0); t1s.append(t1)
-            pieces.append(piece)
-    x0, x1, h, t1 = map(np.asarray, (x0s, x1s, hs, t1s))
+    if offset_by_year is not None and x0.size:
+        first = np.floor(t0 + 1e-9).astype(np.int64) + 1
+        count = np.maximum(np.ceil(t1 - 1e-9).astype(np.int64) - first + 1, 0)
+        step = np.repeat(np.arange(x0.size), count)
+        year = first[step] + np.arange(step.size) - np.repeat(np.cumsum(count) - count, count)
+        known = np.array(sorted(offset_by_year), dtype=np.int64)
+        pos = np.searchsorted(known, year)
+        has = pos < known.size
+        has[has] = known[pos[has]] == year[has]
+        # a step that needs an offset for a year without one is left out
+        ok = np.ones(x0.size, dtype=bool)
+        ok[step[~has]] = False
+        dropped = int((~ok).sum())
+        keep_piece = ok[step]
+        renumber = np.cumsum(ok) - 1
+        x0, x1, t0, t1, h = x0[ok], x1[ok], t0[ok], t1[ok], h[ok]
+        step, year = step[keep_piece], year[keep_piece]
+        idx = renumber[step]
+        off = np.array([offset_by_year[int(y)] for y in year], dtype=float)
+        pa = np.maximum(t0[idx], year - 1.0)
+        pb = np.minimum(t1[idx], year.astype(float))
     n = x0.size
     if n < 3:
         raise ValueError(f"only {n} usable transitions")
-    idx = np.array([k for k, p in enumerate(pieces) for _ in p], dtype=int)
-    off = np.array([o for p in pieces for (o, _, _) in p])
-    pa = np.array([a for p in pieces for (_, a, _) in p])
-    pb = np.array([b for p in pieces for (_, _, b) in p])
 
     def unpack(p):
         theta = fixed_mean if fixed_mean is not None else p[0]
@@ -209,7 +233,7 @@ def fit_ou_points(t, x, offset_by_year: dict[int, float] | None = None, fixed_me
     for k in (0.1, 0.5, 2.0, 8.0):
         base = [math.log(k), math.log(sd)]
         starts.append(np.array(base if fixed_mean is not None else [m0, *base]))
-    q = _minimise(nll_search, starts)
+    q = _minimise(nll_search, starts, n)
     p = np.array([*q[:-2], math.exp(q[-2]), math.exp(q[-1])])
     theta, kappa, sigma = unpack(p)
     stat_sd = sigma / math.sqrt(2 * kappa)
@@ -234,11 +258,17 @@ def fit_ou_points(t, x, offset_by_year: dict[int, float] | None = None, fixed_me
 def _by_year(t_end: np.ndarray, z: np.ndarray, h: np.ndarray) -> dict[int, float]:
     """Standardised residuals of steps of at most a year, summed per calendar year and rescaled to unit
     variance (annual steps: one per year; monthly: the year's 12 residuals / sqrt(12))."""
-    groups: dict[int, list[float]] = {}
-    for te, zi, hi in zip(t_end, z, h):
-        if hi <= 1.0 + 1e-9:
-            groups.setdefault(int(math.ceil(te - 1e-9)), []).append(float(zi))
-    return {y: sum(v) / math.sqrt(len(v)) for y, v in groups.items()}
+    short = h <= 1.0 + 1e-9
+    years = np.ceil(t_end[short] - 1e-9).astype(np.int64)
+    if not years.size:
+        return {}
+    unique, where = np.unique(years, return_inverse=True)
+    total = np.bincount(where, weights=z[short])
+    count = np.bincount(where)
+    # in the order the years first appear, as the steps run
+    first = np.full(unique.size, years.size)
+    np.minimum.at(first, where, np.arange(years.size))
+    return {int(unique[k]): float(total[k] / math.sqrt(count[k])) for k in np.argsort(first, kind="stable")}
 
 
 def annual_average_autocovariance(kappa: float, sigma: float, max_lag: int) -> np.ndarray:
@@ -255,69 +285,105 @@ def annual_average_autocovariance(kappa: float, sigma: float, max_lag: int) -> n
     return v / MONTHS**2 * (weights[None, :] * phi ** np.abs(lags)).sum(axis=1)
 
 
+def annual_average_step(kappa: float, sigma: float) -> tuple[float, float, float, float, float, float]:
+    """One year of the monthly exact OU in terms of its December state x (deviation from the mean).
+
+    With phi = e^{-kappa/12}, stationary variance v = sigma^2/(2 kappa) and monthly shocks e_k of
+    variance q = v (1 - phi^2): x' = Phi x + u with Phi = phi^12, and the year's average of the 12
+    monthly states A = a x + w with a = (1/12) sum_{j=1}^{12} phi^j, where u = sum_k phi^{12-k} e_k and
+    w = sum_k b_k e_k, b_k = (1/12) sum_{j=k}^{12} phi^{j-k}. Returns Phi, a, v, Var u, Cov(u, w), Var w.
+    """
+    phi = math.exp(-kappa * DT)
+    v = sigma**2 / (2.0 * kappa)
+    q = v * -math.expm1(-2.0 * kappa * DT)
+    powers = phi ** np.arange(MONTHS + 1)
+    u = powers[MONTHS - 1::-1]  # phi^{12-k}, k = 1..12
+    b = np.cumsum(powers[:MONTHS])[::-1] / MONTHS  # b_k, k = 1..12
+    return (float(powers[MONTHS]), float(powers[1:].sum() / MONTHS), v, q * float(u @ u),
+            q * float(u @ b), q * float(b @ b))
+
+
+@jit
+def _annual_average_filter(years, values, starts, mean, big_phi, a, v, quu, quw, qww, z):
+    """Exact negative log-likelihood of calendar-year averages by the Kalman filter on the December
+    state; z receives the standardised innovations. O(number of years), whatever the gaps: the
+    unobserved years between two observations move the state as an AR(1) with big_phi per year.
+    A segment (starts[i]) begins from the stationary distribution. Returns 1e300 if the years do not
+    increase within a segment or a variance is not positive."""
+    nll = 0.0
+    mx = 0.0
+    p = v
+    for i in range(years.size):
+        if starts[i]:
+            mx, p, gap = 0.0, v, 1
+        else:
+            gap = years[i] - years[i - 1]
+        if gap < 1:
+            return 1e300
+        if gap > 1:
+            r = big_phi ** (gap - 1)
+            mx = r * mx
+            p = r * r * p + v * (1.0 - r * r)
+        f = a * a * p + qww
+        if not f > 0.0:
+            return 1e300
+        c = big_phi * a * p + quw
+        e = values[i] - mean - a * mx
+        nll += 0.5 * (math.log(2.0 * math.pi * f) + e * e / f)
+        z[i] = e / math.sqrt(f)
+        mx = big_phi * mx + c / f * e
+        p = big_phi * big_phi * p + quu - c * c / f
+    return nll
+
+
 def fit_ou_annual_average(years, y, fixed_mean: float | None = None) -> Fit:
     """Exact maximum likelihood for calendar-year averages of a stationary monthly OU (normal regime).
 
     The model's annual Dec/Dec log inflation ln(1 + a_Y) is exactly the average of the year's 12 monthly
     states, and so is its annual log tax-base growth (around the anchor). The vector of the observed
     years' averages is Gaussian with mean m and covariance C_ij = c(|Y_i - Y_j|)
-    (:func:`annual_average_autocovariance`), so missing years are simply left out of the vector.
+    (:func:`annual_average_autocovariance`), so missing years are simply left out of the vector. The
+    likelihood is evaluated by the Kalman filter of :func:`annual_average_step` (linear in the number
+    of years; the same value as the dense Cholesky form, which was cubic).
     ``years``, ``y``: arrays, or lists of arrays (independent segments, e.g. simulated paths).
-    Returns mean (unless fixed), kappa, sigma with standard errors; residuals are the Cholesky
-    innovations (one-step prediction errors over the observed years, unit variance).
+    Returns mean (unless fixed), kappa, sigma with standard errors; residuals are the innovations
+    (one-step prediction errors over the observed years, unit variance).
     """
-    segs = [(t.astype(int), v) for t, v in _as_segments(years, y)]
+    segs = [(t.astype(np.int64), v) for t, v in _as_segments(years, y) if len(t)]
     n = sum(len(v) for _, v in segs)
     if n < 3:
         raise ValueError(f"only {n} usable years")
-    max_lag = max(int(t[-1] - t[0]) for t, _ in segs if len(t))
-
-    # segments with the same pattern of observed years share one covariance matrix: stack them
-    groups: dict[tuple, list[np.ndarray]] = {}
-    for t, v in segs:
-        groups.setdefault(tuple(t - t[0]), []).append(v)
-    stacked = [(np.array(key), np.stack(vals, axis=1)) for key, vals in groups.items()]
+    all_years = np.concatenate([t for t, _ in segs])
+    allv = np.concatenate([v for _, v in segs])
+    starts = np.zeros(n, dtype=np.bool_)
+    starts[np.cumsum([0] + [len(v) for _, v in segs[:-1]])] = True
+    z = np.empty(n)
 
     def nll_natural(p):
         m = fixed_mean if fixed_mean is not None else p[0]
         kappa, sigma = p[-2], p[-1]
         if kappa <= 0 or sigma <= 0:
             return 1e300
-        acov = annual_average_autocovariance(kappa, sigma, max_lag)
-        total = 0.0
-        for lag, values in stacked:
-            try:
-                chol = np.linalg.cholesky(acov[np.abs(np.subtract.outer(lag, lag))])
-            except np.linalg.LinAlgError:
-                return 1e300
-            w = np.linalg.solve(chol, values - m)
-            k, paths = values.shape
-            total += 0.5 * (k * paths * math.log(2 * math.pi)
-                            + paths * 2.0 * float(np.log(np.diag(chol)).sum()) + float(np.sum(w * w)))
-        return total
+        return _annual_average_filter(all_years, allv, starts, float(m),
+                                      *annual_average_step(kappa, sigma), z)
 
     def nll_search(q):
         return nll_natural(np.array([*q[:-2], math.exp(q[-2]), math.exp(q[-1])]))
 
-    allv = np.concatenate([v for _, v in segs])
     sd = float(np.std(allv)) or 1e-3
-    starts = []
+    starts_nm = []
     for k in (0.3, 1.0, 3.0, 10.0):
         base = [math.log(k), math.log(sd * math.sqrt(2 * k))]
-        starts.append(np.array(base if fixed_mean is not None else [float(np.mean(allv)), *base]))
-    q = _minimise(nll_search, starts)
+        starts_nm.append(np.array(base if fixed_mean is not None else [float(np.mean(allv)), *base]))
+    q = _minimise(nll_search, starts_nm, n)
     p = np.array([*q[:-2], math.exp(q[-2]), math.exp(q[-1])])
-    m = fixed_mean if fixed_mean is not None else p[0]
     kappa, sigma = p[-2], p[-1]
     steps = np.array(([1e-3 * sd] if fixed_mean is None else []) + [1e-3 * kappa, 1e-3 * sigma])
     se, _ = standard_errors(nll_natural, p, steps)
     names = ("kappa", "sigma") if fixed_mean is not None else ("mean", "kappa", "sigma")
-    fit = Fit(names, p, se, n, -nll_natural(p))
-    acov = annual_average_autocovariance(kappa, sigma, max_lag)
-    for t, v in segs:
-        chol = np.linalg.cholesky(acov[np.abs(np.subtract.outer(t, t))])
-        for year, w in zip(t, np.linalg.solve(chol, v - m)):
-            fit.residuals[int(year)] = float(w)
+    fit = Fit(names, p, se, n, -nll_natural(p))  # leaves the innovations at the estimate in z
+    for year, w in zip(all_years.tolist(), z.tolist()):
+        fit.residuals[int(year)] = float(w)
     return fit
 
 
@@ -402,6 +468,7 @@ class Series:
     files: list[str]
     flags: list[str]  # e.g. "omxs30_..._SECONDARY.csv: SECONDARY"
     price_index: bool = False  # equity: price returns (dividends to be added)
+    warnings: list[str] = field(default_factory=list)  # from reading, e.g. a block in fractions
 
     @property
     def times(self) -> np.ndarray:
@@ -416,8 +483,9 @@ class Series:
         t = [d for d, v in zip(self.dates, self.values) if np.isfinite(v)]
         if not t:
             return "no values"
-        years = sorted({y for y, _ in t})
-        missing = [y for y in range(years[0], years[-1] + 1) if y not in years]
+        present = {y for y, _ in t}
+        years = sorted(present)
+        missing = [y for y in range(years[0], years[-1] + 1) if y not in present]
         text = f"{years[0]}-{years[-1]}"
         if missing:
             text += " without " + _ranges(missing)
@@ -442,12 +510,23 @@ _TAG = re.compile(r"^#\s*series\s*:\s*(\S+)", re.IGNORECASE)
 _RETURN_TYPE = re.compile(r"^#\s*return_type\s*:\s*(\S+)", re.IGNORECASE)
 
 
+#: Values are percent; outside this range a value is a typo or a unit error (a return of -100 % or
+#: less has no logarithm; 1000 % a year is no index, rate or price change this model describes).
+VALUE_RANGE_PCT = (-100.0, 1000.0)
+#: A block of at least this many rows at the start or end of a file whose values are this many decades
+#: smaller (geometric mean of |value|) than the rest's is reported as probably written in fractions.
+SCALE_BLOCK_ROWS = 3
+SCALE_GAP_DECADES = 1.5
+
+
 def read_series_file(path: Path) -> tuple[str, dict[str, Any]]:
     """Read one tagged CSV. Returns the series name and its parts (or ``none`` for reference files)."""
+    from simulator.safeio import MAX_CSV_BYTES, InputFileError, read_text
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CalibrationInputError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
+        text = read_text(path, str(path), limit=MAX_CSV_BYTES)
+    except InputFileError as exc:
+        raise CalibrationInputError(str(exc)) from None
     lines = text.splitlines()
     name, return_type, header_lines = None, "total", []
     body_start = None
@@ -475,21 +554,37 @@ def read_series_file(path: Path) -> tuple[str, dict[str, Any]]:
         raise CalibrationInputError(f"{path}: return_type {return_type!r}; expected total or price")
     if body_start is None:
         raise CalibrationInputError(f"{path}: no column header; expected 'year,value' or 'year,month,value'")
-    rows = list(csv.reader(lines[body_start:]))
-    columns = [c.strip().lower() for c in rows[0]]
+    reader = csv.reader(lines[body_start:], strict=True)
+    try:
+        rows = [(body_start + reader.line_num, row) for row in reader]
+    except csv.Error as exc:  # e.g. a NUL byte, an unclosed quote
+        raise CalibrationInputError(f"{path}, line {body_start + reader.line_num}: not valid CSV ({exc}); "
+                                    "expected comma-separated fields") from None
+    columns = [c.strip().lower() for c in rows[0][1]]
     if "year" not in columns or "value" not in columns:
         raise CalibrationInputError(
             f"{path}, line {body_start + 1}: columns {','.join(columns)}; expected 'year,value' "
             f"(annual) or 'year,month,value' (monthly), extra columns allowed")
     iy, iv = columns.index("year"), columns.index("value")
     im = columns.index("month") if "month" in columns else None
-    dates, values, seen = [], [], {}
-    for k, row in enumerate(rows[1:], start=body_start + 2):
+    needed = max(iy, iv, im or 0) + 1
+    header = ",".join(columns)
+    lo, hi = VALUE_RANGE_PCT
+    dates, values, lines_of, seen = [], [], [], {}
+    for k, row in rows[1:]:
         if not row or all(not c.strip() for c in row) or row[0].startswith("#"):
             continue
         where = f"{path}, line {k}"
-        if len(row) <= max(iy, im or 0):
-            raise CalibrationInputError(f"{where}: {len(row)} fields; expected {len(columns)} ({','.join(columns)})")
+        if len(row) < needed:
+            # a row cut short (or one value lost) must not become a missing date silently
+            raise CalibrationInputError(
+                f"{where}: {len(row)} field{'s' if len(row) > 1 else ''}; expected {len(columns)} "
+                f"({header}); a missing value is an empty field, e.g. '{row[0].strip()},'")
+        if any(c.strip() for c in row[len(columns):]):
+            # '2000,1,5' in a year,value file is 1.5 written with a decimal comma: it would read as 1
+            raise CalibrationInputError(
+                f"{where}: {len(row)} fields but the header has {len(columns)} ({header}); a decimal "
+                "comma? write numbers with a decimal point (2.5) and quote text that contains commas")
         row = row + [""] * (len(columns) - len(row))  # trailing empty fields may be left out
         try:
             year = int(row[iy].strip())
@@ -512,8 +607,14 @@ def read_series_file(path: Path) -> tuple[str, dict[str, Any]]:
             except ValueError:
                 value = math.nan
             if not math.isfinite(value):
+                comma = " with a decimal point" if "," in raw else ""
                 raise CalibrationInputError(
-                    f"{where}: value {raw!r} is not a number; expected percent, e.g. 2.5, or empty if missing")
+                    f"{where}: value {raw!r} is not a number; expected percent{comma}, e.g. 2.5, or "
+                    "empty if missing")
+            if not lo < value <= hi:
+                raise CalibrationInputError(
+                    f"{where}: value {raw} is outside the range of a percent change or rate; expected "
+                    f"percent above {lo:g} and at most {hi:g}")
         if (year, month) in seen:
             raise CalibrationInputError(
                 f"{where}: {year}{'-%02d' % month if im is not None else ''} appears twice "
@@ -521,12 +622,37 @@ def read_series_file(path: Path) -> tuple[str, dict[str, Any]]:
         seen[(year, month)] = k
         dates.append((year, month))
         values.append(value / 100.0)
+        lines_of.append(k)
     if not dates:
         raise CalibrationInputError(f"{path}: no data rows; expected 'year,value' rows")
     flags = sorted({f for f in RELIABILITY_FLAGS
                     if f in path.name or any(re.search(rf"\b{f}\b", h) for h in header_lines)})
     return name, {"monthly": im is not None, "dates": dates, "values": values, "file": str(path),
-                  "flags": flags, "price_index": return_type == "price"}
+                  "flags": flags, "price_index": return_type == "price",
+                  "warnings": _scale_warnings(path, np.array(values), np.array(lines_of))}
+
+
+def _scale_warnings(path: Path, values: np.ndarray, lines: np.ndarray) -> list[str]:
+    """A warning when the rows at the start or the end of a file look like fractions among percent (or
+    percent among fractions): a block of at least SCALE_BLOCK_ROWS nonzero values whose geometric mean
+    magnitude differs from the rest's by SCALE_GAP_DECADES or more (written as fractions, 0.02 is 100
+    times smaller than the 2 it means). A warning, not an error: a rate may really sit near zero for a
+    decade; the line numbers say where to look."""
+    keep = np.isfinite(values) & (values != 0.0)
+    logs, where = np.log10(np.abs(values[keep])), lines[keep]
+    n, m = logs.size, SCALE_BLOCK_ROWS
+    if n < 2 * m:
+        return []
+    cum = np.concatenate([[0.0], np.cumsum(logs)])
+    split = np.arange(m, n - m + 1)  # the block is rows [0, split) or [split, n)
+    gap = cum[split] / split - (cum[n] - cum[split]) / (n - split)
+    k = int(np.argmax(np.abs(gap)))
+    if abs(gap[k]) < SCALE_GAP_DECADES:
+        return []
+    cut = int(split[k])
+    rows = where[:cut] if gap[k] < 0 else where[cut:]  # the block of smaller values
+    return [f"{path}, lines {rows[0]}-{rows[-1]}: values {10 ** abs(gap[k]):.0f} times smaller than in "
+            f"the rest of the file (fractions instead of percent? 2.5 means 2.5 %)"]
 
 
 def read_data_dir(directory: Path) -> dict[str, Series]:
@@ -564,7 +690,7 @@ def read_data_dir(directory: Path) -> dict[str, Series]:
             name=name, monthly=items[0]["monthly"], dates=[d for d, _ in merged],
             values=np.array([v for _, v in merged]), files=[p["file"] for p in items],
             flags=[f"{Path(p['file']).name}: {f}" for p in items for f in p["flags"]],
-            price_index=items[0]["price_index"])
+            price_index=items[0]["price_index"], warnings=[w for p in items for w in p["warnings"]])
     return out
 
 
@@ -598,42 +724,74 @@ class Calibration:
         return out
 
 
+class JudgmentOptions(_Model):
+    """``[options]`` of the judgment file (docs/calibration.md, section 3)."""
+
+    min_years_warning: int = Field(20, ge=0, le=10_000)  # warn when a series has fewer annual observations
+    min_fit_observations: int = Field(10, ge=3, le=10_000)  # fewer: the parameter stays judgment
+    min_correlation_years: int = Field(15, ge=4, le=10_000)  # fewer common years: the correlation stays judgment
+    inflation_shock_years: list[int] = [2022, 2023]  # excluded from the normal-regime inflation fit
+    price_index_dividend_yield_pa: float = Field(0.03, ge=0.0, le=0.2)  # added to price-index equity returns
+    keep_judgment: list[str] = []  # parameters reported from the data but kept at their judgment value
+
+
+DEFAULT_OPTIONS = JudgmentOptions().model_dump()
+
+
+class _JudgmentFile(_Model):
+    """What a judgment file must hold once its leaves are reduced to their values: a complete, valid
+    [economy] (the values a fit does not replace are written as they are) and valid [options]."""
+
+    economy: Economy
+    options: JudgmentOptions = JudgmentOptions()
+
+
 def read_judgment(path: Path) -> tuple[dict[str, Estimate], dict[str, Any]]:
-    """The judgment file: ``[economy...]`` leaves ``{ value = ..., reason = "..." }`` and ``[options]``."""
+    """The judgment file: ``[economy...]`` leaves ``{ value = ..., reason = "..." }`` and ``[options]``.
+    Every value is validated as the scenario schema validates it, so a bad judgment value is refused
+    here, with its field, and never reaches the written file."""
+    from pydantic import ValidationError
+
+    from simulator.safeio import InputFileError, read_toml
+
+    if not os.path.lexists(path):
+        raise CalibrationInputError(f"{path}: judgment file not found (--judgment, relative to the "
+                                    "current directory)")
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CalibrationInputError(f"{path}: judgment file not found (--judgment)") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise CalibrationInputError(f"{path}: cannot be read as TOML ({exc})") from None
+        data = read_toml(path, str(path))
+    except InputFileError as exc:
+        raise CalibrationInputError(str(exc)) from None
     leaves: dict[str, Estimate] = {}
+    shape = 'expected { value = ..., reason = "..." }'
 
     def walk(node: dict[str, Any], prefix: str) -> None:
         for key, value in node.items():
             dotted = f"{prefix}.{key}" if prefix else key
             if isinstance(value, dict) and "value" in value:
                 if set(value) != {"value", "reason"}:
-                    raise CalibrationInputError(f"{path}: economy.{dotted}: expected {{ value = ..., reason = \"...\" }}")
-                leaves[dotted] = Estimate(dotted, value["value"], None, "judgment", str(value["reason"]))
+                    raise CalibrationInputError(f"{path}: economy.{dotted}: {shape}")
+                if not isinstance(value["reason"], str):
+                    raise CalibrationInputError(f"{path}: economy.{dotted}.reason: {shape} (got "
+                                                f"{value['reason']!r})")
+                leaves[dotted] = Estimate(dotted, value["value"], None, "judgment", value["reason"])
             elif isinstance(value, dict):
                 walk(value, dotted)
             else:
-                raise CalibrationInputError(f"{path}: economy.{dotted}: expected {{ value = ..., reason = \"...\" }}")
+                raise CalibrationInputError(f"{path}: economy.{dotted}: {shape}")
 
-    if "economy" not in data:
+    if not isinstance(data.get("economy"), dict):
         raise CalibrationInputError(f"{path}: no [economy] table")
     walk(data["economy"], "")
-    return leaves, data.get("options", {})
-
-
-DEFAULT_OPTIONS = {
-    "min_years_warning": 20,         # warn when a series has fewer annual observations
-    "min_fit_observations": 10,      # fewer: the parameter stays judgment
-    "min_correlation_years": 15,     # fewer common years: the correlation stays judgment
-    "inflation_shock_years": [2022, 2023],  # excluded from the normal-regime inflation fit
-    "price_index_dividend_yield_pa": 0.03,  # added to price-index equity returns
-    "keep_judgment": [],  # parameters reported from the data but kept at their judgment value
-}
+    values = Calibration(leaves, []).economy()
+    try:
+        checked = _JudgmentFile.model_validate({**data, "economy": values})
+    except ValidationError as exc:
+        raise CalibrationInputError(format_validation_error(str(path), exc)) from None
+    unknown = [name for name in checked.options.keep_judgment if name not in leaves]
+    if unknown:
+        raise CalibrationInputError(f"{path}: options.keep_judgment: unknown parameter {unknown[0]!r} "
+                                    "(allowed: dotted names under [economy], e.g. short_rate.real_long_run_pa)")
+    return leaves, checked.options.model_dump()
 
 
 def _ok_ou(fit: Fit, opts) -> str | None:
@@ -703,6 +861,7 @@ class _Run:
         self.warnings.append(f"{what}: fit not used ({why}); judgment values kept")
 
     def check_data(self, s: Series) -> None:
+        self.warnings.extend(f"{s.name}: {w}" for w in s.warnings)
         for flag in s.flags:
             self.warnings.append(f"{s.name}: {flag} (less reliable data, see its header)")
         n_years = len({y for (y, _), v in zip(s.dates, s.values) if np.isfinite(v)})

@@ -6,6 +6,7 @@ else. Set SIMULATOR_DEBUG=1 to see the traceback of an unexpected error.
 
 from __future__ import annotations
 
+import errno
 import os
 import shlex
 import signal
@@ -15,12 +16,16 @@ from pathlib import Path
 
 import click
 
-from simulator import __version__
+from simulator import NumbaSettingError, __version__, check_numba_environment
 from simulator.scenario import ScenarioError, load_scenario
 
 
 class InputError(Exception):
     """Bad input found outside the scenario file (e.g. the output directory): exit 2."""
+
+
+class RunFailure(Exception):
+    """A failure that is not the input's fault (a full disk, a file-size limit): exit 1, one line."""
 
 
 def _positive(name: str):
@@ -29,6 +34,29 @@ def _positive(name: str):
             raise click.BadParameter(f"must be a whole number >= 1 (got {value})", param_hint=name)
         return value
     return check
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may use (containers, taskset)
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _workers(ctx, param, value):
+    value = _positive("--workers")(ctx, param, value)
+    cpus = _cpus()
+    if value > cpus:  # each worker is a process with its own numba threads: more only oversubscribe
+        click.echo(f"warning: --workers {value} is more than the {cpus} CPUs here; using {cpus}", err=True)
+        return cpus
+    return value
+
+
+def _scheduler(ctx, param, value):
+    if value is not None and not value.strip():
+        raise click.BadParameter("must be the address of a dask scheduler, e.g. tcp://10.0.0.5:8786 (got "
+                                 "an empty value); leave the option out to run here", param_hint="--scheduler")
+    return value
 
 
 def _seed(ctx, param, value):
@@ -63,9 +91,10 @@ def validate(scenario: Path) -> None:
               help="One path with every random shock set to zero (the plan as the scenario states it).")
 @click.option("--chunk-size", default=5000, show_default=True, callback=_positive("--chunk-size"),
               help="Paths per chunk (memory per task); the results do not depend on it.")
-@click.option("--workers", default=1, show_default=True, callback=_positive("--workers"),
-              help="1: run here on all cores; >1: a local dask cluster with that many processes.")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
+@click.option("--workers", default=1, show_default=True, callback=_workers,
+              help="1: run here on all cores; >1: a local dask cluster with that many processes, at most "
+                   "one per CPU (more are capped to the CPU count, with a warning).")
+@click.option("--scheduler", default=None, metavar="ADDRESS", callback=_scheduler,
               help="Run on an existing dask.distributed cluster, e.g. tcp://10.0.0.5:8786.")
 @click.option("--monthly/--no-monthly", default=False, show_default=True,
               help="Also store every path's monthly driver values (large for many paths).")
@@ -180,11 +209,17 @@ def calibrate(data_dir, out, judgment):
                        deviations.standard_errors(deviation) if deviation else {})
     # what is written must be a valid [economy] on its own; a failure here is a bug (exit 1)
     Economy.model_validate(tomllib.loads(text)["economy"])
+    # all or nothing: a full disk must not truncate the economy.toml already there (issue 12, point 5)
+    from simulator.safeio import atomic_write_text
+
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+        atomic_write_text(out, text)
     except OSError as exc:
-        raise InputError(f"--out: {out}: cannot be written ({exc.strerror or exc})") from None
+        reason = f"--out: {out}: cannot be written ({exc.strerror or exc})"
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+            raise RunFailure(f"{reason}; the file there before is unchanged") from None
+        raise InputError(reason) from None
     click.echo(render_table(result))
     if deviation is not None:
         click.echo(deviations.render_table(deviation))
@@ -265,14 +300,15 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the click group and map every error onto one line and an exit code."""
     signal.signal(signal.SIGTERM, _raise_interrupt)  # so a killed run still cleans its staging dir
     try:
+        check_numba_environment()  # before any command imports numba, which reads it once
         args = list(sys.argv[1:] if argv is None else argv)
         cli.main(args=args, prog_name="simulator", standalone_mode=False, obj={"argv": args})
-    except ScenarioError as exc:
+    except (ScenarioError, InputError, NumbaSettingError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    except InputError as exc:
+    except RunFailure as exc:
         click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(1)
     except click.exceptions.NoArgsIsHelpError as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         sys.exit(0)

@@ -42,6 +42,9 @@ _COMPARE = {
     "==": np.equal,
 }
 _METRIC_FIELDS = ("metric", "comparison", "threshold", "aggregate")
+#: Largest threshold in absolute value: beyond any amount the model produces (in MSEK, or the
+#: prisbasbelopp in SEK) and any fraction; 1e308 is a typo, not a goal.
+THRESHOLD_LIMIT = 1e9
 _YEAR_RANGE = f"{FIRST_YEAR}..{LAST_YEAR_ALLOWED}"
 
 
@@ -59,7 +62,7 @@ class Goal(_Model):
 
     metric: str | None = Field(default=None, min_length=1)
     comparison: Literal[">=", ">", "<=", "<", "=="] | None = None
-    threshold: float | None = Field(default=None, allow_inf_nan=False)
+    threshold: float | None = Field(default=None, allow_inf_nan=False, ge=-THRESHOLD_LIMIT, le=THRESHOLD_LIMIT)
     years: list[int] | None = None
     from_year: int | None = None
     to_year: int | None = None

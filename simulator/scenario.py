@@ -712,6 +712,9 @@ def _allowed_fields(loc: tuple[Any, ...]) -> list[str]:
     return sorted(getattr(model, "model_fields", {}))
 
 
+_TOML_TYPES = {bool: "boolean", int: "integer", float: "float", str: "string"}
+
+
 def _describe(error: dict[str, Any]) -> str:
     loc = tuple(error["loc"])
     kind = error["type"]
@@ -723,7 +726,11 @@ def _describe(error: dict[str, Any]) -> str:
         return f"{_field_path(loc)}: required field is missing"
     msg = str(error["msg"]).removeprefix("Value error, ")
     if kind != "value_error" and "input" in error and not isinstance(error["input"], dict | list):
-        msg = f"{msg} (got {error['input']!r})"
+        value = error["input"]
+        shown = ("true" if value else "false") if isinstance(value, bool) else repr(value)
+        if kind.endswith("_type"):  # strict types: say which TOML type was given instead
+            shown += f", a TOML {_TOML_TYPES.get(type(value), type(value).__name__)}"
+        msg = f"{msg} (got {shown})"
     # model-level validators report at the model's location; their message names the field itself
     return f"{_field_path(loc)}: {msg}" if loc else msg
 
@@ -744,16 +751,14 @@ def parse_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scenario
 
 
 def _read_toml(path: Path, named: str) -> dict[str, Any]:
+    # safeio refuses FIFOs, devices, huge files and NUL bytes in the path before reading, and maps
+    # every parse failure (deep nesting included) onto one line
+    from simulator.safeio import InputFileError, read_toml
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"{named}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{named}: cannot be read ({exc.__class__.__name__}: {exc})") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{named}: not valid TOML: {exc}") from None
+        return read_toml(path, named)
+    except InputFileError as exc:
+        raise ScenarioError(str(exc)) from None
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -9,9 +9,9 @@ import pytest
 import tomli_w
 
 from simulator.calibration import (
-    CalibrationInputError, annual_average_autocovariance, calibrate, equity_regime_mapping,
-    fit_log_returns, fit_ou_annual_average, fit_ou_points, numerical_hessian, read_data_dir,
-    read_judgment, read_series_file, regime_mixing_variance,
+    CalibrationInputError, _annual_average_filter, annual_average_autocovariance, annual_average_step,
+    calibrate, equity_regime_mapping, fit_log_returns, fit_ou_annual_average, fit_ou_points,
+    numerical_hessian, read_data_dir, read_judgment, read_series_file, regime_mixing_variance,
 )
 from simulator.cli import main
 from simulator.drivers import economy_inputs, simulate_drivers
@@ -187,6 +187,78 @@ def test_annual_average_autocovariance_matches_monthly_ar1():
         np.abs(np.subtract.outer(range(3), range(3)))], rtol=1e-12)
 
 
+def _dense_annual_average_nll(years, y, m, kappa, sigma):
+    """The annual-average likelihood as it was computed before the Kalman filter: the dense covariance
+    of the observed years' averages and its Cholesky factor (cubic in the number of years)."""
+    acov = annual_average_autocovariance(kappa, sigma, int(years[-1] - years[0]))
+    chol = np.linalg.cholesky(acov[np.abs(np.subtract.outer(years, years))])
+    w = np.linalg.solve(chol, y - m)
+    return 0.5 * (len(y) * math.log(2 * math.pi) + 2 * np.log(np.diag(chol)).sum() + w @ w), w
+
+
+@pytest.mark.parametrize("kappa", [0.02, 0.3, 1.6, 8.0, 45.0])
+def test_kalman_filter_is_the_dense_annual_average_likelihood(kappa):
+    # gaps of one and several years, two segments: the same value and the same innovations
+    rng = np.random.default_rng(5)
+    segments = [np.array([1999, 2000, 2001, 2003, 2004, 2009, 2010, 2011, 2024]), np.array([1980, 1981, 1990])]
+    values = [rng.normal(0.02, 0.01, t.size) for t in segments]
+    m, sigma = 0.019, 0.025
+    years = np.concatenate(segments)
+    allv = np.concatenate(values)
+    starts = np.zeros(years.size, dtype=bool)
+    starts[[0, segments[0].size]] = True
+    z = np.empty(years.size)
+    nll = _annual_average_filter(years, allv, starts, m, *annual_average_step(kappa, sigma), z)
+    parts = [_dense_annual_average_nll(t, v, m, kappa, sigma) for t, v in zip(segments, values)]
+    assert nll == pytest.approx(sum(p[0] for p in parts), rel=1e-11, abs=1e-11)
+    np.testing.assert_allclose(z, np.concatenate([p[1] for p in parts]), rtol=1e-9, atol=1e-11)
+
+
+def test_annual_average_step_gives_the_stationary_autocovariance():
+    big_phi, a, v, quu, quw, qww = annual_average_step(1.2, 0.018)
+    acov = annual_average_autocovariance(1.2, 0.018, 2)
+    assert a * a * v + qww == pytest.approx(acov[0], rel=1e-12)  # Var A_Y
+    assert a * big_phi * v * a + a * quw == pytest.approx(acov[1], rel=1e-12)  # Cov(A_Y, A_Y+1)
+    assert big_phi**2 * v + quu == pytest.approx(v, rel=1e-12)  # the December state stays stationary
+
+
+def test_filter_refuses_years_that_do_not_increase():
+    z = np.empty(3)
+    step = annual_average_step(1.0, 0.02)
+    assert _annual_average_filter(np.array([2000, 2000, 2001]), np.zeros(3), np.array([True, False, False]),
+                                  0.0, *step, z) == 1e300
+
+
+def test_long_annual_series_is_fitted_exactly_and_fast():
+    # 5 000 years: the dense form needed a 5 000 x 5 000 Cholesky per likelihood evaluation
+    rng = np.random.default_rng(11)
+    kappa, sigma, n = 1.2, 0.02, 5000
+    phi, months = math.exp(-kappa / 12), 12 * n
+    x = np.empty(months)
+    x[0] = rng.normal(0, sigma / math.sqrt(2 * kappa))
+    shocks = rng.normal(0, sigma * math.sqrt((1 - phi**2) / (2 * kappa)), months)
+    for i in range(1, months):
+        x[i] = phi * x[i - 1] + shocks[i]
+    y = x.reshape(n, 12).mean(axis=1)
+    fit = fit_ou_annual_average(np.arange(1000, 1000 + n), y, fixed_mean=0.0)
+    _within(fit, "kappa", kappa)
+    _within(fit, "sigma", sigma)
+    assert fit.n == n and len(fit.residuals) == n
+
+
+def test_a_step_spanning_a_year_without_offset_is_left_out():
+    # offsets for every year but 2003: the step 2002 -> 2003 is left out, which is the same as two
+    # segments split there
+    rng = np.random.default_rng(2)
+    t = np.arange(2000, 2031, dtype=float)
+    x = 0.02 + np.cumsum(rng.normal(0, 0.004, t.size)) * 0.3
+    offsets = {y: 0.001 * (y % 3) for y in range(2000, 2031) if y != 2003}
+    fit = fit_ou_points(t, x, offset_by_year=offsets)
+    split = fit_ou_points([t[:3], t[3:]], [x[:3], x[3:]], offset_by_year=offsets)
+    assert fit.notes == ["1 step(s) left out: no inflation for a year they span"] and fit.n == t.size - 2
+    np.testing.assert_array_equal(fit.values, split.values)
+
+
 def test_numerical_hessian_of_a_quadratic_is_exact():
     a = np.array([[2.0, 0.3], [0.3, 1.0]])
     h = numerical_hessian(lambda x: 0.5 * x @ a @ x, np.array([0.1, -0.2]), np.array([1e-3, 1e-3]))
@@ -324,7 +396,7 @@ def test_warnings_for_flagged_short_and_gappy_series(tmp_path, capsys):
 
 
 def test_flag_in_header_and_empty_values_are_missing(tmp_path):
-    path = _csv(tmp_path / "x.csv", "short_rate", ["2001,1.0", "2002,", "2003", "2004,2"],
+    path = _csv(tmp_path / "x.csv", "short_rate", ["2001,1.0", "2002,", "2003,,", "2004,2"],
                 extra="# note: PARTIAL list\n")
     name, part = read_series_file(path)
     assert name == "short_rate" and part["flags"] == ["PARTIAL"]
@@ -351,7 +423,22 @@ MALFORMED = [
     ("# series: short_rate\nyear,month,value\n2001,13,1.0\n", ["line 3", "month '13'", "1..12"]),
     ("# series: short_rate\nyear,value\n20x1,1.0\n", ["line 3", "year '20x1'"]),
     ("# series: tax_base\nyear,month,value\n2001,1,1.0\n", ["tax_base must be annual"]),
-    ("# series: short_rate\nyear,month,value\n2001\n", ["line 3", "1 fields; expected 3"]),
+    ("# series: short_rate\nyear,month,value\n2001\n", ["line 3", "1 field; expected 3"]),
+    # a row that lost its value is an error, not a missing year (that is written '2002,')
+    ("# series: inflation\nyear,value\n2001,1.0\n2002\n", ["line 4", "1 field; expected 2", "'2002,'"]),
+    ("# series: inflation\nyear,value,note\n2001,1.0,x\n2002\n", ["line 4", "expected 3"]),
+    # '2000,1,5' means 1.5 with a decimal comma: refused, never read as 1
+    ("# series: inflation\nyear,value\n2000,1,5\n", ["line 3", "3 fields but the header has 2",
+                                                      "decimal comma"]),
+    ("# series: inflation\nyear,value,note\n2000,1.5,a,b\n", ["line 3", "4 fields", "quote text"]),
+    ('# series: inflation\nyear,value\n2000,"1,5"\n', ["line 3", "'1,5' is not a number",
+                                                       "decimal point"]),
+    ("# series: inflation\nyear,value\n2001,1.0\n2002,1e308\n", ["line 4", "1e308", "outside",
+                                                                  "at most 1000"]),
+    ("# series: equity_sweden\nyear,value\n2001,-100\n", ["line 3", "above -100"]),
+    ("# series: inflation\nyear,value\n2001,1.0\n2002,nan\n", ["line 4", "'nan' is not a number"]),
+    ('# series: inflation\nyear,value\n2001,"1.0\n', ["line 3", "not valid CSV"]),
+    ("# series: inflation\nyear,value\n2001,1.0\x00\n", ["line 3", "is not a number"]),
 ]
 
 
@@ -438,3 +525,77 @@ def test_monthly_files_through_the_command(tmp_path):
     drift = cal.estimates["equity.calm.sweden_log_drift_pa"]
     implied_mean = (1 - c) * drift.value + c * eq.crash.sweden_log_drift_pa
     assert abs(implied_mean - eq.calm.sweden_log_drift_pa) < 3 * drift.se * (1 - c)
+
+
+def test_a_block_of_rows_in_fractions_is_reported_with_its_lines(tmp_path, capsys):
+    # half the rows written as fractions (0.013 for 1.3 %): a warning naming the lines, exit 0 (a
+    # rate can truly sit near zero for a decade, so this is no error)
+    d = tmp_path / "data"
+    d.mkdir()
+    rows = open(ROOT / "calibration" / "data" / "kpi_december_12m_change_pct.csv").read().splitlines()
+    body = [r for r in rows if r and not r.startswith("#")][1:]
+    mixed = [r if i < 13 else f"{r.split(',')[0]},{float(r.split(',')[1]) / 100:g}" for i, r in enumerate(body)]
+    _csv(d / "kpi.csv", "inflation", mixed)
+    main(["calibrate", "--data", str(d), "--out", str(tmp_path / "e.toml"), "--judgment", str(JUDGMENT)])
+    warnings = [line for line in capsys.readouterr().out.splitlines() if "fractions instead of percent" in line]
+    assert warnings == [f"warning: inflation: {d / 'kpi.csv'}, lines 17-29: values 148 times smaller than "
+                        "in the rest of the file (fractions instead of percent? 2.5 means 2.5 %)"]
+
+
+def test_no_scale_warning_on_the_shipped_data_or_a_rate_near_zero(tmp_path):
+    for path in sorted((ROOT / "calibration" / "data").glob("*.csv")):
+        name, part = read_series_file(path)
+        assert name == "none" or part["warnings"] == [], path
+    # the Riksbank's 2014-2021: a decade near zero after years of 3-4 %
+    rates = [4.1, 3.25, 3.5, 2.0, 2.75, 3.0, 2.0, 2.0, 0.0, -0.35, -0.5, -0.5, -0.5, -0.25, 0.0, 0.0, 0.0, 2.5, 4.0]
+    path = _csv(tmp_path / "r.csv", "short_rate", [f"{1996 + k},{v}" for k, v in enumerate(rates)])
+    assert read_series_file(path)[1]["warnings"] == []
+
+
+def _judgment_with(tmp_path, text_change):
+    text = JUDGMENT.read_text(encoding="utf-8")
+    old, new = text_change
+    assert old in text
+    path = tmp_path / "judgment.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+BAD_JUDGMENT = [
+    # (replace this, by this, words the one line must contain)
+    ("volatility_pa = { value = 0.018,", 'volatility_pa = { value = "abc",',
+     ["economy.inflation.volatility_pa: Input should be a valid number (got 'abc', a TOML string)"]),
+    ("volatility_pa = { value = 0.018,", "volatility_pa = { value = true,",
+     ["economy.inflation.volatility_pa", "a TOML boolean"]),
+    ("volatility_pa = { value = 0.018,", "volatility_pa = { value = 5.0,",
+     ["economy.inflation.volatility_pa", "less than or equal to 0.2"]),
+    ("volatility_pa = { value = 0.018,", "volatility_pa = { value = [1, 2],",
+     ["economy.inflation.volatility_pa", "valid number"]),
+    ('volatility_pa = { value = 0.018, reason = "', 'volatility_pa = { value = 0.018, reason = 3, x = "',
+     ["economy.inflation.volatility_pa", "expected { value = ..., reason"]),
+    ("min_years_warning = 20", "min_years_warning = true", ["options.min_years_warning", "valid integer"]),
+    ("min_years_warning = 20", "min_year_warning = 20", ["options.min_year_warning", "unknown field"]),
+    ('keep_judgment = ["equity.calm.sweden_log_drift_pa"', 'keep_judgment = ["equity.calm.sweden_drift"',
+     ["options.keep_judgment: unknown parameter 'equity.calm.sweden_drift'"]),
+    ("[options]", "[option]", ["option", "unknown field"]),
+]
+
+
+@pytest.mark.parametrize("old, new, words", BAD_JUDGMENT, ids=[b[2][0][:40] for b in BAD_JUDGMENT])
+def test_bad_judgment_value_is_one_line_and_exit_2(tmp_path, capsys, old, new, words):
+    path = _judgment_with(tmp_path, (old, new))
+    with pytest.raises(SystemExit) as exc:
+        main(["calibrate", "--data", str(ROOT / "calibration" / "data"), "--out", str(tmp_path / "e.toml"),
+              "--judgment", str(path)])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.startswith(f"error: {path}: "), err
+    for word in words:
+        assert word in err, (word, err)
+    assert not (tmp_path / "e.toml").exists()
+
+
+def test_a_missing_judgment_value_is_named(tmp_path):
+    path = _judgment_with(tmp_path, ("target_pa = { value = 0.02,", "target_pa_x = { value = 0.02,"))
+    with pytest.raises(CalibrationInputError, match="economy.inflation.target_pa: required field is missing"):
+        read_judgment(path)
