@@ -12,7 +12,6 @@ Errors reach the user as one line, ``FILE: FIELD: what is allowed`` (see :class:
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -791,16 +790,15 @@ MAX_INCLUDE_DEPTH = 8
 def _included(path: Path, named: str, trail: tuple[Path, ...]) -> tuple[dict[str, Any], list[Path]]:
     """The file's tables with its includes resolved (depth first, in order, each laid under the file's
     own tables), and every file read. Cycles and nesting deeper than MAX_INCLUDE_DEPTH are errors."""
+    data = _read_toml(path, named)  # first: it refuses what is not a readable file (a NUL, a FIFO)
     here = path.resolve()
     if here in trail:
         cycle = " -> ".join(str(p) for p in (*trail[trail.index(here):], here))
         raise ScenarioError(f"{named}: include: the files include each other in a cycle ({cycle})")
     if len(trail) > MAX_INCLUDE_DEPTH:
         raise ScenarioError(f"{named}: include: nested more than {MAX_INCLUDE_DEPTH} files deep")
-    data = _read_toml(path, named)
     includes = data.pop("include", [])
-    if not isinstance(includes, list) or not all(isinstance(i, str) and i and "\0" not in i
-                                                 for i in includes):
+    if not isinstance(includes, list) or not all(isinstance(i, str) and i for i in includes):
         raise ScenarioError(f"{named}: include: must be a list of file paths (got {includes!r})")
     merged: dict[str, Any] = {}
     files = [path]
