@@ -985,15 +985,20 @@ class _Run:
             self.residuals[name] = {y: (lv - mean) / sd for y, lv in zip(years, logs)}
 
     def tax_base(self, s: Series) -> None:
-        """Real growth and the OU deviation from annual growth net of inflation (pass-through judgment)."""
+        """Real growth and the OU deviation from annual growth net of inflation (pass-through judgment).
+
+        The model's tax base follows lagged inflation (mean lag economy.inflation.lag_months); on annual
+        data a lag of six months or more is taken as the previous year's inflation, a shorter one as
+        the same year's (an approximation: the exponential lag spreads over earlier years too)."""
         beta = self.jv("tax_base.inflation_pass_through")
+        lag = 1 if float(self.jv("inflation.lag_months")) >= 6 else 0
         growth = {y: math.log1p(v) for (y, _), v in zip(s.dates, s.values) if np.isfinite(v)}
-        years = sorted(y for y in growth if y in self.infl_by_year)
+        years = sorted(y for y in growth if y - lag in self.infl_by_year)
         if len(years) < self.opts["min_fit_observations"]:
             self.unusable("tax_base", f"only {len(years)} years with inflation data "
                                       f"(< {self.opts['min_fit_observations']})")
             return
-        dev = np.array([growth[y] - beta * self.infl_by_year[y] - (1 - beta) * self.m0 for y in years])
+        dev = np.array([growth[y] - beta * self.infl_by_year[y - lag] - (1 - beta) * self.m0 for y in years])
         fit = self.ou("tax_base", fit_ou_annual_average, np.array(years), dev)
         if fit is None:
             return
