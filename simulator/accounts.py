@@ -85,6 +85,8 @@ def _revenues_and_costs(scenario: Scenario, r, first: int) -> None:
     rate = np.full(MAX_YEARS, acc.tax_rate_kr)
     for key, value in sorted(acc.tax_rate_from_year_kr.items()):
         rate[int(key) - first:] = value
+    if acc.tax_rise.from_year is not None:
+        rate[acc.tax_rise.from_year - first:] += acc.tax_rise.kr
     r["tax_rate_kr"] = rate
     r["plan_fees"] = _padded(plan.fees_and_sales_msek)
     r["plan_targeted"] = _padded(plan.targeted_grants_msek)
@@ -111,7 +113,7 @@ def _revenues_and_costs(scenario: Scenario, r, first: int) -> None:
     r["real_trend"] = [t.real_trend_pa for t in types]
     r["volume_growth"] = [t.volume_growth_pa for t in types]
     r["savings_msek"] = _by_year(acc.savings_programme.msek_by_year, first)
-    r["savings_pct"] = _by_year(acc.savings_programme.pct_by_year, first)
+    r["savings_pct"] = [acc.savings_programme.pct_in(first + k) for k in range(MAX_YEARS)]
     dev = acc.budget_deviation
     r["dev_initial"] = dev.initial_frac
     r["dev_mean"] = dev.mean_frac
@@ -191,6 +193,7 @@ def _pension(scenario: Scenario, r, n: int) -> None:
                                 + eco.term_spread.initial_pa * pf.fixed_income_duration_years / 10.0, -0.9)
     r["deposit_policy"] = {"none": DEPOSIT_NONE, "fixed": DEPOSIT_FIXED,
                            "share_of_surplus": DEPOSIT_SHARE}[dep.policy]
+    r["deposit_from_year"] = dep.from_year or 0
     r["deposit_fixed"] = dep.fixed_msek
     r["deposit_share"] = dep.surplus_share_frac
     r["deposit_threshold"] = dep.surplus_threshold_frac

@@ -744,6 +744,7 @@ class _JudgmentFile(_Model):
 
     economy: Economy
     options: JudgmentOptions = JudgmentOptions()
+    accounts: dict[str, Any] = {}  # the budget-deviation fit's judgment (simulator.deviations checks it)
 
 
 def read_judgment(path: Path) -> tuple[dict[str, Estimate], dict[str, Any]]:

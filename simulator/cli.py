@@ -197,7 +197,11 @@ def calibrate(data_dir, out, judgment):
         leaves, options = read_judgment(judgment)
         result = fit(read_data_dir(data_dir), leaves, options)
         record = deviations.find_record(data_dir)
-        deviation = deviations.fit_record(record) if record is not None else None
+        if record is not None:
+            persistence, reason = deviations.read_persistence(judgment)
+            deviation = deviations.fit_record(record, persistence)
+        else:
+            deviation = None
     except CalibrationInputError as exc:
         raise InputError(str(exc)) from None
     header = (f"Economic drivers calibrated by `simulator calibrate --data {data_dir} --out {out}`\n"
@@ -205,7 +209,7 @@ def calibrate(data_dir, out, judgment):
               "Every value says whether it was fitted (data, years, standard error) or set by judgment.\n"
               "A scenario uses it with include = [\"<path to this file>\"] and overrides single values.")
     text = render_toml(result, header,
-                       deviations.render_toml(deviation) if deviation else [],
+                       deviations.render_toml(deviation, reason) if deviation else [],
                        deviations.standard_errors(deviation) if deviation else {})
     # what is written must be a valid [economy] on its own; a failure here is a bug (exit 1)
     Economy.model_validate(tomllib.loads(text)["economy"])

@@ -1,11 +1,13 @@
 """The budget-deviation process (budgetavvikelse), fitted to the region's record of outcome against budget.
 
-Model (simulator.kernels.accounts, stage 4): each year brings a new deviation of the result,
-d_Y = mean + volatility x eps_Y as a share of taxes and general grants, which adds to a level that
-persists until the reaction rule closes it. Each year's budget is set after the previous outcome, so a
-year's recorded deviation (outcome minus that year's budget) is one draw of d_Y: the mean and the
-volatility are the sample mean and standard deviation of the record, with the standard errors of a
-normal sample: se(mean) = s / sqrt(n), se(s) = s / sqrt(2 (n - 1)).
+Model (simulator.kernels.accounts, stage 4): the deviation of the result, as a share of taxes and
+general grants, is a persistent level, an AR(1) with persistence phi (judgment) whose long-run mean and
+sd are ``mean_frac`` and ``volatility_frac``. The record's years are observations of that level, so they
+are correlated: corr(L_s, L_t) = phi^|s - t|. The fit is the Gaussian estimate with that correlation
+matrix R (the record's gaps, e.g. the missing 2022, are exact): mean = 1'R^-1 x / 1'R^-1 1 (the GLS
+mean), sd^2 = (x - mean)' R^-1 (x - mean) / (n - 1), se(mean) = sd / sqrt(1'R^-1 1),
+se(sd) = sd / sqrt(2 (n - 1)). With phi = 0 these are the sample mean and sd; with phi = 0.8 four
+correlated years say less than four independent ones, so the sd is larger and the mean less certain.
 
 The record is a CSV with a '# record: budget_deviation' line (calibration/data/budget_deviation_record.csv):
 year, deviation_msek (outcome minus budget, positive = better), tax_and_grants_msek, adjustment_msek
@@ -20,6 +22,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+from simulator import safeio
 from simulator.calibration import CalibrationInputError
 
 _RECORD = re.compile(r"^#\s*record\s*:\s*budget_deviation\b", re.IGNORECASE)
@@ -30,6 +35,7 @@ COLUMNS = ("year", "deviation_msek", "tax_and_grants_msek", "adjustment_msek")
 class DeviationFit:
     years: list[int]
     shares: list[float]  # adjusted deviation / taxes and grants, per year
+    persistence: float  # the judgment the fit assumes (and the model uses)
     mean: float
     sd: float
     se_mean: float
@@ -99,15 +105,37 @@ def read_record(path: Path) -> list[tuple[int, float, float, float]]:
     return sorted(rows)
 
 
-def fit_record(path: Path) -> DeviationFit:
-    """The sample mean and standard deviation of the adjusted deviations as shares of taxes and grants."""
+def fit_record(path: Path, persistence: float) -> DeviationFit:
+    """The level's long-run mean and sd from the record, its years correlated by ``persistence``."""
     rows = read_record(path)
-    shares = [(dev + adj) / tg for _, dev, tg, adj in rows]
-    n = len(shares)
-    mean = sum(shares) / n
-    sd = math.sqrt(sum((x - mean) ** 2 for x in shares) / (n - 1))
-    return DeviationFit(years=[r[0] for r in rows], shares=shares, mean=mean, sd=sd,
-                        se_mean=sd / math.sqrt(n), se_sd=sd / math.sqrt(2 * (n - 1)), file=str(path))
+    years = np.array([r[0] for r in rows], dtype=float)
+    x = np.array([(dev + adj) / tg for _, dev, tg, adj in rows])
+    n = x.size
+    corr = persistence ** np.abs(years[:, None] - years[None, :])
+    inverse = np.linalg.inv(corr)
+    ones = np.ones(n)
+    information = float(ones @ inverse @ ones)
+    mean = float(ones @ inverse @ x) / information
+    residual = x - mean
+    sd = math.sqrt(float(residual @ inverse @ residual) / (n - 1))
+    return DeviationFit(years=[int(y) for y in years], shares=[float(v) for v in x], persistence=persistence,
+                        mean=mean, sd=sd, se_mean=sd / math.sqrt(information), se_sd=sd / math.sqrt(2 * (n - 1)),
+                        file=str(path))
+
+
+def read_persistence(judgment: Path) -> tuple[float, str]:
+    """The persistence the fit assumes: [accounts.budget_deviation] persistence = { value, reason } in
+    the judgment file (CalibrationInputError, one line, when it is missing or out of 0..0.99)."""
+    data = safeio.read_toml(Path(judgment), str(judgment))
+    leaf = data.get("accounts", {}).get("budget_deviation", {}).get("persistence")
+    if not isinstance(leaf, dict) or set(leaf) != {"value", "reason"}:
+        raise CalibrationInputError(f"{judgment}: accounts.budget_deviation.persistence: expected "
+                                    "{ value = 0..0.99, reason = \"...\" } (the budget-deviation fit needs it)")
+    value = leaf["value"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 0.99:
+        raise CalibrationInputError(f"{judgment}: accounts.budget_deviation.persistence.value: must be a "
+                                    f"number in 0..0.99 (got {value!r})")
+    return float(value), str(leaf["reason"])
 
 
 def find_record(directory: Path) -> Path | None:
@@ -119,15 +147,15 @@ def find_record(directory: Path) -> Path | None:
     return found[0] if found else None
 
 
-def render_toml(fit: DeviationFit) -> list[str]:
+def render_toml(fit: DeviationFit, reason: str) -> list[str]:
     """The fitted [accounts.budget_deviation] values with their source, for the calibrated file."""
-    years = ", ".join(str(y) for y in fit.years)
     shares = ", ".join(f"{y} {x:+.2%}" for y, x in zip(fit.years, fit.shares))
-    note = f"{Path(fit.file).name}, {years} ({shares} of taxes and grants)"
+    note = f"{Path(fit.file).name} ({shares} of taxes and grants), years correlated by the persistence"
     return [
         "[accounts.budget_deviation]",
-        f"mean_frac = {fit.mean:.4g}  # fitted: sample mean of {note}, se {fit.se_mean:.2g}",
-        f"volatility_frac = {fit.sd:.4g}  # fitted: sample sd of the same, se {fit.se_sd:.2g}",
+        f"mean_frac = {fit.mean:.4g}  # fitted: long-run mean of the level, {note}, se {fit.se_mean:.2g}",
+        f"volatility_frac = {fit.sd:.4g}  # fitted: long-run sd of the level, the same data, se {fit.se_sd:.2g}",
+        f"persistence = {fit.persistence:g}  # judgment: {reason}",
         "",
     ]
 

@@ -314,14 +314,49 @@ class Costs(_Model):
     other: CostType
 
 
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR_ALLOWED)]
+
+
 class SavingsProgramme(_Model):
     """Savings programme (sparprogram), a policy lever: permanent cuts of the budgeted costs from the
-    year given, in MSEK of that year or in % of that year's budget; kept (and indexed) afterwards."""
+    year given, in MSEK of that year or in % of that year's budget; kept (and indexed) afterwards.
+    As a person says it: ``pct_per_year = 1.0`` with ``from_year = 2026`` and ``to_year = 2028`` cuts
+    1 % of the budget in each of 2026, 2027 and 2028 (3 % in all from 2028 on)."""
 
     msek_by_year: dict[str, Msek] = {}
     pct_by_year: dict[str, Annotated[float, Field(ge=-50.0, le=50.0)]] = {}
+    pct_per_year: Annotated[float, Field(ge=-50.0, le=50.0)] = 0.0
+    from_year: Year | None = None
+    to_year: Year | None = None
 
     _years = field_validator("msek_by_year", "pct_by_year")(_check_year_keys)
+
+    @model_validator(mode="after")
+    def _span(self) -> "SavingsProgramme":
+        if self.pct_per_year != 0.0 and (self.from_year is None or self.to_year is None):
+            raise ValueError("pct_per_year needs from_year and to_year (the years it applies, inclusive)")
+        if self.from_year is not None and self.to_year is not None and self.from_year > self.to_year:
+            raise ValueError(f"from_year must not be after to_year (got {self.from_year} > {self.to_year})")
+        return self
+
+    def pct_in(self, year: int) -> float:
+        """The % cut of the year's budget: by year, plus the programme's from from_year to to_year."""
+        dated = self.pct_per_year if self.from_year is not None and self.from_year <= year <= self.to_year else 0.0
+        return self.pct_by_year.get(str(year), 0.0) + dated
+
+
+class TaxRise(_Model):
+    """A tax-rate change as a person says it: ``kr = 0.5`` from ``from_year = 2026`` (+50 öre from
+    2026 on, on top of tax_rate_kr and tax_rate_from_year_kr)."""
+
+    kr: Annotated[float, Field(ge=-5.0, le=5.0)] = 0.0
+    from_year: Year | None = None
+
+    @model_validator(mode="after")
+    def _dated(self) -> "TaxRise":
+        if self.kr != 0.0 and self.from_year is None:
+            raise ValueError("kr needs from_year (the first year of the new rate)")
+        return self
 
 
 class BudgetDeviation(_Model):
@@ -459,6 +494,7 @@ class Accounts(_Model):
 
     tax_rate_kr: Annotated[float, Field(gt=0.0, le=40.0)]
     tax_rate_from_year_kr: dict[str, Annotated[float, Field(gt=0.0, le=40.0)]] = {}
+    tax_rise: TaxRise = TaxRise()
     plan: Plan
     after_plan: AfterPlan
     costs: Costs
@@ -542,6 +578,7 @@ class Deposits(_Model):
     cash. Optionally withdraw a share of the year's pension costs from the portfolio."""
 
     policy: Literal["none", "fixed", "share_of_surplus"]
+    from_year: Year | None = None  # lever: the policy applies from this year (none before it)
     fixed_msek: PlanAmount = 0.0
     surplus_share_frac: Probability = 0.0
     surplus_threshold_frac: Probability = 0.0
@@ -642,6 +679,54 @@ class Policy(_Model):
     reaction: Reaction
 
 
+StressDriver = Literal["inflation", "short_rate", "equity_return", "equity_return_sweden",
+                       "equity_return_global", "tax_base_growth", "wage_growth", "inflation_regime",
+                       "equity_regime"]
+_MONTH = r"^\d{4}(-(0[1-9]|1[0-2]))?$"
+
+
+class StressSetting(_Model):
+    """One driver set in the months from ``start`` to ``end`` ("2026" or "2026-09"; a year means all its
+    months), on every path; the model carries on from it (docs/model.md "Stress scenarios").
+
+    - inflation, short_rate: the annual rate held in each month (inflation effective, e.g. 0.06);
+    - equity_return (both markets), equity_return_sweden/_global, tax_base_growth, wage_growth: either
+      ``value`` per year (effective, e.g. -0.39 for a 2008-like year) or ``total`` over the span;
+    - inflation_regime ("shock" or "normal"), equity_regime ("crash" or "calm"): ``regime``."""
+
+    driver: StressDriver
+    start: str = Field(pattern=_MONTH)
+    end: str = Field(pattern=_MONTH)
+    value: Annotated[float, Field(ge=-0.95, le=2.0)] | None = None
+    total: Annotated[float, Field(ge=-0.99, le=10.0)] | None = None
+    regime: Literal["shock", "normal", "crash", "calm"] | None = None
+
+    @model_validator(mode="after")
+    def _one_value(self) -> "StressSetting":
+        regimes = {"inflation_regime": ("shock", "normal"), "equity_regime": ("crash", "calm")}
+        if self.driver in regimes:
+            if self.regime not in regimes[self.driver] or self.value is not None or self.total is not None:
+                raise ValueError(f"{self.driver} takes regime = {' or '.join(map(repr, regimes[self.driver]))} "
+                                 "and no value or total")
+        elif self.regime is not None:
+            raise ValueError(f"{self.driver} takes value (or total), not regime")
+        elif self.driver in ("inflation", "short_rate"):
+            if self.value is None or self.total is not None:
+                raise ValueError(f"{self.driver} takes value (the annual rate in each month), not total")
+        elif (self.value is None) == (self.total is None):
+            raise ValueError(f"{self.driver} takes either value (per year) or total (over the span)")
+        return self
+
+
+class Stress(_Model):
+    """A stress scenario: drivers set in given months, carried through the model (KPI to costs, the
+    prisbasbelopp, rates, wages and the tax base). It applies to the simulated paths, not to the
+    zero-shock path the plan years are measured against, so the plan years show its full effect."""
+
+    description: str = ""
+    set: list[StressSetting] = Field(min_length=1)
+
+
 class CalibrationInfo(_Model):
     """What `simulator calibrate` knows of its fits: the standard error of each fitted parameter by its
     dotted path (economy.inflation.volatility_pa = 0.0095), for --parameter-uncertainty."""
@@ -659,6 +744,7 @@ class Scenario(_Model):
     accounts: Accounts
     pension: Pension
     policy: Policy
+    stress: Stress | None = None
     calibration: CalibrationInfo = CalibrationInfo()
     goals: dict[str, Goal] = {}
 
@@ -679,7 +765,20 @@ class Scenario(_Model):
                 raise ValueError(
                     f"economy.tax_base.expected_growth_pa: year {key} is after simulation.end_year {last}"
                 )
+        for i, item in enumerate(self.stress.set if self.stress else []):
+            first, end = _month_index(item.start, False), _month_index(item.end, True)
+            if not (0 <= first <= end < self.simulation.n_months):
+                raise ValueError(f"stress.set[{i}]: start {item.start} to end {item.end} must run forwards "
+                                 f"within {FIRST_YEAR}-01..{last}-12")
         return self
+
+
+def _month_index(text: str, end: bool) -> int:
+    """Month index from January of the first simulated year: "2026" is 12 (start) or 23 (end)."""
+    year, _, month = text.partition("-")
+    if month:
+        return 12 * (int(year) - FIRST_YEAR) + int(month) - 1
+    return 12 * (int(year) - FIRST_YEAR) + (11 if end else 0)
 
 
 # --------------------------------------------------------------------------------------------------

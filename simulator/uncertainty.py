@@ -35,6 +35,7 @@ SUPPORTED: dict[str, str] = {
     "economy.short_rate.volatility_pa": "ou_sigma:rate",
     "economy.term_spread.mean_reversion_per_year": "ou_kappa:spread",
     "economy.term_spread.volatility_pa": "ou_sigma:spread",
+    "economy.term_spread.long_run_pa": "signed:spread_mean",
     "economy.tax_base.mean_reversion_per_year": "ou_kappa:tax",
     "economy.tax_base.volatility_pa": "ou_sigma:tax",
     "economy.tax_base.real_long_run_growth_pa": "log1p:tax_real",

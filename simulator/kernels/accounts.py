@@ -88,7 +88,8 @@ PARAMS = np.dtype([
     # the portfolio and the dynamiska riskprincipen
     *portfolio_params(),
     # deposits
-    ("deposit_policy", "i8"), ("deposit_fixed", "f8"), ("deposit_share", "f8"), ("deposit_threshold", "f8"),
+    ("deposit_policy", "i8"), ("deposit_from_year", "i8"), ("deposit_fixed", "f8"), ("deposit_share", "f8"),
+    ("deposit_threshold", "f8"),
     ("withdraw_share", "f8"),
     # the reaction rule (åtgärdsplan)
     ("react_enabled", "b1"), ("react_strength", "f8"), ("react_target", "f8"), ("react_aim", "f8"), ("react_on_deficit", "b1"),
@@ -488,15 +489,17 @@ def stage_financing(p, s, k, plan_year, has_baseline, b, o):
 
 
 @jit
-def stage_deposits(p, s, o):
+def stage_deposits(p, s, year, o):
     """9. Deposits to the pension portfolio at year end (no effect on the result), from the room in
     the liquidity: cash above the minimum, not in a year with new loans or a drawn overdraft, not while
-    the debt is above the capacity, not while the reaction rule pauses them; a withdrawal pays a share
-    of the year's pension costs. The managers' turnover then realises a share of the unrealised gains."""
+    the debt is above the capacity, not while the reaction rule pauses them, not before the policy's
+    from_year; a withdrawal pays a share of the year's pension costs. The managers' turnover then realises a share of the unrealised gains."""
     room = (o["new_borrowing_msek"] <= 0.0 and s["overdraft"] <= 0.0
             and s["loans"] <= o["loan_capacity_msek"] + 1e-9 and not s["deposits_paused"])
     liquidity = max(s["cash"] - p["min_cash"], 0.0) if room else 0.0
-    if p["deposit_policy"] == DEPOSIT_FIXED:
+    if year < p["deposit_from_year"]:
+        deposit = 0.0
+    elif p["deposit_policy"] == DEPOSIT_FIXED:
         deposit = min(p["deposit_fixed"], liquidity)
     elif p["deposit_policy"] == DEPOSIT_SHARE:
         surplus = max(o["result_msek"] - p["deposit_threshold"] * o["tax_and_grants_msek"], 0.0)
@@ -757,7 +760,7 @@ def account_year(p, dev_mean, dev_sd, s, d, k, z_dev, z_grants, stochastic, has_
     stage_portfolio(s, o)
     stage_financial(p, s, d, k, plan_year, has_baseline, b, o)
     stage_financing(p, s, k, plan_year, has_baseline, b, o)
-    stage_deposits(p, s, o)
+    stage_deposits(p, s, year, o)
     stage_balance_requirement(p, s, d, k, year, o)
     stage_reaction(p, s, k, year, has_baseline, b, o)
     stage_position(p, s, o)
