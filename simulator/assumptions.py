@@ -103,8 +103,9 @@ def variants(scenario: Scenario) -> tuple[list[tuple[Assumption, str, float, Sce
 
 
 def assumption_table(scenario: Scenario, options: RunOptions, max_paths: int = DEFAULT_PATHS,
-                     ) -> tuple[dict[str, Any], int]:
-    """summary.json ``assumptions`` and the number of paths it used (the run's first paths)."""
+                     keep: np.ndarray | None = None) -> tuple[dict[str, Any], int]:
+    """summary.json ``assumptions`` and the number of paths it used (the run's first paths; with
+    ``keep``, a mask over the run's paths, only those of them that --condition kept)."""
     n = 1 if options.deterministic else min(options.paths, max_paths)
     opts = options._replace(paths=n, keep_monthly=False)
     runs, skipped = variants(scenario)
@@ -118,7 +119,8 @@ def assumption_table(scenario: Scenario, options: RunOptions, max_paths: int = D
         out, share, _ = run_variants(inputs, opts)
         for v, i in enumerate(group):
             result = variant_output(inputs.economy.years, out, share, None, v)
-            met = evaluate_goals(scenario.goals, result.annual, result.years)
+            annual = result.annual if keep is None else {k: a[keep[:n]] for k, a in result.annual.items()}
+            met = evaluate_goals(scenario.goals, annual, result.years)
             probabilities[i] = {goal: float(np.mean(hit)) for goal, hit in met.items()}
     table: dict[str, Any] = {}
     for (a, side, value, _), probs in zip(runs, probabilities):
@@ -127,4 +129,4 @@ def assumption_table(scenario: Scenario, options: RunOptions, max_paths: int = D
     for key, reason in skipped.items():
         name, side = key.rsplit(".", 1)
         table.setdefault(name, {})[side] = {"skipped": reason}
-    return table, n
+    return table, (n if keep is None else int(keep[:n].sum()))

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from simulator import NumbaSettingError, __version__, check_numba_environment
-from simulator.scenario import ScenarioError, load_scenario
+from simulator.scenario import ScenarioError
 
 
 class InputError(Exception):
@@ -71,11 +71,35 @@ def cli() -> None:
     """Monte Carlo engine for the long-term finances of Region Jämtland Härjedalen."""
 
 
+def _set_option(fn):
+    return click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+                        help="Override one scenario field by its dotted path (repeatable), validated like "
+                             "the file, e.g. --set pension.risk_rule.equity_cap_frac=0.6")(fn)
+
+
+def _load(scenario: Path, sets: tuple[str, ...]):
+    """The scenario with its --set overrides, and a warning when they move the zero-shock baseline."""
+    from simulator import overrides
+
+    values = overrides.parse_sets(sets)
+    spec = overrides.load(scenario, values)
+    if values:
+        from simulator.stress import baseline_moves
+
+        moved = baseline_moves(overrides.load(scenario), spec)
+        if moved:
+            click.echo(f"warning: --set {overrides.describe(values)} moves the zero-shock path the plan years "
+                       f"are measured against ({', '.join(moved)}): in the plan years the plan's lines do not "
+                       "show it; a [stress] section changes the paths and not the baseline", err=True)
+    return spec
+
+
 @cli.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
-def validate(scenario: Path) -> None:
+@_set_option
+def validate(scenario: Path, sets) -> None:
     """Check a scenario file; prints "ok" when it is valid."""
-    load_scenario(scenario)
+    _load(scenario, sets)
     click.echo(f"ok: {scenario}")
 
 
@@ -106,21 +130,22 @@ def validate(scenario: Path) -> None:
                    "(summary.json assumptions), on the run's first --assumption-paths paths.")
 @click.option("--assumption-paths", default=10_000, show_default=True, callback=_positive("--assumption-paths"),
               help="At most this many of the run's paths for the assumption table.")
+@click.option("--condition", default=None, metavar="EXPR",
+              help="Keep only the paths meeting EXPR (VARIABLE[YEAR] OP NUMBER joined by and/or, e.g. "
+                   "\"equity_return[2026] < -0.2\"): the answers given that; says how many paths it kept.")
 @click.option("--force", is_flag=True, help="Replace an existing result in --out.")
+@_set_option
 @click.pass_context
 def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, scheduler, monthly,
-        parameter_uncertainty, assumptions, assumption_paths, force):
+        parameter_uncertainty, assumptions, assumption_paths, condition, force, sets):
     """Simulate SCENARIO and write results.nc and summary.json to --out."""
-    from simulator.assumptions import assumption_table
     from simulator.engine import RunOptions, SchedulerUnreachable
-    from simulator.engine import run as run_engine
-    from simulator.results import (
-        OutputExistsError, build_dataset, build_summary, check_output_free, write_results,
-    )
+    from simulator.jobs import RunJob, run_job
+    from simulator.results import OutputExistsError, check_output_free
 
     if parameter_uncertainty and deterministic:
         raise InputError("--parameter-uncertainty: needs random paths; it cannot be combined with --deterministic")
-    spec = load_scenario(scenario)
+    spec = _load(scenario, sets)
     out = out if out is not None else Path("results") / spec.name
     try:
         check_output_free(out, force)
@@ -133,18 +158,19 @@ def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, sch
         from simulator.uncertainty import uncertainty_spec
 
         uncertainty_spec(spec)  # bad input (no or unusable standard errors) before simulating
+    if condition is not None:
+        from simulator.stress import parse_condition
+        from simulator.variables import STORED
+
+        parse_condition(condition, set(STORED), spec.simulation.years)  # bad input before simulating
     started = time.perf_counter()
-    try:
-        output = run_engine(spec, options)
-        table, used = (assumption_table(spec, options, assumption_paths) if assumptions else (None, None))
-    except SchedulerUnreachable as exc:
-        raise InputError(f"--scheduler: {exc}") from None
     argv = (ctx.obj or {}).get("argv", sys.argv[1:])
     command = "simulator " + " ".join(shlex.quote(a) for a in argv)
-    dataset = build_dataset(spec, options, output, command)
-    summary = build_summary(spec, options, output, table, used, parameter_uncertainty)
+    job = RunJob(spec, options, out, force, assumptions, assumption_paths, condition, command)
     try:
-        write_results(out, dataset, summary, force)
+        summary = run_job(job)
+    except SchedulerUnreachable as exc:
+        raise InputError(f"--scheduler: {exc}") from None
     except OutputExistsError as exc:
         raise InputError(f"--out: {exc}") from None
     elapsed = time.perf_counter() - started
@@ -155,14 +181,15 @@ def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, sch
 @cli.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object: item -> effect in MSEK.")
-def sensitivity(scenario, as_json):
+@_set_option
+def sensitivity(scenario, as_json, sets):
     """Känslighetsanalys: effect on the first plan year's result of a change in each driver."""
     import json
 
     from simulator.sensitivity import ITEMS
     from simulator.sensitivity import sensitivity as compute
 
-    spec = load_scenario(scenario)
+    spec = _load(scenario, sets)
     effects = compute(spec)
     if as_json:
         click.echo(json.dumps({k: round(v, 6) for k, v in effects.items()}, indent=2))
@@ -172,6 +199,153 @@ def sensitivity(scenario, as_json):
     for name, value in effects.items():
         item = ITEMS[name]
         click.echo(f"  {item.swedish:<44} {value:>+8.1f}   ({item.annual_report_msek:+.0f})")
+
+
+@cli.command()
+@click.argument("sweep_file", type=click.Path(path_type=Path))
+@click.option("--paths", "-n", default=10_000, show_default=True, callback=_positive("--paths"),
+              help="Paths, the same for every variant (common random numbers).")
+@click.option("--seed", "-s", default=42, show_default=True, type=int, callback=_seed, help="Random seed.")
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=None,
+              help="Output directory [default: results/<sweep file name>].")
+@click.option("--chunk-size", default=2000, show_default=True, callback=_positive("--chunk-size"),
+              help="Paths per kernel call (memory: about 27 kB per path and variant of a batch of 16).")
+@click.option("--force", is_flag=True, help="Replace an existing result in --out.")
+@click.pass_context
+def sweep(ctx, sweep_file, paths, seed, out, chunk_size, force):
+    """Every variant of a grid or list of levers on the same paths; sweep.csv, sweep.xlsx, sweep.nc."""
+    from simulator import sweep as sw
+    from simulator.engine import RunOptions
+    from simulator.progress import progress
+    from simulator.results import OutputExistsError, check_output_free, write_directory, write_json
+
+    spec, names, levers, scenarios, reference = sw.load_sweep(sweep_file)
+    out = out if out is not None else Path("results") / sweep_file.stem
+    try:
+        check_output_free(out, force)
+    except OutputExistsError as exc:
+        raise InputError(f"--out: {exc}") from None
+    options = RunOptions(paths=paths, seed=seed, chunk_size=chunk_size)
+    lever_keys = list(dict.fromkeys(k for lv in levers for k in lv))
+    started = time.perf_counter()
+    with progress(paths * len(names), "path-variants", f"sweep {len(names)} variants") as advance:
+        result = sw.run_sweep(sweep_file, options, advance)
+    argv = (ctx.obj or {}).get("argv", sys.argv[1:])
+    command = "simulator " + " ".join(shlex.quote(a) for a in argv)
+    summary = sw.summary(result, options, lever_keys)
+
+    def files(staging: Path) -> None:
+        sw.write_csv(staging / "sweep.csv", result["rows"], lever_keys)
+        sw.write_xlsx(staging / "sweep.xlsx", result["rows"], lever_keys)
+        sw.dataset(result, options, command).to_netcdf(staging / "sweep.nc", engine="h5netcdf")
+        write_json(staging / "summary.json", summary)
+
+    try:
+        write_directory(out, files, force)
+    except OutputExistsError as exc:
+        raise InputError(f"--out: {exc}") from None
+    click.echo(_sweep_table(summary))
+    click.echo(f"{len(names)} variants x {paths} paths in {time.perf_counter() - started:.1f} s -> {out}")
+
+
+def _sweep_table(summary: dict) -> str:
+    goals = [g for g in ("balance_2030", "consolidation_2040", "consolidation_booked_2040")
+             if g in summary["variants"][0]["goals"]] or list(summary["variants"][0]["goals"])[:3]
+    width = max(len(v["variant"]) for v in summary["variants"]) + 2
+    lines = [f"{'variant':<{width}}" + "".join(f"{g[:32]:>36}" for g in goals),
+             f"{'':<{width}}" + "".join(f"{'P [95 %] diff ± 1.96 se':>36}" for _ in goals)]
+    for v in summary["variants"]:
+        cells = []
+        for g in goals:
+            s = v["goals"][g]
+            cells.append(f"{s['probability']:.3f} [{s['ci95'][0]:.3f},{s['ci95'][1]:.3f}] "
+                         f"{s['diff']:+.3f}±{1.96 * s['diff_stderr']:.3f}")
+        lines.append(f"{v['variant'] + (' *' if v['reference'] else ''):<{width}}" + "".join(f"{c:>36}" for c in cells))
+    lines.append(f"* the reference; differences are paired (same paths): {summary['paired']}")
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("directories", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--paired/--independent", "paired", default=None,
+              help="--paired: refuse (exit 2) runs that do not share seed and paths; --independent: never pair. "
+                   "Default: pair where the runs share seed and paths.")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=None,
+              help="Also write DIR/compare.json (for simulator report).")
+@click.option("--force", is_flag=True, help="Replace an existing comparison in --out.")
+def compare(directories, paired, as_json, out, force):
+    """Goal probabilities, risks and medians of runs side by side, paired against the first."""
+    import json
+
+    from simulator.compare import CompareError, compare as run_compare, render
+    from simulator.results import OutputExistsError, write_directory, write_json
+
+    try:
+        result = run_compare(list(directories), paired)
+    except CompareError as exc:
+        raise InputError(str(exc)) from None
+    if out is not None:
+        try:
+            write_directory(out, lambda staging: write_json(staging / "compare.json", result), force)
+        except OutputExistsError as exc:
+            raise InputError(f"--out: {exc}") from None
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else render(result))
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--goal", required=True, help="The goal whose probability must reach the target.")
+@click.option("--at-least", "target", required=True, type=float, help="The target probability, e.g. 0.8.")
+@click.option("--lever", required=True, metavar="KEY", help="The lever's dotted field path.")
+@click.option("--range", "range_text", required=True, metavar="LO:HI", help="The lever values searched.")
+@click.option("--given", multiple=True, metavar="KEY=VALUE", help="Other levers held at a value (repeatable).")
+@click.option("--frontier", default=None, metavar="KEY=V1,V2,...",
+              help="Solve once for each value of a second lever: the frontier of the two.")
+@click.option("--paths", "-n", default=10_000, show_default=True, callback=_positive("--paths"))
+@click.option("--seed", "-s", default=42, show_default=True, type=int, callback=_seed)
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"goal", "target", "lever", "value", "interval": [lo, hi], "probability"}.')
+@_set_option
+def solve(scenario, goal, target, lever, range_text, given, frontier, paths, seed, as_json, sets):
+    """The smallest LEVER value in LO:HI whose GOAL probability is at least the target."""
+    import json
+
+    from simulator import overrides
+    from simulator.engine import RunOptions
+    from simulator.progress import progress
+    from simulator.scenario import resolve_scenario_data, scenario_source, with_values
+    from simulator.solve import solve_command
+
+    values = {**overrides.parse_sets(sets), **overrides.parse_sets(given, "--given")}
+    overrides.load(scenario, values)  # the scenario and the held levers are valid before searching
+    data, files = resolve_scenario_data(scenario)
+    data = with_values(data, values)
+    source = scenario_source(scenario, files) + (f" --set {overrides.describe(values)}" if values else "")
+    front = None
+    if frontier is not None:
+        key, sep, listed = frontier.partition("=")
+        if not sep or not listed:
+            raise InputError(f"--frontier: {frontier!r} is not KEY=V1,V2,...")
+        front = (key.strip(), [overrides.parse_value(v.strip()) for v in listed.split(",")])
+    options = RunOptions(paths=paths, seed=seed, chunk_size=2000)
+    with progress(0, "path-variants", "solve") as advance:
+        result = solve_command(data, source, goal, target, lever, range_text, options, front, advance)
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else _solve_text(result))
+
+
+def _solve_text(result: dict) -> str:
+    def one(r: dict) -> str:
+        if r["value"] is None:
+            return r["note"]
+        side = "smallest" if r["increasing"] else "largest"
+        lo, hi = r["interval"]
+        return (f"{side} {result['lever']} = {r['value']:.6g}: P({result['goal']}) = {r['probability']:.3f} "
+                f">= {result['target']}; values {lo:.6g}..{hi:.6g} cannot be told apart from the target "
+                f"({result['paths']} paths, seed {result['seed']})")
+    if "rows" not in result:
+        return one(result)
+    return "\n".join(f"{result['frontier']} = {row[result['frontier']]}: {one(row)}" for row in result["rows"])
 
 
 @cli.command()
@@ -233,6 +407,12 @@ def calibrate(data_dir, out, judgment):
 def _summary_table(summary: dict) -> str:
     lines = [f"policy: {summary['policy']['name']}"
              + ("" if summary["policy"]["reaction"] != "none" else " (no reaction rule)")]
+    if "stress" in summary:
+        lines.append(f"stress: {summary['stress'].get('description') or 'as the scenario sets it'}")
+    if "condition" in summary:
+        c = summary["condition"]
+        lines.append(f"condition: {c['expression']}: {c['paths_kept']} of {c['paths_total']} paths kept "
+                     "(the answers below are given that)")
     goals = summary.get("goals", {})
     width = max([28] + [len(n) + 1 for n in goals])
     if goals and summary.get("deterministic"):
@@ -259,6 +439,7 @@ def _summary_table(summary: dict) -> str:
         lines.append("")
         lines += _assumption_lines(table, [g for g in ("balance_2030", "consolidation_2040") if g in goals]
                                    or list(goals)[:2], summary["assumptions_paths"])
+    lines += _attribution_lines(summary.get("attribution", {}), "balance_2030")
     years = summary["years"]
     shown = [y for y in (years[0], 2030, years[-1]) if y in years]
     shown = list(dict.fromkeys(shown))
@@ -279,6 +460,16 @@ def _summary_table(summary: dict) -> str:
         label = name.removesuffix("_msek").replace("balance_requirement_result", "balance_req_result")
         lines.append(f"{label:<24}" + "".join(f"{c:>24}" for c in cells))
     return "\n".join(lines)
+
+
+def _attribution_lines(table: dict, goal: str) -> list[str]:
+    rows = table.get(goal)
+    if not rows:
+        return []
+    lines = ["", f"why paths miss {goal}: means over the goal's years, paths that meet it / miss it"]
+    for r in rows:
+        lines.append(f"  {r['variable'] + ' (' + r['over'] + ')':<44} {r['met']:>12.4g} / {r['missed']:<12.4g}")
+    return lines
 
 
 def _assumption_lines(table: dict, shown: list[str], n_paths: int) -> list[str]:

@@ -25,6 +25,7 @@ from simulator.kernels.accounts import STATE
 from simulator.kernels.economy import MONTHLY_COLUMNS, N_MONTHLY
 from simulator.kernels.model import simulate_paths
 from simulator.scenario import Scenario
+from simulator.stress import stress_array
 from simulator.uncertainty import Uncertainty, draw_parameters, uncertainty_spec
 from simulator.variables import OUTPUT, STORED
 
@@ -48,6 +49,7 @@ class SimulationOutput(NamedTuple):
     years: np.ndarray
     annual: dict[str, np.ndarray]  # name -> (paths, years)
     monthly: dict[str, np.ndarray]  # name -> (paths, months): the equity share, the drivers on request
+    paths: np.ndarray | None = None  # the paths' indices when only some are kept (run --condition)
 
 
 class ModelInputs(NamedTuple):
@@ -94,10 +96,12 @@ def model_inputs(scenario: Scenario, deterministic: bool = False, variants: list
     else:
         params = np.concatenate([accounts_params(v) for v in (variants or [scenario])])
     baseline = zero_shock_baseline(scenario, params)
-    economy = economy_inputs(scenario, deterministic=deterministic)
+    stress = stress_array(scenario)  # on the paths, never on the zero-shock baseline
+    economy = economy_inputs(scenario, deterministic=deterministic, stress=stress)
     spec = uncertainty_spec(scenario) if parameter_uncertainty else None
-    return ModelInputs(economy=economy, params=params, baseline=baseline, has_baseline=not deterministic,
-                       uncertainty=spec)
+    # a deterministic run is its own baseline, unless a stress moves it away from the zero-shock path
+    return ModelInputs(economy=economy, params=params, baseline=baseline,
+                       has_baseline=not deterministic or stress is not None, uncertainty=spec)
 
 
 def simulate_chunk(inputs: ModelInputs, seed: int, path_start: int, n_paths: int, stochastic: bool,

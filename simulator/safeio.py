@@ -158,7 +158,12 @@ def _reason(exc: BaseException) -> str:
 
 
 def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> None:
-    """Write ``text`` to ``path`` all or nothing: a temporary file in the same directory, flushed and
+    """Write ``text`` to ``path`` all or nothing (see :func:`atomic_write_bytes`)."""
+    atomic_write_bytes(path, text.encode(encoding))
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` all or nothing: a temporary file in the same directory, flushed and
     fsynced, then ``os.replace``d over ``path``. On any failure (a full disk, a file-size limit, an
     interrupt) the temporary file is removed and ``path`` is left as it was. A symlink at ``path`` is
     followed: its target is replaced, the link stays. Raises ``OSError`` (and whatever interrupted it).
@@ -166,7 +171,6 @@ def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8
     target = Path(path)
     if target.is_symlink():
         target = target.resolve()
-    data = text.encode(encoding)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     # mode 0o666 minus the umask, as a new file gets; an existing file keeps its own permissions
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)

@@ -923,9 +923,13 @@ def load_scenario(path: str | Path) -> Scenario:
     takes everything from base.toml, and each overrides single values.
     """
     data, files = resolve_scenario_data(path)
-    shown = [os.path.relpath(f, Path(path).parent) for f in files[1:]]  # as the scenario names them
-    source = str(path) if len(files) == 1 else f"{path} (with {', '.join(shown)})"
-    return parse_scenario(data, source)
+    return parse_scenario(data, scenario_source(path, files))
+
+
+def scenario_source(path: str | Path, files: list[Path]) -> str:
+    """How error lines name a scenario: the file, and the files it includes as it names them."""
+    shown = [os.path.relpath(f, Path(path).parent) for f in files[1:]]
+    return str(path) if len(files) == 1 else f"{path} (with {', '.join(shown)})"
 
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:

@@ -393,4 +393,103 @@ EXISTING_CALIBRATE = [
     ])
 ]
 
-CASES: list[Case] = READING + TYPES + MEANINGLESS + EXISTING_SCENARIO + RUN + CALIBRATE + EXISTING_CALIBRATE
+# --- what-if commands: --set, sweep, compare, solve, stress, --condition (issue 9) ---------------------------
+
+
+def _sweep(text: str) -> Callable[[Path], list[str]]:
+    def make(tmp: Path) -> list[str]:
+        (tmp / "sw.toml").write_text(f'scenario = "{BASE_TOML}"\n' + text)
+        return ["sweep", str(tmp / "sw.toml"), "--paths", "20", "--out", str(tmp / "out")]
+    return make
+
+
+def _stress(settings: list[dict[str, Any]]) -> Callable[[Path], list[str]]:
+    return _changed({}, extra={"stress": {"set": settings}})
+
+
+def _two_runs(seed_b: str) -> Callable[[Path], list[str]]:
+    def make(tmp: Path) -> list[str]:
+        import subprocess
+        import sys
+
+        for name, seed in (("a", "1"), ("b", seed_b)):
+            subprocess.run([sys.executable, "-m", "simulator", "run", str(BASE_TOML), "--paths", "20", "--seed", seed,
+                            "--out", str(tmp / name), "--no-assumptions"], check=True, capture_output=True)
+        return ["compare", str(tmp / "a"), str(tmp / "b"), "--paired"]
+    return make
+
+
+def _solve(*options: str) -> Callable[[Path], list[str]]:
+    base = ["solve", str(BASE_TOML), "--goal", "balance_2030", "--at-least", "0.5", "--lever",
+            "accounts.savings_programme.pct_by_year.2026", "--range", "0:3", "--paths", "20"]
+    return lambda tmp: base + list(options)  # a repeated option: the last one counts
+
+
+WHATIF = [
+    Case("set-without-equals", _run("--set", "policy.reaction.strength_frac"), says=("--set", "KEY=VALUE")),
+    Case("set-bad-key", _run("--set", "policy..strength=1"), says=("--set", "KEY=VALUE")),
+    Case("set-unknown-field", _run("--set", "policy.reaction.strenght_frac=1"),
+         says=("--set", "policy.reaction.strenght_frac", "unknown field")),
+    Case("set-boolean-for-number", _run("--set", "policy.reaction.strength_frac=true"),
+         says=("policy.reaction.strength_frac", "a TOML boolean")),
+    Case("set-out-of-range", _run("--set", "policy.reaction.strength_frac=2"),
+         says=("policy.reaction.strength_frac", "less than or equal to 1")),
+    Case("set-not-toml", _run("--set", "accounts.tax_rate_kr=12,2"), says=("--set accounts.tax_rate_kr", "TOML value")),
+    Case("set-on-validate", lambda tmp: ["validate", str(BASE_TOML), "--set", "simulation.end_year=2099"],
+         says=("simulation", "end_year must be in")),
+    Case("sweep-missing-file", lambda tmp: ["sweep", str(tmp / "none.toml"), "--out", str(tmp / "out")],
+         says=("none.toml", "file not found")),
+    Case("sweep-unknown-key", _sweep("[levers]\n\"policy.reaction.strength_frac\" = [0.5]\n[extra]\n"),
+         says=("sw.toml", "extra", "unknown field")),
+    Case("sweep-empty-lever", _sweep('[levers]\n"policy.reaction.strength_frac" = []\n'),
+         says=("sw.toml", "levers", "at least one value")),
+    Case("sweep-lever-not-a-list", _sweep('[levers]\n"policy.reaction.strength_frac" = 0.5\n'),
+         says=("sw.toml", "levers", "list")),
+    Case("sweep-lever-invalid-value", _sweep('[levers]\n"policy.reaction.strength_frac" = [0.5, 7]\n'),
+         says=("sw.toml", "variant 'strength_frac=7'", "policy.reaction.strength_frac")),
+    Case("sweep-lever-unknown-field", _sweep('[levers]\n"policy.reaction.nope" = [1]\n'),
+         says=("sw.toml", "policy.reaction.nope", "unknown field")),
+    Case("sweep-bad-reference", _sweep('reference = "nobody"\n[levers]\n"policy.reaction.strength_frac" = [0.5]\n'),
+         says=("sw.toml", "reference", "nobody")),
+    Case("sweep-unknown-percentile", _sweep('percentiles = ["nope"]\n'), says=("sw.toml", "percentiles", "nope")),
+    Case("sweep-duplicate-names", _sweep('[[variants]]\nname = "a"\n[[variants]]\nname = "a"\n'),
+         says=("sw.toml", "'a'", "twice")),
+    Case("sweep-scenario-missing", lambda tmp: ((tmp / "sw.toml").write_text('scenario = "nope.toml"\n'),
+                                                ["sweep", str(tmp / "sw.toml"), "--out", str(tmp / "out")])[1],
+         says=("nope.toml", "file not found")),
+    Case("compare-one-directory", lambda tmp: ["compare", str(tmp)], says=("compare", "at least two")),
+    Case("compare-not-a-run", lambda tmp: ["compare", str(tmp), str(tmp)], says=("{tmp}", "not a run directory")),
+    Case("compare-paired-different-seeds", _two_runs("2"), says=("cannot be paired", "seed 1", "seed 2")),
+    Case("solve-bad-range", _solve("--range", "3:0"), says=("--range", "LO below HI")),
+    Case("solve-range-not-numbers", _solve("--range", "a:b"), says=("--range", "LO:HI")),
+    Case("solve-unknown-goal", lambda tmp: ["solve", str(BASE_TOML), "--goal", "nope", "--at-least", "0.5", "--lever",
+                                            "accounts.tax_rise.kr", "--range", "0:1", "--given",
+                                            "accounts.tax_rise.from_year=2026", "--paths", "20"],
+         says=("--goal", "nope")),
+    Case("solve-target-above-one", _solve("--at-least", "1.5"), says=("--at-least", "between 0 and 1")),
+    Case("solve-unknown-lever", lambda tmp: ["solve", str(BASE_TOML), "--goal", "balance_2030", "--at-least", "0.5",
+                                             "--lever", "accounts.nope", "--range", "0:1", "--paths", "20"],
+         says=("--lever", "accounts.nope")),
+    Case("solve-bad-frontier", _solve("--frontier", "accounts.tax_rise.kr"), says=("--frontier", "KEY=V1,V2")),
+    Case("stress-unknown-driver", _stress([{"driver": "gold", "start": "2026", "end": "2026", "value": 0.1}]),
+         says=(S, "stress.set[0].driver")),
+    Case("stress-value-and-total", _stress([{"driver": "equity_return", "start": "2026", "end": "2026",
+                                             "value": -0.3, "total": -0.3}]),
+         says=(S, "stress.set[0]", "either value")),
+    Case("stress-bad-month", _stress([{"driver": "inflation", "start": "2026-13", "end": "2026", "value": 0.06}]),
+         says=(S, "stress.set[0].start")),
+    Case("stress-backwards", _stress([{"driver": "inflation", "start": "2027", "end": "2026", "value": 0.06}]),
+         says=(S, "stress.set[0]", "run forwards")),
+    Case("stress-after-the-horizon", _stress([{"driver": "inflation", "start": "2041", "end": "2041", "value": 0.06}]),
+         says=(S, "stress.set[0]", "2040-12")),
+    Case("stress-regime-value", _stress([{"driver": "equity_regime", "start": "2026", "end": "2026", "value": 1.0}]),
+         says=(S, "stress.set[0]", "regime")),
+    Case("stress-empty", _changed({}, extra={"stress": {"set": []}}), says=(S, "stress.set", "at least 1")),
+    Case("condition-unknown-variable", _run("--condition", "gold[2026] > 1"), says=("--condition", "gold")),
+    Case("condition-bad-syntax", _run("--condition", "inflation > 0.02"), says=("--condition", "VARIABLE[YEAR]")),
+    Case("condition-year-outside", _run("--condition", "inflation[2050] > 0.02"), says=("--condition", "2050")),
+    Case("condition-meets-no-path", _run("--condition", "inflation[2026] > 5"), says=("--condition", "none of")),
+]
+
+CASES: list[Case] = (READING + TYPES + MEANINGLESS + EXISTING_SCENARIO + RUN + CALIBRATE + EXISTING_CALIBRATE
+                     + WHATIF)

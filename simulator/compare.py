@@ -1,0 +1,164 @@
+"""`simulator compare DIR_A DIR_B ...`: goal probabilities, risks and medians side by side, and for runs
+that share seed and paths the paired difference of each goal against DIR_A with its paired standard
+error and the paths gained and lost (simulator.paired). Runs that share no paths are compared as
+independent runs, and the output says so; ``--paired`` refuses them (exit 2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from simulator.paired import WHY_PAIRED, independent_difference, paired_difference
+from simulator.results import RESULTS_FILE, SUMMARY_FILE
+
+#: (label, year) medians shown side by side, from summary.json percentiles
+MEDIANS = (("result_msek", 2030), ("equity_msek", 2030), ("equity_msek", 2040), ("loans_msek", 2030),
+           ("consolidation_ratio", 2040), ("consolidation_ratio_booked", 2040))
+RISKS = ("loan_limit_breach", "debt_ceiling_breach", "overdraft_used", "protection_breach")
+
+
+class CompareError(ValueError):
+    """Bad input for compare (exit 2, one line)."""
+
+
+class Run:
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        path = self.directory / SUMMARY_FILE
+        if not path.is_file():
+            raise CompareError(f"{self.directory}: not a run directory (no {SUMMARY_FILE}; write one with "
+                               "simulator run)")
+        try:
+            self.summary = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CompareError(f"{path}: cannot be read as JSON ({exc.__class__.__name__})") from None
+        if self.summary.get("kind") == "sweep" or "goals" not in self.summary:
+            raise CompareError(f"{self.directory}: a sweep directory, not a run (its sweep.csv already pairs "
+                               "its variants)")
+        self._hits: dict[str, np.ndarray] | None = None
+        self._paths: np.ndarray | None = None
+
+    @property
+    def label(self) -> str:
+        return self.directory.name
+
+    def key(self) -> tuple:
+        s = self.summary
+        return (s.get("seed"), s.get("paths"), s.get("deterministic"), s.get("parameter_uncertainty", False),
+                (s.get("condition") or {}).get("expression"))
+
+    def hits(self) -> dict[str, np.ndarray]:
+        """Each goal's outcome per path, as the run stored it (goal_<name>)."""
+        if self._hits is None:
+            import xarray as xr
+
+            path = self.directory / RESULTS_FILE
+            if not path.is_file():
+                raise CompareError(f"{self.directory}: no {RESULTS_FILE}: the per-path goal outcomes "
+                                   "pairing needs")
+            with xr.open_dataset(path, engine="h5netcdf") as ds:
+                self._hits = {n[5:]: ds[n].values.astype(bool) for n in ds.data_vars if n.startswith("goal_")}
+                self._paths = ds["path"].values
+        return self._hits
+
+    def path_index(self) -> np.ndarray:
+        self.hits()
+        return self._paths
+
+
+def pairable(a: Run, b: Run) -> str | None:
+    """None when the runs share seed and paths (path for path), else why not."""
+    if a.key() != b.key():
+        sa, sb = a.summary, b.summary
+        return (f"seed {sa.get('seed')} and {sa.get('paths')} paths against seed {sb.get('seed')} and "
+                f"{sb.get('paths')} paths" + ("" if a.key()[2:] == b.key()[2:] else
+                                              " (or a different --deterministic, --parameter-uncertainty or --condition)"))
+    if not np.array_equal(a.path_index(), b.path_index()):
+        return "different paths kept"
+    return None
+
+
+def compare(directories: list[Path], paired: bool | None = None) -> dict[str, Any]:
+    """The comparison of the runs against the first; ``paired`` True refuses unpairable runs, False
+    never pairs, None pairs where it can."""
+    if len(directories) < 2:
+        raise CompareError("simulator compare: give at least two run directories")
+    runs = [Run(d) for d in directories]
+    ref = runs[0]
+    goals = [g for g in ref.summary["goals"] if all(g in r.summary["goals"] for r in runs[1:])]
+    if not goals:
+        raise CompareError(f"{runs[1].directory}: shares no goal with {ref.directory}")
+    out: dict[str, Any] = {"reference": ref.label, "runs": [], "goals": goals}
+    for r in runs:
+        entry: dict[str, Any] = {"label": r.label, "directory": str(r.directory), "scenario": r.summary.get("scenario"),
+                                 "policy": (r.summary.get("policy") or {}).get("name"), "seed": r.summary.get("seed"),
+                                 "paths": r.summary.get("paths"), "goals": {}, "risks": {}, "medians": {}}
+        for g in goals:
+            s = r.summary["goals"][g]
+            entry["goals"][g] = {"probability": s["probability"], "ci95": s["ci95"]}
+        for name in RISKS:
+            risk = (r.summary.get("risks") or {}).get(name)
+            if risk:
+                entry["risks"][name] = risk["probability_any_year"]
+        years = r.summary.get("years", [])
+        for name, year in MEDIANS:
+            table = (r.summary.get("percentiles") or {}).get(name)
+            if table and year in years:
+                entry["medians"][f"{name} {year}"] = table["p50"][years.index(year)]
+        if r is not ref:
+            why_not = pairable(ref, r) if paired is not False else "not asked to pair"
+            if why_not is not None and paired:
+                raise CompareError(f"{r.directory}: cannot be paired with {ref.directory}: {why_not}; "
+                                   "without --paired they are compared as independent runs")
+            entry["paired"] = why_not is None
+            entry["compared_as"] = ("paired: the same seed and paths" if why_not is None
+                                    else f"independent runs ({why_not}): the difference's error adds both runs'")
+            for g in goals:
+                if why_not is None:
+                    d = paired_difference(ref.hits()[g], r.hits()[g])
+                else:
+                    a, b = ref.summary["goals"][g], r.summary["goals"][g]
+                    d = independent_difference(a["probability"], ref.summary["paths"], b["probability"],
+                                               r.summary["paths"])
+                entry["goals"][g].update(d)
+        out["runs"].append(entry)
+    out["why_paired"] = WHY_PAIRED
+    return out
+
+
+def render(result: dict[str, Any]) -> str:
+    runs = result["runs"]
+    width = max(len(g) for g in result["goals"]) + 2
+    col = 26
+    lines = [f"{'':<{width}}" + "".join(f"{r['label'][:col - 2]:>{col}}" for r in runs)]
+    lines.append(f"{'policy':<{width}}" + "".join(f"{str(r['policy'])[:col - 2]:>{col}}" for r in runs))
+    lines.append(f"{'goal probability':<{width}}")
+    for g in result["goals"]:
+        cells = []
+        for r in runs:
+            s = r["goals"][g]
+            cell = f"{s['probability']:.3f}"
+            if "diff" in s:
+                cell += f" {s['diff']:+.3f}±{1.96 * s['diff_stderr']:.3f}"
+            cells.append(f"{cell:>{col}}")
+        lines.append(f"{g:<{width}}" + "".join(cells))
+    lines.append("")
+    for r in runs[1:]:
+        lines.append(f"{r['label']} against {result['reference']}: {r['compared_as']}")
+        if r["paired"]:
+            for g in result["goals"]:
+                s = r["goals"][g]
+                lines.append(f"  {g:<{width}} paths gained {s['gained']}, lost {s['lost']}; "
+                             f"paired standard error {s['diff_stderr']:.4f}")
+    if any(r.get("paired") for r in runs[1:]):
+        lines.append(result["why_paired"])
+    lines.append("")
+    names = sorted({k for r in runs for k in r["risks"]}, key=RISKS.index)
+    for name in names:
+        lines.append(f"{name + ' (any year)':<{width}}" + "".join(f"{r['risks'].get(name, float('nan')):>{col}.3f}" for r in runs))
+    for key in dict.fromkeys(k for r in runs for k in r["medians"]):
+        lines.append(f"{'median ' + key:<{width}}" + "".join(f"{r['medians'].get(key, float('nan')):>{col}.4g}" for r in runs))
+    return "\n".join(lines)

@@ -1,0 +1,266 @@
+"""`simulator sweep SWEEP.toml`: a grid or a list of policy variants on common random numbers.
+
+A sweep file names its scenario (relative to the sweep file) and the levers, by the same dotted paths
+as --set; the grid is the product of the lists, and the first grid point is the reference variant
+unless ``reference`` names another. Named variants may be listed too, each with ``set`` (levers) and/or
+its own ``scenario`` file (which must keep the base's goals)::
+
+    scenario = "../scenarios/base.toml"
+    reference = "base"                       # optional: a variant's name
+    percentiles = ["result_msek", "equity_msek", "consolidation_ratio"]   # kept per variant
+
+    [levers]
+    "accounts.savings_programme.pct_by_year.2026" = [0.0, 1.0, 2.0]
+    "accounts.tax_rise.kr" = [0.0, 0.5]
+
+    [[variants]]
+    name = "cap60"
+    scenario = "../scenarios/equity_cap_60.toml"
+
+The table (sweep.csv and sweep.xlsx) has a row per variant: its levers, then for each goal its
+probability, Wilson interval, and the paired difference from the reference with its paired standard
+error and the paths gained and lost. sweep.nc holds every goal's outcome per path and the chosen
+percentiles with a ``variant`` dimension.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+from pydantic import Field, ValidationError, field_validator
+
+from simulator._model import _Model
+from simulator import safeio
+from simulator.engine import RunOptions
+from simulator.overrides import describe
+from simulator.paired import WHY_PAIRED, goal_row, paired_difference
+from simulator.scenario import (
+    Scenario, ScenarioError, _read_toml, format_validation_error, parse_scenario, resolve_scenario_data,
+    scenario_source, with_values,
+)
+from simulator.variables import ANNUAL, PERCENTILES
+from simulator.variants import run_variants
+
+MAX_VARIANTS = 10_000
+DEFAULT_PERCENTILES = ("result_msek", "balance_requirement_result_msek", "equity_msek", "consolidation_ratio",
+                       "consolidation_ratio_booked")
+
+
+class VariantSpec(_Model):
+    """A named variant: levers over the sweep's scenario, or another scenario file (and levers)."""
+
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.,=\-+ ]+$")
+    scenario: str | None = None
+    set: dict[str, Any] = {}
+
+
+class SweepFile(_Model):
+    scenario: str = Field(min_length=1)
+    reference: str | None = None
+    description: str = ""
+    levers: dict[str, list[Any]] = {}
+    variants: list[VariantSpec] = []
+    percentiles: list[str] = list(DEFAULT_PERCENTILES)
+
+    @field_validator("levers")
+    @classmethod
+    def _lists(cls, v: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        for key, values in v.items():
+            if not values:
+                raise ValueError(f"{key}: needs at least one value")
+        return v
+
+    @field_validator("percentiles")
+    @classmethod
+    def _known(cls, v: list[str]) -> list[str]:
+        unknown = [name for name in v if name not in ANNUAL or ANNUAL[name].internal]
+        if unknown:
+            raise ValueError(f"unknown variable {unknown[0]!r} (any annual output, simulator/variables.py)")
+        return v
+
+
+def _short(key: str) -> str:
+    """A lever's short name for variant names: its last field, with the year for a by-year map."""
+    parts = key.split(".")
+    return ".".join(parts[-2:]) if parts[-1].isdigit() else parts[-1]
+
+
+def _grid_name(point: dict[str, Any]) -> str:
+    return ",".join(f"{_short(k)}={v}" for k, v in point.items()) or "base"
+
+
+def load_sweep(path: Path) -> tuple[SweepFile, list[str], list[dict[str, Any]], list[Scenario], int]:
+    """The sweep file, its variants' names, levers and scenarios (validated), and the reference's index.
+    Every error is one line naming the sweep file (or the scenario) and the field."""
+    path = Path(path)
+    data = _read_toml(path, str(path))
+    try:
+        spec = SweepFile.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(str(path), exc)) from None
+    base_path = path.parent / spec.scenario
+    base_data, files = resolve_scenario_data(base_path)
+    names, levers, scenarios = [], [], []
+    keys = list(spec.levers)
+    points = [dict(zip(keys, combo)) for combo in itertools.product(*(spec.levers[k] for k in keys))] if keys else []
+    if not points and not spec.variants:
+        points = [{}]  # the scenario alone
+    total = len(points) + len(spec.variants)
+    if total > MAX_VARIANTS:
+        raise ScenarioError(f"{path}: levers: {total} variants; at most {MAX_VARIANTS} in one sweep")
+    for point in points:
+        name = _grid_name(point)
+        source = f"{path} variant {name!r} ({scenario_source(base_path, files)} --set {describe(point)})"
+        scenarios.append(parse_scenario(with_values(base_data, point), source))
+        names.append(name)
+        levers.append(point)
+    for v in spec.variants:
+        v_path = path.parent / v.scenario if v.scenario else base_path
+        v_data = resolve_scenario_data(v_path)[0] if v.scenario else base_data
+        values = dict(v.set)
+        source = f"{path} variant {v.name!r} ({v_path}{' --set ' + describe(values) if values else ''})"
+        scenarios.append(parse_scenario(with_values(v_data, values), source))
+        names.append(v.name)
+        levers.append({**({"scenario": v.scenario} if v.scenario else {}), **values})
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise ScenarioError(f"{path}: variants: the name {dup!r} is used twice")
+    reference = 0 if spec.reference is None else (names.index(spec.reference) if spec.reference in names else -1)
+    if reference < 0:
+        raise ScenarioError(f"{path}: reference: no variant is named {spec.reference!r} "
+                            f"(variants: {', '.join(names[:8])}{', ...' if len(names) > 8 else ''})")
+    goals = scenarios[0].goals
+    for name, sc in zip(names, scenarios):
+        if sc.goals != goals or sc.simulation != scenarios[0].simulation:
+            raise ScenarioError(f"{path}: variant {name!r}: its scenario declares other goals or years than "
+                                "the sweep's scenario; a sweep compares the same goals")
+    return spec, names, levers, scenarios, reference
+
+
+def sweep_table(names: list[str], levers: list[dict[str, Any]], goals: dict[str, np.ndarray], reference: int
+                ) -> list[dict[str, Any]]:
+    """A row per variant: its levers, then per goal the probability, interval and paired difference."""
+    rows = []
+    for i, name in enumerate(names):
+        row: dict[str, Any] = {"variant": name, "reference": i == reference, "levers": levers[i], "goals": {}}
+        for goal, hits in goals.items():
+            row["goals"][goal] = {**goal_row(hits[i]), **paired_difference(hits[reference], hits[i])}
+        rows.append(row)
+    return rows
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]], lever_keys: list[str]) -> None:
+    """sweep.csv (CONTRACT.md): the levers, then for each goal <goal>_probability, _ci_low, _ci_high,
+    _diff, _diff_stderr (and _gained, _lost)."""
+    import csv
+    import io
+
+    goals = list(rows[0]["goals"])
+    header = ["variant", "reference", *lever_keys]
+    for g in goals:
+        header += [f"{g}_probability", f"{g}_ci_low", f"{g}_ci_high", f"{g}_diff", f"{g}_diff_stderr",
+                   f"{g}_gained", f"{g}_lost"]
+    buffer = io.StringIO()
+    w = csv.writer(buffer, lineterminator="\n")
+    w.writerow(header)
+    for r in rows:
+        cells = [r["variant"], int(r["reference"]), *[r["levers"].get(k, "") for k in lever_keys]]
+        for g in goals:
+            s = r["goals"][g]
+            cells += [repr(s["probability"]), repr(s["ci95"][0]), repr(s["ci95"][1]), repr(s["diff"]),
+                      repr(s["diff_stderr"]), s["gained"], s["lost"]]
+        w.writerow(cells)
+    safeio.atomic_write_text(path, buffer.getvalue())
+
+
+def write_xlsx(path: Path, rows: list[dict[str, Any]], lever_keys: list[str]) -> None:
+    """The same table as a workbook: numbers as numbers, probabilities formatted as per cent."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "sweep"
+    goals = list(rows[0]["goals"])
+    header = ["variant", "reference", *lever_keys]
+    for g in goals:
+        header += [f"{g}_probability", f"{g}_ci_low", f"{g}_ci_high", f"{g}_diff", f"{g}_diff_stderr",
+                   f"{g}_gained", f"{g}_lost"]
+    ws.append(header)
+    for r in rows:
+        cells = [r["variant"], bool(r["reference"]), *[r["levers"].get(k) for k in lever_keys]]
+        for g in goals:
+            s = r["goals"][g]
+            cells += [s["probability"], s["ci95"][0], s["ci95"][1], s["diff"], s["diff_stderr"], s["gained"], s["lost"]]
+        ws.append(cells)
+    for column in ws.iter_cols(min_row=2, min_col=3 + len(lever_keys)):
+        for cell in column:
+            if isinstance(cell.value, float):
+                cell.number_format = "0.0%"
+    safeio.atomic_write_bytes(path, _workbook_bytes(wb))
+
+
+def _workbook_bytes(wb) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def percentile_cube(kept: dict[str, np.ndarray]) -> tuple[list[str], np.ndarray]:
+    """(variables, array variant x variable x quantile x year) of the kept variables' percentiles."""
+    names = list(kept)
+    cube = np.stack([np.percentile(kept[n], PERCENTILES, axis=1).transpose(1, 0, 2) for n in names], axis=1)
+    return names, cube
+
+
+def run_sweep(path: Path, options: RunOptions, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """Run a sweep: (spec, names, levers, the table rows, the variant results) in a dict."""
+    spec, names, levers, scenarios, reference = load_sweep(path)
+    results = run_variants(scenarios, options, keep=tuple(spec.percentiles), progress=progress)
+    rows = sweep_table(names, levers, results.goals, reference)
+    return {"spec": spec, "names": names, "levers": levers, "scenarios": scenarios, "reference": reference,
+            "rows": rows, "results": results}
+
+
+def summary(sweep: dict[str, Any], options: RunOptions, lever_keys: list[str]) -> dict[str, Any]:
+    from simulator import __version__
+    from simulator.results import interval_covers
+
+    first = sweep["scenarios"][0]
+    n = next(iter(sweep["results"].goals.values())).shape[1]
+    return {
+        "kind": "sweep", "scenario": first.name, "paths": n, "seed": int(options.seed), "version": __version__,
+        "reference": sweep["names"][sweep["reference"]], "levers": lever_keys,
+        "goal_descriptions": {g: first.goals[g].description for g in first.goals},
+        "interval_covers": interval_covers(n, False),
+        "paired": WHY_PAIRED,
+        "variants": sweep["rows"],
+    }
+
+
+def dataset(sweep: dict[str, Any], options: RunOptions, command: str):
+    """sweep.nc: goal outcomes (variant, path) and percentiles (variant, variable, quantile, year)."""
+    import xarray as xr
+
+    res = sweep["results"]
+    names, cube = percentile_cube(res.kept)
+    n = next(iter(res.goals.values())).shape[1]
+    data_vars = {f"goal_{g}": (("variant", "path"), hits.astype(np.int8),
+                               {"units": "1", "long_name": f"1 when the path meets goal {g}"})
+                 for g, hits in res.goals.items()}
+    data_vars["percentile"] = (("variant", "variable", "quantile", "year"), cube,
+                               {"long_name": "percentiles over paths of the kept variables (float32 values)"})
+    return xr.Dataset(
+        data_vars=data_vars,
+        coords={"variant": ("variant", np.array(sweep["names"], dtype=object)),
+                "path": ("path", np.arange(n, dtype=np.int64)), "variable": ("variable", np.array(names, dtype=object)),
+                "quantile": ("quantile", np.array(PERCENTILES, dtype=np.int64)), "year": ("year", res.years)},
+        attrs={"title": "simulator sweep", "seed": int(options.seed), "command": command,
+               "levers": json.dumps([{k: v for k, v in lv.items()} for lv in sweep["levers"]], ensure_ascii=False),
+               "reference": sweep["names"][sweep["reference"]]},
+    )
