@@ -53,7 +53,7 @@ DEFAULT_PERCENTILES = ("result_msek", "balance_requirement_result_msek", "equity
 class VariantSpec(_Model):
     """A named variant: levers over the sweep's scenario, or another scenario file (and levers)."""
 
-    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.,=\-+ ]+$")
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")  # a label: no control characters
     scenario: str | None = None
     set: dict[str, Any] = {}
 
@@ -112,8 +112,9 @@ def load_sweep(path: Path) -> tuple[SweepFile, list[str], list[dict[str, Any]], 
     total = len(points) + len(spec.variants)
     if total > MAX_VARIANTS:
         raise ScenarioError(f"{path}: levers: {total} variants; at most {MAX_VARIANTS} in one sweep")
+    varied = [k for k in keys if len(spec.levers[k]) > 1] or keys  # names show what differs
     for point in points:
-        name = _grid_name(point)
+        name = _grid_name({k: point[k] for k in varied})
         source = f"{path} variant {name!r} ({scenario_source(base_path, files)} --set {describe(point)})"
         scenarios.append(parse_scenario(with_values(base_data, point), source))
         names.append(name)
