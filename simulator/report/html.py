@@ -65,10 +65,18 @@ class Section:
         return next((c for c in self.charts if c.key == key), None)
 
 
+WORD_JOINER = "\u2060"
+
+
+def _keep_ranges_whole(value: Any) -> Any:
+    """No line break inside "3,6–5,4 %" or "2027–2030": a word joiner after each en dash."""
+    return value.replace(fmt.EN_DASH, fmt.EN_DASH + WORD_JOINER) if isinstance(value, str) else value
+
+
 def _env() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("simulator.report", "templates"),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        autoescape=jinja2.select_autoescape(["html", "j2"]), finalize=_keep_ranges_whole,
         trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
 
 
