@@ -404,6 +404,27 @@ def calibrate(data_dir, out, judgment):
     click.echo(f"-> {out}")
 
 
+@cli.command()
+@click.argument("dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--lang", default="sv", show_default=True, help="Language of the report: sv or en.")
+@click.option("--pdf", is_flag=True, help="Also print DIR/report.pdf (A4, needs Debian's chromium).")
+@click.option("--xlsx", is_flag=True, help="Also write DIR/tables.xlsx, one sheet per topic.")
+@click.option("--csv", "as_csv", is_flag=True, help="Also write DIR/tables/*.csv (semicolon, decimal comma).")
+def report(dirs, lang, pdf, xlsx, as_csv):
+    """Write DIR/report.html from what run, sweep or compare wrote; DIR2 ... are shown beside it."""
+    from simulator.report import PdfError, ReportInputError, ReportOutputError, write_report
+
+    try:
+        written = write_report(dirs, lang=lang, pdf=pdf, xlsx=xlsx, csv=as_csv)
+    except (ReportInputError, ReportOutputError) as exc:
+        raise InputError(str(exc)) from None
+    except PdfError as exc:  # the environment, not the input: exit 1, one line, nothing written
+        click.echo(f"error: {exc}; nothing was written", err=True)
+        sys.exit(1)  # click.exceptions.Exit would be swallowed by main's standalone_mode=False
+    for path in written:
+        click.echo(f"-> {path}")
+
+
 def _summary_table(summary: dict) -> str:
     lines = [f"policy: {summary['policy']['name']}"
              + ("" if summary["policy"]["reaction"] != "none" else " (no reaction rule)")]

@@ -1,0 +1,430 @@
+"""Every string the report shows, in Swedish (the default) and English.
+
+``t(key, lang, **values)`` looks a string up and fills its ``{placeholders}``; an unknown key or language
+is an error, never a silent fallback, and a test checks that every key has both languages with the same
+placeholders. Variable names for tables come from the results' own metadata (``long_name_sv``); the
+names here are the chart titles the committee reads.
+"""
+
+from __future__ import annotations
+
+import string
+
+LANGUAGES = ("sv", "en")
+DEFAULT_LANGUAGE = "sv"
+
+STRINGS: dict[str, dict[str, str]] = {
+    # report frame
+    "report.kicker": {"sv": "Region Jämtland Härjedalen · långsiktig ekonomisk simulering",
+                      "en": "Region Jämtland Härjedalen · long-term financial simulation"},
+    "report.title": {"sv": "Rapport: scenario {scenario}", "en": "Report: scenario {scenario}"},
+    "report.subtitle": {"sv": "{paths} simulerade banor, frö {seed}, körd {date}",
+                        "en": "{paths} simulated paths, seed {seed}, run on {date}"},
+    "report.subtitle_deterministic": {
+        "sv": "Deterministisk körning: planen utan slumpmässiga störningar, körd {date}",
+        "en": "Deterministic run: the plan without random shocks, run on {date}"},
+    "report.contents": {"sv": "Innehåll", "en": "Contents"},
+    "report.generated": {"sv": "Rapporten skapades {date} med simulator {version}.",
+                         "en": "Report generated on {date} with simulator {version}."},
+    # sections
+    "section.answers": {"sv": "Tre svar", "en": "Three answers"},
+    "section.goals": {"sv": "Målen: definition, sannolikhet och intervall",
+                      "en": "The goals: definition, probability and interval"},
+    "section.comparison": {"sv": "Körningarna sida vid sida", "en": "The runs side by side"},
+    "section.reaction": {"sv": "Reaktionsregeln: åtgärderna som användes",
+                         "en": "The reaction rule: the measures used"},
+    "section.fans": {"sv": "Utfall per år", "en": "Outcomes per year"},
+    "section.equity": {"sv": "Aktieandelen och dynamiska riskprincipen",
+                       "en": "The equity share and the drawdown rule"},
+    "section.tornado": {"sv": "Antagandenas betydelse", "en": "How much the assumptions matter"},
+    "section.attribution": {"sv": "Varför banor missar målen", "en": "Why paths miss the goals"},
+    "section.sweep": {"sv": "Svep över styrmedlen", "en": "Sweep over the levers"},
+    "section.paired": {"sv": "Parvisa skillnader mot första körningen",
+                       "en": "Paired differences against the first run"},
+    "section.scenario": {"sv": "Scenariots huvudantaganden och styrmedel",
+                         "en": "The scenario's main assumptions and levers"},
+    "section.provenance": {"sv": "Ursprung", "en": "Provenance"},
+    # the three answers
+    "answer.note.probability": {"sv": "sannolikhet", "en": "probability"},
+    "answer.note.deterministic": {"sv": "utan störningar", "en": "zero shock"},
+    "answer.note.consolidation": {"sv": "{measures}, utgången av {year}", "en": "{measures}, end of {year}"},
+    "answer.note.total": {"sv": "hela förpliktelsen", "en": "whole obligation"},
+    "answer.note.booked": {"sv": "avsättningen", "en": "provision"},
+    "answer.note.equity": {"sv": "median, utgången av {year}", "en": "median, end of {year}"},
+    "answer.balance.question": {"sv": "Har regionen ekonomi i balans {year}?",
+                                "en": "Are the region's finances in balance by {year}?"},
+    "answer.balance": {
+        "sv": "Sannolikheten att regionen har ekonomi i balans {year} är {p} (95 % konfidensintervall {interval}).",
+        "en": "The probability that the region's finances are in balance by {year} is {p} "
+              "(95% confidence interval {interval})."},
+    "answer.balance_deterministic": {
+        "sv": "Med planen utan slumpmässiga störningar är ekonomi i balans {year}: {outcome}.",
+        "en": "With the plan and no random shocks, balanced finances by {year}: {outcome}."},
+    "answer.consolidation.question": {
+        "sv": "Når pensionsmedlen en konsolideringsgrad på minst 100 % senast {year}?",
+        "en": "Do the pension assets reach a consolidation ratio of at least 100% by {year}?"},
+    "answer.consolidation.total.end": {
+        "sv": "Mätt mot hela pensionsförpliktelsen (avsättning + ansvarsförbindelse) är sannolikheten {p} "
+              "att konsolideringsgraden är minst 100 % vid utgången av {year} ({interval}).",
+        "en": "Measured against the whole pension obligation (provision + contingent liability) the "
+              "probability is {p} that the consolidation ratio is at least 100% at the end of {year} ({interval})."},
+    "answer.consolidation.total.end_deterministic": {
+        "sv": "Mot hela pensionsförpliktelsen (avsättning + ansvarsförbindelse), vid utgången av {year}: {outcome}.",
+        "en": "Against the whole pension obligation (provision + contingent liability), at the end of {year}: "
+              "{outcome}."},
+    "answer.consolidation.booked.end": {
+        "sv": "Mätt mot den bokförda avsättningen enbart (pensionsskuldens bokförda värde) är sannolikheten {p} "
+              "({interval}).",
+        "en": "Measured against the booked provision alone (the pension debt's booked value) the probability "
+              "is {p} ({interval})."},
+    "answer.consolidation.booked.end_deterministic": {
+        "sv": "Mot den bokförda avsättningen enbart, vid utgången av {year}: {outcome}.",
+        "en": "Against the booked provision alone, at the end of {year}: {outcome}."},
+    "answer.consolidation.total.reached": {
+        "sv": "Att nivån nås något år till och med {year} (hela förpliktelsen): {p} ({interval}).",
+        "en": "Reaching the level in some year up to {year} (whole obligation): {p} ({interval})."},
+    "answer.consolidation.total.reached_deterministic": {
+        "sv": "Nås något år till och med {year} (hela förpliktelsen): {outcome}.",
+        "en": "Reached in some year up to {year} (whole obligation): {outcome}."},
+    "answer.consolidation.booked.reached": {
+        "sv": "Att nivån nås något år till och med {year} (avsättningen enbart): {p} ({interval}).",
+        "en": "Reaching the level in some year up to {year} (provision alone): {p} ({interval})."},
+    "answer.consolidation.booked.reached_deterministic": {
+        "sv": "Nås något år till och med {year} (avsättningen enbart): {outcome}.",
+        "en": "Reached in some year up to {year} (provision alone): {outcome}."},
+    "answer.consolidation.booked_missing": {
+        "sv": "Körningen innehåller inte måttet på den bokförda avsättningen enbart; målets ordalydelse "
+              "(\u201dpensionsskuldens bokförda värde\u201d) pekar på det måttet.",
+        "en": "The run does not carry the measure on the booked provision alone, which the goal's wording "
+              "(\u201cthe pension debt's booked value\u201d) points to."},
+    "answer.consolidation.median.consolidation_ratio": {
+        "sv": "Konsolideringsgrad på hela förpliktelsen, median: {first} ({first_year}) och {last} ({last_year}).",
+        "en": "Consolidation ratio on the whole obligation, median: {first} ({first_year}) and {last} "
+              "({last_year})."},
+    "answer.consolidation.median.consolidation_ratio_booked": {
+        "sv": "Konsolideringsgrad på avsättningen, median: {first} ({first_year}) och {last} ({last_year}).",
+        "en": "Consolidation ratio on the provision, median: {first} ({first_year}) and {last} ({last_year})."},
+    "answer.equity.question": {"sv": "Hur utvecklas aktieandelen i pensionsportföljen?",
+                               "en": "How does the equity share of the pension portfolio develop?"},
+    "answer.equity.medians": {"sv": "Aktieandelen vid årets slut, median: {medians}.",
+                              "en": "The equity share at year end, median: {medians}."},
+    "answer.equity.low": {"sv": "I var tjugonde bana är den lägre än {p5} år {year}.",
+                          "en": "In one path in twenty it is below {p5} in {year}."},
+    "answer.equity.derisking": {
+        "sv": "Riskprincipen tvingar ner aktieandelen under den strategiska nivån någon gång i {p} av "
+              "banorna, i genomsnitt {months} månader per år.",
+        "en": "The drawdown rule forces the equity share below its strategic level at some point in {p} of "
+              "the paths, on average {months} months a year."},
+    "answer.equity.breach": {
+        "sv": "Skyddsnivån underskrids ändå, mellan två ombalanseringar, i {p} av banorna ({interval}).",
+        "en": "The protection level is still breached between two rebalancings in {p} of the paths "
+              "({interval})."},
+    # goal definitions
+    "def.all_of": {"sv": "Alla dessa mål uppfyllda på samma bana: {parts}.",
+                   "en": "All of these goals met on the same path: {parts}."},
+    "def.metric": {"sv": "{metric} {comparison} {threshold} {when}.",
+                   "en": "{metric} {comparison} {threshold} {when}."},
+    "def.when_all": {"sv": "varje år {years}", "en": "in every year {years}"},
+    "def.when_any": {"sv": "något år {years}", "en": "in some year {years}"},
+    "def.when_last": {"sv": "vid utgången av {year}", "en": "at the end of {year}"},
+    "denominator.result_share_of_tax_and_grants": {
+        "sv": "Nämnare: skatteintäkter + generella statsbidrag och utjämning.",
+        "en": "Denominator: tax revenue + general state grants and equalisation."},
+    "denominator.consolidation_ratio": {
+        "sv": "Nämnare: hela pensionsförpliktelsen, avsättning + ansvarsförbindelse.",
+        "en": "Denominator: the whole pension obligation, provision + contingent liability."},
+    "denominator.consolidation_ratio_booked": {
+        "sv": "Nämnare: den bokförda avsättningen för pensioner (utan ansvarsförbindelsen).",
+        "en": "Denominator: the booked pension provision (without the contingent liability)."},
+    # texts
+    "text.definition": {"sv": "Definition", "en": "Definition"},
+    "text.interval_covers_default": {
+        "sv": "Intervallen är 95 % konfidensintervall (Wilson) för simuleringsfelet: hur mycket sannolikheten "
+              "kan skilja sig från den som oändligt många banor skulle ge. De omfattar inte osäkerheten i "
+              "modellens antaganden; den visas i avsnittet om antagandenas betydelse när körningen har den.",
+        "en": "The intervals are 95% (Wilson) confidence intervals for the simulation error: how far the "
+              "probability may lie from what infinitely many paths would give. They do not cover the "
+              "uncertainty of the model's assumptions; that is shown in the section on the assumptions "
+              "when the run carries it."},
+    "text.deterministic_note": {
+        "sv": "En deterministisk körning är en enda bana utan slumpmässiga störningar: varje mål är "
+              "uppfyllt eller ej uppfyllt, utan sannolikhet eller intervall.",
+        "en": "A deterministic run is a single path without random shocks: each goal is met or not met, "
+              "with no probability or interval."},
+    "text.goals_intro": {
+        "sv": "Sannolikheten är andelen simulerade banor där målet är uppfyllt.",
+        "en": "The probability is the share of simulated paths on which the goal is met."},
+    "text.paths_meeting": {"sv": "{n} av {of}", "en": "{n} of {of}"},
+    "text.comparison_intro": {
+        "sv": "Samma mål i varje körning. Oförändrad politik visar utvecklingen om inga åtgärder vidtas; "
+              "det besvarar en annan fråga än sannolikheten med regionens reaktioner.",
+        "en": "The same goals in each run. Unchanged policy shows what happens if no measures are taken; "
+              "it answers a different question from the probability with the region's reactions."},
+    "text.policy_none": {"sv": "Ingen reaktionsregel: oförändrad politik.",
+                         "en": "No reaction rule: unchanged policy."},
+    "text.policy_named": {"sv": "Reaktionsregel i kraft: {name}.", "en": "Reaction rule in force: {name}."},
+    "text.instruments_note": {
+        "sv": "Medianbanan: hälften av banorna använder mindre. Dåliga banor: var tionde bana använder minst "
+              "så mycket ({q}:e percentilen).",
+        "en": "Median path: half the paths use less. Bad paths: one path in ten uses at least this much "
+              "(the {q}th percentile)."},
+    "text.fans_intro": {
+        "sv": "Solfjädrarna visar spridningen över banorna: ljust fält 5–95 %, mörkt fält 25–75 %, linjen "
+              "medianen. Den streckade linjen är banan utan slumpmässiga störningar när den finns; den prickade "
+              "en målnivå eller gräns.",
+        "en": "The fans show the spread over the paths: light band 5–95%, dark band 25–75%, the line the "
+              "median. The dashed line is the path without random shocks when given; the dotted one a target "
+              "or limit."},
+    "text.equity_intro": {
+        "sv": "Dynamiska riskprincipen sänker aktieandelen när portföljen närmar sig skyddsnivån (80 % av "
+              "högsta värdet de senaste 24 månaderna). Djupet mäts i procentenheter under den andel portföljen "
+              "har när regeln inte begränsar (den strategiska andelen, högst policytaket).",
+        "en": "The drawdown rule lowers the equity share as the portfolio nears its protection level (80% of "
+              "the highest value of the last 24 months). Depth is measured in percentage points below the "
+              "share held when the rule does not bind (the strategic share, at most the policy cap)."},
+    "text.tornado_intro": {
+        "sv": "Varje stapel visar målets sannolikhet när ett bedömt antagande sätts lågt respektive högt, på "
+              "samma slumptal som körningen; den lodräta linjen är körningens sannolikhet.",
+        "en": "Each bar shows the goal's probability with one judgment parameter set low and high, on the "
+              "run's random numbers; the vertical line is the run's probability."},
+    "text.attribution_intro": {
+        "sv": "Medelvärden bland banor som når målet och bland banor som missar det: de största skillnaderna "
+              "pekar på varför banor missar.",
+        "en": "Means among the paths that meet the goal and among those that miss it: the largest differences "
+              "point to why paths miss."},
+    "text.sweep_intro": {
+        "sv": "Varje variant körd på samma slumptal. Rutorna visar målets sannolikhet för varje "
+              "kombination av styrmedel.",
+        "en": "Every variant run on the same random numbers. The cells show the goal's probability for each "
+              "combination of levers."},
+    "text.sweep_note": {
+        "sv": "Inom parentes 95 % konfidensintervall; efter semikolon skillnaden mot referensvarianten.",
+        "en": "In brackets the 95% confidence interval; after the semicolon the difference from the reference "
+              "variant."},
+    "text.reference": {"sv": "referens", "en": "reference"},
+    "text.paired_intro": {
+        "sv": "Körningar med samma frö och antal banor jämförs bana för bana; standardfelet är de parvisa "
+              "skillnadernas. Vunna banor når målet bara i den andra körningen, förlorade bara i den första.",
+        "en": "Runs sharing seed and paths are compared path by path; the standard error is that of the paired "
+              "differences. Gained paths meet the goal only in the other run, lost ones only in the first."},
+    "text.assumptions_note": {
+        "sv": "Värden ur det upplösta scenariot som körningen sparade.",
+        "en": "Values from the resolved scenario the run stored."},
+    "text.provenance_intro": {
+        "sv": "Uppgifter för att köra om och granska resultaten.",
+        "en": "What is needed to rerun and check the results."},
+    "text.no_goals": {"sv": "(scenariot anger inga mål)", "en": "(the scenario declares no goals)"},
+    "text.no_paired": {"sv": "(inga körningar att jämföra parvis)", "en": "(no runs to compare in pairs)"},
+    # run labels
+    "run.unchanged": {"sv": "Oförändrad politik", "en": "Unchanged policy"},
+    "run.policy": {"sv": "Med reaktionsregel ({name})", "en": "With reaction rule ({name})"},
+    "run.deterministic": {"sv": "Planen utan störningar", "en": "The plan without shocks"},
+    # tables and columns
+    "table.risks": {"sv": "Risker", "en": "Risks"},
+    "table.policy_settings": {"sv": "Reaktionsregelns inställningar", "en": "The reaction rule's settings"},
+    "table.instruments": {"sv": "Åtgärderna summerade över hela perioden, per bana",
+                          "en": "The measures summed over the whole period, per path"},
+    "table.equity_risks": {"sv": "Riskminskning och skyddsnivå", "en": "De-risking and protection level"},
+    "table.sweep": {"sv": "Varianterna", "en": "The variants"},
+    "table.assumptions": {"sv": "Huvudantaganden", "en": "Main assumptions"},
+    "table.levers": {"sv": "Styrmedel i svepet", "en": "Levers in the sweep"},
+    "col.goal": {"sv": "Mål", "en": "Goal"},
+    "col.outcome": {"sv": "Utfall", "en": "Outcome"},
+    "col.definition": {"sv": "Definition", "en": "Definition"},
+    "col.probability": {"sv": "Sannolikhet", "en": "Probability"},
+    "col.interval95": {"sv": "95 % intervall", "en": "95% interval"},
+    "col.paths_meeting": {"sv": "Banor som når målet", "en": "Paths meeting it"},
+    "col.risk": {"sv": "Risk", "en": "Risk"},
+    "col.any_year": {"sv": "Något år", "en": "In some year"},
+    "col.setting": {"sv": "Inställning", "en": "Setting"},
+    "col.value": {"sv": "Värde", "en": "Value"},
+    "col.values": {"sv": "Värden", "en": "Values"},
+    "col.instrument": {"sv": "Åtgärd", "en": "Measure"},
+    "col.total_median": {"sv": "Medianbanan", "en": "Median path"},
+    "col.total_bad": {"sv": "Dåliga banor ({q}:e percentilen)", "en": "Bad paths ({q}th percentile)"},
+    "col.measure": {"sv": "Mått", "en": "Measure"},
+    "col.variable": {"sv": "Variabel", "en": "Variable"},
+    "col.mean_met": {"sv": "Medel, når målet", "en": "Mean, meeting"},
+    "col.mean_missed": {"sv": "Medel, missar målet", "en": "Mean, missing"},
+    "col.difference": {"sv": "Skillnad", "en": "Difference"},
+    "col.run": {"sv": "Körning", "en": "Run"},
+    "col.stderr_points": {"sv": "Standardfel (procentenheter)", "en": "Standard error (percentage points)"},
+    "col.stderr_axis": {"sv": "Skillnad, procentenheter", "en": "Difference, percentage points"},
+    "col.gained": {"sv": "Vunna banor", "en": "Paths gained"},
+    "col.lost": {"sv": "Förlorade banor", "en": "Paths lost"},
+    "col.variant": {"sv": "Variant", "en": "Variant"},
+    "col.lever": {"sv": "Styrmedel", "en": "Lever"},
+    "col.item": {"sv": "Uppgift", "en": "Item"},
+    "risk.total_months_percentiles": {"sv": "Månader med riskminskning 2025–2040, percentiler",
+                                      "en": "Months of de-risking 2025–2040, percentiles"},
+    "risk.size_percentiles_when_breached": {"sv": "Underskridandets storlek när det sker, percentiler",
+                                            "en": "Size of the breach when it happens, percentiles"},
+    # charts
+    "chart.band_90": {"sv": "5–95 %", "en": "5–95%"},
+    "chart.band_50": {"sv": "25–75 %", "en": "25–75%"},
+    "chart.median": {"sv": "Median", "en": "Median"},
+    "overlay.zero_shock": {"sv": "Utan störningar", "en": "Zero shock"},
+    "chart.comparison": {"sv": "Målens sannolikhet per körning", "en": "The goals' probability per run"},
+    "chart.paired": {"sv": "Parvis skillnad med 95 % intervall", "en": "Paired difference with 95% interval"},
+    "chart.median_path": {"sv": "Medianbanan", "en": "Median path"},
+    "chart.bad_paths": {"sv": "Dåliga banor ({q}:e percentilen)", "en": "Bad paths ({q}th percentile)"},
+    "chart.share_paths_used": {"sv": "Andel banor", "en": "Share of paths"},
+    "chart.equity_monthly": {"sv": "Aktieandel per månad", "en": "Equity share per month"},
+    "chart.depth": {"sv": "Andel banor med sänkt aktieandel, efter djup under {share}",
+                    "en": "Share of paths de-risked, by depth below {share}"},
+    "chart.depth_band": {"sv": "{lo}–{hi} procentenheter", "en": "{lo}–{hi} percentage points"},
+    "chart.depth_band_open": {"sv": "mer än {lo} procentenheter", "en": "more than {lo} percentage points"},
+    "chart.derisk_months": {"sv": "Månader med riskminskning per år, medel över banorna",
+                            "en": "Months of de-risking per year, mean over the paths"},
+    "chart.breach_by_year": {"sv": "Andel banor där skyddsnivån underskrids, per år",
+                             "en": "Share of paths breaching the protection level, per year"},
+    "chart.low_value": {"sv": "Lågt värde", "en": "Low value"},
+    "chart.high_value": {"sv": "Högt värde", "en": "High value"},
+    "chart.frontier": {"sv": "Avvägning mellan målen över varianterna",
+                       "en": "Trade-off between the goals over the variants"},
+    "chart.frontier_line": {"sv": "Varianter som ingen annan slår på båda målen",
+                            "en": "Variants no other beats on both goals"},
+    # chart titles per variable
+    "var.result_msek": {"sv": "Årets resultat", "en": "Result for the year"},
+    "var.result_share_of_tax_and_grants": {"sv": "Årets resultat i % av skatteintäkter och generella statsbidrag",
+                                           "en": "Result as % of tax revenue and general grants"},
+    "var.balance_requirement_result_msek": {"sv": "Balanskravsresultat", "en": "Balance-requirement result"},
+    "var.equity_msek": {"sv": "Eget kapital", "en": "Equity"},
+    "var.loans_msek": {"sv": "Låneskuld (prickad: låneramen)", "en": "Loans (dotted: the loan limit)"},
+    "var.consolidation_ratio": {"sv": "Konsolideringsgrad, avsättning + ansvarsförbindelse",
+                                "en": "Consolidation ratio, provision + contingent liability"},
+    "var.consolidation_ratio_booked": {"sv": "Konsolideringsgrad, bokförd avsättning",
+                                       "en": "Consolidation ratio, booked provision"},
+    "var.inflation": {"sv": "Inflation (KPI, dec–dec; prickad: målet)",
+                      "en": "Inflation (CPI, Dec–Dec; dotted: the target)"},
+    "var.short_rate": {"sv": "Kort ränta (årsmedel)", "en": "Short interest rate (annual mean)"},
+    "var.long_rate": {"sv": "Lång ränta (årsmedel)", "en": "Long interest rate (annual mean)"},
+    "var.equity_return": {"sv": "Börsavkastning (aktiemixen)", "en": "Equity return (the equity mix)"},
+    "var.tax_base_growth": {"sv": "Skatteunderlagets tillväxt", "en": "Tax base growth"},
+    "var.equity_share": {"sv": "Aktieandel vid årets slut", "en": "Equity share at year end"},
+    "var.reaction_savings_msek": {"sv": "Besparingar", "en": "Savings"},
+    "var.reaction_tax_kr": {"sv": "Skattehöjning (kr per 100 kr)", "en": "Tax increase (SEK per 100 SEK)"},
+    "var.reaction_deposits_paused": {"sv": "Pausade inbetalningar till pensionsmedlen",
+                                     "en": "Paused deposits to the pension fund"},
+    "var.reaction_synnerliga_skal_msek": {"sv": "Synnerliga skäl åberopade", "en": "Exceptional reasons invoked"},
+    # axis units
+    "unit.axis_msek": {"sv": "mnkr", "en": "MSEK"},
+    "unit.axis_fraction": {"sv": "procent", "en": "per cent"},
+    "unit.axis_kr": {"sv": "kr", "en": "SEK"},
+    "unit.axis_count": {"sv": "antal", "en": "count"},
+    "unit.axis_months": {"sv": "månader", "en": "months"},
+    "unit.axis_share_paths": {"sv": "andel banor", "en": "share of paths"},
+    "unit.msek": {"sv": "mnkr", "en": "MSEK"},
+    "unit.percent_word": {"sv": "procent", "en": "per cent"},
+    "unit.points": {"sv": "procentenheter", "en": "percentage points"},
+    "word.yes": {"sv": "ja", "en": "yes"},
+    "word.no": {"sv": "nej", "en": "no"},
+    "word.met": {"sv": "uppfyllt", "en": "met"},
+    "word.not_met": {"sv": "ej uppfyllt", "en": "not met"},
+    # provenance
+    "prov.scenario": {"sv": "Scenario", "en": "Scenario"},
+    "prov.sha256": {"sv": "Scenariots SHA-256", "en": "Scenario SHA-256"},
+    "prov.sha256_computed": {"sv": "beräknad här ur det sparade scenariot",
+                             "en": "computed here from the stored scenario"},
+    "prov.seed": {"sv": "Frö", "en": "Seed"},
+    "prov.paths": {"sv": "Banor", "en": "Paths"},
+    "prov.version": {"sv": "Version", "en": "Version"},
+    "prov.date": {"sv": "Datum", "en": "Date"},
+    "prov.command": {"sv": "Kommando", "en": "Command"},
+    "prov.directory": {"sv": "Katalog", "en": "Directory"},
+    # settings (dotted paths as --set names them)
+    "param.accounts.tax_rate_kr": {"sv": "Skattesats (kr)", "en": "Tax rate (SEK)"},
+    "param.accounts.tax_rate_from_year_kr": {"sv": "Ändrad skattesats från år", "en": "Tax rate changed from year"},
+    "param.accounts.savings_programme.pct_by_year": {"sv": "Sparprogram, andel av kostnaderna per år",
+                                                     "en": "Savings programme, share of costs per year"},
+    "param.accounts.savings_programme.msek_by_year": {"sv": "Sparprogram, mnkr per år",
+                                                      "en": "Savings programme, MSEK per year"},
+    "param.accounts.cost_overrun.mean_frac": {"sv": "Kostnadsöverskridande, långsiktigt medel",
+                                              "en": "Cost overrun, long-run mean"},
+    "param.accounts.after_plan.general_grants_growth_pa": {"sv": "Generella statsbidrag, tillväxt efter planen",
+                                                           "en": "General grants, growth after the plan"},
+    "param.accounts.after_plan.investments_msek": {"sv": "Investeringar per år efter planen",
+                                                   "en": "Investments per year after the plan"},
+    "param.accounts.financing.loan_limit_msek": {"sv": "Låneram", "en": "Loan limit"},
+    "param.economy.inflation.target_pa": {"sv": "Inflationsmål", "en": "Inflation target"},
+    "param.economy.tax_base.real_long_run_growth_pa": {"sv": "Skatteunderlagets reala tillväxt, långsiktig",
+                                                       "en": "Tax base real growth, long run"},
+    "param.pension.obligation.rips_real_rate_pa": {"sv": "RIPS realränta", "en": "RIPS real discount rate"},
+    "param.pension.portfolio.strategic_equity_share_frac": {"sv": "Strategisk aktieandel",
+                                                            "en": "Strategic equity share"},
+    "param.pension.risk_rule.equity_cap_frac": {"sv": "Tak för aktieandelen", "en": "Equity share cap"},
+    "param.pension.risk_rule.protection_frac": {"sv": "Skyddsnivå (andel av högsta värdet)",
+                                                "en": "Protection level (share of the high)"},
+    "param.pension.risk_rule.window_months": {"sv": "Fönster för högsta värdet (månader)",
+                                              "en": "Window for the high (months)"},
+    "param.pension.risk_rule.rebalance_every_months": {"sv": "Ombalansering var n:e månad",
+                                                       "en": "Rebalancing every n months"},
+    "param.pension.deposits.policy": {"sv": "Inbetalningar till pensionsmedlen, regel",
+                                      "en": "Deposits to the pension fund, rule"},
+    "param.pension.deposits.surplus_share_frac": {"sv": "Inbetald andel av överskottet",
+                                                  "en": "Share of the surplus deposited"},
+    # workbook and CSV
+    "xl.sheet_goals": {"sv": "Mål", "en": "Goals"},
+    "xl.sheet_risks": {"sv": "Risker", "en": "Risks"},
+    "xl.sheet_percentiles": {"sv": "Percentiler per år", "en": "Percentiles per year"},
+    "xl.sheet_equity_monthly": {"sv": "Aktieandel per månad", "en": "Equity share per month"},
+    "xl.sheet_instruments": {"sv": "Åtgärder", "en": "Measures"},
+    "xl.sheet_assumptions": {"sv": "Antaganden", "en": "Assumptions"},
+    "xl.sheet_attribution": {"sv": "Varför banor missar", "en": "Why paths miss"},
+    "xl.sheet_sweep": {"sv": "Svep", "en": "Sweep"},
+    "xl.sheet_comparison": {"sv": "Jämförelse", "en": "Comparison"},
+    "xl.sheet_paired": {"sv": "Parvisa skillnader", "en": "Paired differences"},
+    "xl.sheet_provenance": {"sv": "Ursprung", "en": "Provenance"},
+    "xl.key": {"sv": "Nyckel", "en": "Key"},
+    "xl.variable_key": {"sv": "Variabelnamn", "en": "Variable name"},
+    "xl.unit": {"sv": "Enhet", "en": "Unit"},
+    "xl.statistic": {"sv": "Mått", "en": "Statistic"},
+    "xl.mean": {"sv": "medel", "en": "mean"},
+    "xl.stderr": {"sv": "Standardfel", "en": "Standard error"},
+    "xl.ci_low": {"sv": "95 % intervall, nedre", "en": "95% interval, lower"},
+    "xl.ci_high": {"sv": "95 % intervall, övre", "en": "95% interval, upper"},
+    "xl.month": {"sv": "Månad", "en": "Month"},
+    "xl.year": {"sv": "År", "en": "Year"},
+    "xl.bad_paths": {"sv": "Dåliga banor", "en": "Bad paths"},
+    "xl.bad_quantile": {"sv": "Percentil för dåliga banor", "en": "Percentile for bad paths"},
+    "xl.parameter": {"sv": "Parameter", "en": "Parameter"},
+    "xl.p_low": {"sv": "Sannolikhet vid lågt värde", "en": "Probability at the low value"},
+    "xl.p_high": {"sv": "Sannolikhet vid högt värde", "en": "Probability at the high value"},
+    "xl.p_run": {"sv": "Sannolikhet i körningen", "en": "Probability in the run"},
+    "xl.depth_band": {"sv": "Sänkt {lo}–{hi} procentenheter", "en": "De-risked {lo}–{hi} percentage points"},
+    "xl.depth_band_open": {"sv": "Sänkt mer än {lo} procentenheter", "en": "De-risked more than {lo} percentage points"},
+    "xl.unit_fraction": {"sv": "%", "en": "%"},
+    "xl.unit_points": {"sv": "procentenheter", "en": "percentage points"},
+    "xl.unit_msek": {"sv": "mnkr", "en": "MSEK"},
+    "xl.unit_kr": {"sv": "kr", "en": "SEK"},
+    "xl.unit_int": {"sv": "antal", "en": "count"},
+    "xl.unit_count": {"sv": "antal", "en": "count"},
+    "xl.unit_flag": {"sv": "andel, 0–1", "en": "share, 0–1"},
+    "xl.unit_year": {"sv": "år", "en": "year"},
+    "xl.unit_index": {"sv": "index", "en": "index"},
+    "xl.unit_number": {"sv": "tal", "en": "number"},
+}
+
+
+class UnknownLanguage(ValueError):
+    """--lang names a language the report is not written in."""
+
+
+def check_language(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise UnknownLanguage(f"--lang: unknown language {lang!r} (choose {' or '.join(LANGUAGES)})")
+    return lang
+
+
+def has(key: str) -> bool:
+    return key in STRINGS
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, **values) -> str:
+    """The string ``key`` in ``lang`` with its placeholders filled; KeyError for an unknown key."""
+    text = STRINGS[key][check_language(lang)]
+    return text.format(**values) if values else text
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}

@@ -1,0 +1,193 @@
+"""The data layer: today's run directories, the coming outputs, and bad input."""
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from simulator.report.data import (
+    DEPTH_BANDS, ReportInputError, depth_share, load_report, load_run, paired_differences, scenario_sha256,
+    sweep_from_table, sweep_grids,
+)
+from tests.test_report_support import PATHS, SEED, copy_run, read_summary, runs, sweep_table, write_summary  # noqa: F401
+
+
+def test_a_run_of_today(runs):
+    run = load_run(runs["base"])
+    summary = read_summary(runs["base"])
+    assert run.kind == "run" and not run.deterministic and run.years == summary["years"]
+    assert [g.name for g in run.goals] == list(summary["goals"])
+    g = run.goal("balance_2030")
+    assert g.probability == summary["goals"]["balance_2030"]["probability"]
+    assert (g.ci_low, g.ci_high) == tuple(summary["goals"]["balance_2030"]["ci95"])
+    assert g.definition.all_of == ("result_target_2027_2030", "deficit_restored")
+    assert run.goal("result_target_2027_2030").definition.years == (2027, 2028, 2029, 2030)
+    np.testing.assert_array_equal(run.fans["equity_msek"].p95, summary["percentiles"]["equity_msek"]["p95"])
+    assert run.variable("equity_msek").label("sv") == "Eget kapital" and run.variable("equity_msek").kind == "msek"
+    # not there today: the section data are empty, not an error
+    assert run.policy is None and run.assumptions == [] and run.instruments == [] and run.goal_outcomes == {}
+    assert run.interval_covers is None and run.sweep is None
+    p = run.provenance
+    assert (p.seed, p.paths, p.scenario) == (SEED, PATHS, "base") and p.sha256_computed
+    assert len(p.scenario_sha256) == 64 and "simulator run" in p.command and p.date[:2] == "20"
+
+
+def test_monthly_equity_share_fan_and_depth(runs):
+    run = load_run(runs["base"])
+    with xr.open_dataset(runs["base"] / "results.nc", engine="h5netcdf") as ds:
+        monthly = ds["monthly_equity_share"].values
+    fan = run.equity_monthly.fan
+    assert fan.x.size == 192
+    np.testing.assert_allclose(fan.p50, np.percentile(monthly, 50, axis=0))
+    np.testing.assert_allclose(fan.p5, np.percentile(monthly, 5, axis=0))
+    depth = run.equity_monthly.depth
+    assert depth.reference_share == pytest.approx(0.761)  # min(strategic 76.1 %, cap 80 %)
+    below = (0.761 - monthly) > 1e-6
+    np.testing.assert_allclose(depth.shares.sum(axis=0), below.mean(axis=0))
+
+
+def test_depth_bands_by_hand():
+    values = np.array([[0.76, 0.70], [0.60, 0.40], [0.20, 0.76]])  # 3 paths x 2 months
+    d = depth_share(values, np.array([0, 1]), 0.76)
+    # depths: month 0: 0, 0.16, 0.56; month 1: 0.06, 0.36, 0
+    assert [b for b in d.bands] == list(DEPTH_BANDS)
+    np.testing.assert_allclose(d.shares[:, 0], [0, 1 / 3, 0, 1 / 3])
+    np.testing.assert_allclose(d.shares[:, 1], [1 / 3, 0, 1 / 3, 0])
+    assert depth_share(values, np.array([0, 1]), None) is None
+
+
+def test_a_deterministic_run_is_met_or_not(runs):
+    run = load_run(runs["det"])
+    summary = read_summary(runs["det"])
+    assert run.deterministic
+    for g in run.goals:
+        assert g.met == (summary["goals"][g.name]["probability"] == 1.0)
+
+
+def test_the_coming_outputs_are_read(runs):
+    run = load_run(runs["reaction"])  # results.nc with a "realization" dimension
+    assert run.policy.name == "reaction_v1" and not run.policy.unchanged
+    assert run.policy.settings["tax_step_kr"] == 0.25
+    assert run.interval_covers.startswith("Intervallet täcker")
+    assert run.provenance.scenario_sha256 == "ab" * 32 and not run.provenance.sha256_computed
+    assert {a.parameter for a in run.assumptions} == {"accounts.cost_overrun.mean_frac",
+                                                      "economy.inflation.target_pa"}
+    booked = run.goal("consolidation_booked_2040")
+    assert booked.definition.metric == "consolidation_ratio_booked"
+    answers = [(a.measure, a.when) for a in load_report([runs["reaction"]]).consolidation_answers()]
+    assert answers == [("total", "end"), ("booked", "end"), ("total", "reached")]
+    assert set(run.goal_outcomes) == {g.name for g in run.goals}
+    assert run.goal_outcomes["balance_2030"].mean() == pytest.approx(run.goal("balance_2030").probability)
+    names = [i.variable for i in run.instruments]
+    assert names == ["reaction_savings_msek", "reaction_tax_kr", "reaction_deposits_paused",
+                     "reaction_synnerliga_skal_msek"]
+    with xr.open_dataset(runs["reaction"] / "results.nc", engine="h5netcdf") as ds:
+        savings = ds["reaction_savings_msek"].values
+        paused = ds["reaction_deposits_paused"].values
+        inflation, met = ds["inflation"].values, ds["goal_balance_2030"].values > 0
+    ins = run.instruments[0]
+    np.testing.assert_allclose(ins.median, np.median(savings, axis=0))
+    np.testing.assert_allclose(ins.bad, np.percentile(savings, 90, axis=0))
+    assert ins.total_bad == pytest.approx(np.percentile(savings.sum(axis=1), 90))
+    np.testing.assert_allclose(run.instruments[2].share_used, paused.mean(axis=0))
+    # no attribution in the summary: computed from the per-path goal outcomes, over 2025..2030
+    row = next(r for r in run.attribution["balance_2030"] if r.variable == "inflation")
+    per_path = inflation[:, :6].mean(axis=1)
+    assert row.met == pytest.approx(per_path[met].mean()) and row.missed == pytest.approx(per_path[~met].mean())
+
+
+def test_attribution_from_the_summary_in_either_shape(tmp_path, runs):
+    d = copy_run(runs["base"], tmp_path / "run")
+    summary = read_summary(d)
+    summary["attribution"] = {
+        "balance_2030": {"inflation": {"met": 0.019, "missed": 0.027}},
+        "consolidation_2040": [{"variable": "equity_return", "mean_met": 0.09, "mean_missed": 0.05}],
+        "junk": "not a table"}
+    write_summary(d, summary)
+    att = load_run(d).attribution
+    assert set(att) == {"balance_2030", "consolidation_2040"}
+    assert (att["balance_2030"][0].met, att["balance_2030"][0].missed) == (0.019, 0.027)
+    assert att["consolidation_2040"][0].variable == "equity_return" and att["consolidation_2040"][0].missed == 0.05
+
+
+def test_a_zarr_store_is_read(tmp_path, runs):
+    pytest.importorskip("zarr", reason="zarr is not installed (the model core adds it with results.zarr)")
+    d = copy_run(runs["base"], tmp_path / "zarr")
+    with xr.open_dataset(d / "results.nc", engine="h5netcdf") as ds:
+        ds = ds.load()
+    (d / "results.nc").unlink()
+    ds.rename({"path": "realization"}).to_zarr(d / "results.zarr")
+    run = load_run(d)
+    assert run.equity_monthly is not None and run.equity_monthly.fan.x.size == 192
+    np.testing.assert_allclose(run.equity_monthly.fan.p50, load_run(runs["base"]).equity_monthly.fan.p50)
+
+
+def test_summary_alone_is_enough(tmp_path, runs):
+    d = tmp_path / "only-summary"
+    d.mkdir()
+    shutil.copy(runs["base"] / "summary.json", d)
+    run = load_run(d)
+    assert run.goals and run.fans and run.equity_monthly is None and run.scenario is None
+    assert run.goal("balance_2030").definition is None
+    # without definitions the answers' goals are found by their contract names
+    answers = load_report([d]).consolidation_answers()
+    assert [(a.measure, a.when) for a in answers] == [("total", "end"), ("total", "reached")]
+    assert run.provenance.scenario_sha256 is None
+
+
+def test_paired_differences_by_hand(runs):
+    main, other = load_run(runs["reaction"]), load_run(runs["unchanged"])
+    diffs = paired_differences(main, [other], ["Oförändrad politik"])
+    d = next(x for x in diffs if x.goal == "balance_2030")
+    a, b = main.goal_outcomes["balance_2030"], other.goal_outcomes["balance_2030"]
+    assert d.difference == pytest.approx(b.mean() - a.mean())
+    assert d.stderr == pytest.approx(np.std(b * 1.0 - a, ddof=1) / np.sqrt(PATHS))
+    assert (d.gained, d.lost) == (int((b & ~a).sum()), int((a & ~b).sum()))
+    assert d.run_label == "Oförändrad politik"
+    # runs that do not share seed and paths are not paired; runs without per-path outcomes neither
+    assert paired_differences(main, [load_run(runs["det"])]) == []
+    assert paired_differences(load_run(runs["base"]), [other]) == []
+
+
+def test_sweep_columns_and_grids():
+    table = sweep_table()
+    sweep = sweep_from_table(table)
+    assert sweep.levers == ["pension.risk_rule.equity_cap_frac", "accounts.savings_programme.pct_by_year.2026"]
+    assert sweep.goals == ["balance_2030", "consolidation_2040"] and sweep.reference == 0
+    [(fixed, grid)] = sweep_grids(sweep, "balance_2030_probability")
+    assert fixed == {} and list(grid.index) == [0.6, 0.8] and list(grid.columns) == [0.0, 1.0, 2.0]
+    assert grid.loc[0.8, 2.0] == pytest.approx(table.iloc[5]["balance_2030_probability"])
+    one = sweep_from_table(table[table["pension.risk_rule.equity_cap_frac"] == 0.6]
+                           .drop(columns="pension.risk_rule.equity_cap_frac"))
+    [(_, row)] = sweep_grids(one, "consolidation_2040_probability")
+    assert row.shape == (1, 3)
+    three = sweep_from_table(table.assign(extra=[1, 1, 1, 2, 2, 2]))
+    assert [f for f, _ in sweep_grids(three, "balance_2030_probability")] == [{"extra": 1}, {"extra": 2}]
+    assert sweep_from_table(pd.DataFrame({"a": [1]})) is None
+
+
+def test_a_sweep_directory(runs):
+    run = load_run(runs["sweep"])
+    assert run.kind == "sweep" and run.goals == [] and run.fans == {}
+    assert run.sweep.goal_descriptions["balance_2030"] == "Ekonomi i balans 2030"
+    assert len(run.sweep.table) == 6
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda d: d / "missing", "no such directory"),
+    (lambda d: d, "not a result directory (no summary.json)"),
+    (lambda d: (d / "summary.json").write_text("{not json") and d, "not valid JSON (line 1"),
+    (lambda d: (d / "summary.json").write_text("[1, 2]") and d, "not a summary"),
+    (lambda d: (d / "summary.json").write_text(json.dumps({"paths": 3})) and d, "neither goals nor percentiles"),
+])
+def test_bad_directories(tmp_path, make, message):
+    with pytest.raises(ReportInputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_run(make(tmp_path))
+
+
+def test_scenario_hash_ignores_key_order():
+    assert scenario_sha256('{"a": 1, "b": 2}') == scenario_sha256('{"b": 2, "a": 1}')
+    assert scenario_sha256('{"a": 1}') != scenario_sha256('{"a": 2}')
