@@ -71,6 +71,24 @@ def cli() -> None:
     """Monte Carlo engine for the long-term finances of Region Jämtland Härjedalen."""
 
 
+def _lang_option(fn):
+    return click.option("--lang", type=click.Choice(["sv", "en"]), default=None,
+                        help="Print the table for a person, in Swedish (sv) or English (en): goal descriptions, "
+                             "percentages with one decimal. Without it: the key-based table scripts read.")(fn)
+
+
+def _person_table(kind: str, where, lang: str) -> str:
+    """The --lang table, read back from what the command wrote (the report's data layer)."""
+    from simulator.report import ReportInputError, console
+
+    try:
+        if kind == "compare":
+            return console.compare_text(where, lang)  # where: simulator compare's result
+        return (console.sweep_text if kind == "sweep" else console.run_text)(where, lang)
+    except ReportInputError as exc:
+        raise InputError(str(exc)) from None
+
+
 def _set_option(fn):
     return click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
                         help="Override one scenario field by its dotted path (repeatable), validated like "
@@ -135,9 +153,10 @@ def validate(scenario: Path, sets) -> None:
                    "\"equity_return[2026] < -0.2\"): the answers given that; says how many paths it kept.")
 @click.option("--force", is_flag=True, help="Replace an existing result in --out.")
 @_set_option
+@_lang_option
 @click.pass_context
 def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, scheduler, monthly,
-        parameter_uncertainty, assumptions, assumption_paths, condition, force, sets):
+        parameter_uncertainty, assumptions, assumption_paths, condition, force, sets, lang):
     """Simulate SCENARIO and write results.nc and summary.json to --out."""
     from simulator.engine import RunOptions, SchedulerUnreachable
     from simulator.jobs import RunJob, run_job
@@ -174,8 +193,9 @@ def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, sch
     except OutputExistsError as exc:
         raise InputError(f"--out: {exc}") from None
     elapsed = time.perf_counter() - started
-    click.echo(_summary_table(summary))
-    click.echo(f"{summary['paths']} paths in {elapsed:.1f} s -> {out}")
+    click.echo(_person_table("run", out, lang) if lang else _summary_table(summary))
+    n = summary["paths"]
+    click.echo(f"{n} {'path' if n == 1 else 'paths'} in {elapsed:.1f} s -> {out}")
 
 
 @cli.command()
@@ -211,15 +231,20 @@ def sensitivity(scenario, as_json, sets):
 @click.option("--chunk-size", default=2000, show_default=True, callback=_positive("--chunk-size"),
               help="Paths per kernel call (memory: about 27 kB per path and variant of a batch of 16).")
 @click.option("--force", is_flag=True, help="Replace an existing result in --out.")
+@_set_option
+@_lang_option
 @click.pass_context
-def sweep(ctx, sweep_file, paths, seed, out, chunk_size, force):
+def sweep(ctx, sweep_file, paths, seed, out, chunk_size, force, sets, lang):
     """Every variant of a grid or list of levers on the same paths; sweep.csv, sweep.xlsx, sweep.nc."""
     from simulator import sweep as sw
     from simulator.engine import RunOptions
     from simulator.progress import progress
     from simulator.results import OutputExistsError, check_output_free, write_directory, write_json
 
-    spec, names, levers, scenarios, reference = sw.load_sweep(sweep_file)
+    from simulator import overrides
+
+    values = overrides.parse_sets(sets)
+    spec, names, levers, scenarios, reference = sw.load_sweep(sweep_file, values)  # bad input first
     out = out if out is not None else Path("results") / sweep_file.stem
     try:
         check_output_free(out, force)
@@ -229,7 +254,7 @@ def sweep(ctx, sweep_file, paths, seed, out, chunk_size, force):
     lever_keys = list(dict.fromkeys(k for lv in levers for k in lv))
     started = time.perf_counter()
     with progress(paths * len(names), "path-variants", f"sweep {len(names)} variants") as advance:
-        result = sw.run_sweep(sweep_file, options, advance)
+        result = sw.run_sweep(sweep_file, options, advance, values)
     argv = (ctx.obj or {}).get("argv", sys.argv[1:])
     command = "simulator " + " ".join(shlex.quote(a) for a in argv)
     summary = sw.summary(result, options, lever_keys)
@@ -244,7 +269,7 @@ def sweep(ctx, sweep_file, paths, seed, out, chunk_size, force):
         write_directory(out, files, force)
     except OutputExistsError as exc:
         raise InputError(f"--out: {exc}") from None
-    click.echo(_sweep_table(summary))
+    click.echo(_person_table("sweep", out, lang) if lang else _sweep_table(summary))
     click.echo(f"{len(names)} variants x {paths} paths in {time.perf_counter() - started:.1f} s -> {out}")
 
 
@@ -274,7 +299,8 @@ def _sweep_table(summary: dict) -> str:
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=None,
               help="Also write DIR/compare.json (for simulator report).")
 @click.option("--force", is_flag=True, help="Replace an existing comparison in --out.")
-def compare(directories, paired, as_json, out, force):
+@_lang_option
+def compare(directories, paired, as_json, out, force, lang):
     """Goal probabilities, risks and medians of runs side by side, paired against the first."""
     import json
 
@@ -290,7 +316,10 @@ def compare(directories, paired, as_json, out, force):
             write_directory(out, lambda staging: write_json(staging / "compare.json", result), force)
         except OutputExistsError as exc:
             raise InputError(f"--out: {exc}") from None
-    click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else render(result))
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        click.echo(_person_table("compare", result, lang) if lang else render(result))
 
 
 @cli.command()

@@ -20,7 +20,7 @@ from simulator import __version__
 from simulator.engine import RunOptions, SimulationOutput
 from simulator.goals import evaluate_goals, goal_statistics
 from simulator.scenario import Scenario, scenario_to_dict
-from simulator.variables import ANNUAL, MONTHLY, PERCENTILES
+from simulator.variables import ANNUAL, MONTHLY, PERCENTILES, STORED
 
 RESULTS_FILE = "results.nc"
 SUMMARY_FILE = "summary.json"
@@ -156,6 +156,16 @@ def risk_summary(output: SimulationOutput) -> dict[str, Any]:
     return risks
 
 
+def zero_shock_summary(scenario: Scenario) -> dict[str, list[float | None]]:
+    """The zero-shock path of every stored variable, per year (the plan years are the plan): the line the
+    report draws into each fan."""
+    from simulator.accounts import accounts_params
+    from simulator.engine import zero_shock_baseline
+
+    path = zero_shock_baseline(scenario, accounts_params(scenario))[0]
+    return {name: [_json_number(v) for v in path[name]] for name in STORED}
+
+
 def interval_covers(n_paths: int, parameter_uncertainty: bool) -> str:
     """What the goals' intervals include, in one sentence (summary.json and the run table)."""
     if parameter_uncertainty:
@@ -196,6 +206,7 @@ def build_summary(scenario: Scenario, options: RunOptions, output: SimulationOut
         "years": [int(y) for y in output.years],
         "percentiles": {name: percentile_table(values) for name, values in output.annual.items()},
     }
+    summary["zero_shock"] = zero_shock_summary(scenario)
     if condition is not None:
         summary["condition"] = condition
     if scenario.stress is not None:

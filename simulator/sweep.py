@@ -93,9 +93,12 @@ def _grid_name(point: dict[str, Any]) -> str:
     return ",".join(f"{_short(k)}={v}" for k, v in point.items()) or "base"
 
 
-def load_sweep(path: Path) -> tuple[SweepFile, list[str], list[dict[str, Any]], list[Scenario], int]:
+def load_sweep(path: Path, sets: dict[str, Any] | None = None
+               ) -> tuple[SweepFile, list[str], list[dict[str, Any]], list[Scenario], int]:
     """The sweep file, its variants' names, levers and scenarios (validated), and the reference's index.
-    Every error is one line naming the sweep file (or the scenario) and the field."""
+    ``sets`` (the command's --set) are laid over every variant's scenario first, so the sweep's own
+    levers win where both name a field. Every error is one line naming the sweep file (or the scenario)
+    and the field."""
     path = Path(path)
     data = _read_toml(path, str(path))
     try:
@@ -104,6 +107,9 @@ def load_sweep(path: Path) -> tuple[SweepFile, list[str], list[dict[str, Any]], 
         raise ScenarioError(format_validation_error(str(path), exc)) from None
     base_path = path.parent / spec.scenario
     base_data, files = resolve_scenario_data(base_path)
+    sets = dict(sets or {})
+    base_data = with_values(base_data, sets)
+    given = f" --set {describe(sets)}" if sets else ""
     names, levers, scenarios = [], [], []
     keys = list(spec.levers)
     points = [dict(zip(keys, combo)) for combo in itertools.product(*(spec.levers[k] for k in keys))] if keys else []
@@ -115,15 +121,15 @@ def load_sweep(path: Path) -> tuple[SweepFile, list[str], list[dict[str, Any]], 
     varied = [k for k in keys if len(spec.levers[k]) > 1] or keys  # names show what differs
     for point in points:
         name = _grid_name({k: point[k] for k in varied})
-        source = f"{path} variant {name!r} ({scenario_source(base_path, files)} --set {describe(point)})"
+        source = f"{path} variant {name!r} ({scenario_source(base_path, files)}{given} --set {describe(point)})"
         scenarios.append(parse_scenario(with_values(base_data, point), source))
         names.append(name)
         levers.append(point)
     for v in spec.variants:
         v_path = path.parent / v.scenario if v.scenario else base_path
-        v_data = resolve_scenario_data(v_path)[0] if v.scenario else base_data
+        v_data = with_values(resolve_scenario_data(v_path)[0], sets) if v.scenario else base_data
         values = dict(v.set)
-        source = f"{path} variant {v.name!r} ({v_path}{' --set ' + describe(values) if values else ''})"
+        source = f"{path} variant {v.name!r} ({v_path}{given}{' --set ' + describe(values) if values else ''})"
         scenarios.append(parse_scenario(with_values(v_data, values), source))
         names.append(v.name)
         levers.append({**({"scenario": v.scenario} if v.scenario else {}), **values})
@@ -219,13 +225,14 @@ def percentile_cube(kept: dict[str, np.ndarray]) -> tuple[list[str], np.ndarray]
     return names, cube
 
 
-def run_sweep(path: Path, options: RunOptions, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+def run_sweep(path: Path, options: RunOptions, progress: Callable[[int], None] | None = None,
+              sets: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run a sweep: (spec, names, levers, the table rows, the variant results) in a dict."""
-    spec, names, levers, scenarios, reference = load_sweep(path)
+    spec, names, levers, scenarios, reference = load_sweep(path, sets)
     results = run_variants(scenarios, options, keep=tuple(spec.percentiles), progress=progress)
     rows = sweep_table(names, levers, results.goals, reference)
     return {"spec": spec, "names": names, "levers": levers, "scenarios": scenarios, "reference": reference,
-            "rows": rows, "results": results}
+            "rows": rows, "results": results, "sets": dict(sets or {})}
 
 
 def summary(sweep: dict[str, Any], options: RunOptions, lever_keys: list[str]) -> dict[str, Any]:
@@ -236,7 +243,7 @@ def summary(sweep: dict[str, Any], options: RunOptions, lever_keys: list[str]) -
     n = next(iter(sweep["results"].goals.values())).shape[1]
     return {
         "kind": "sweep", "scenario": first.name, "paths": n, "seed": int(options.seed), "version": __version__,
-        "reference": sweep["names"][sweep["reference"]], "levers": lever_keys,
+        "reference": sweep["names"][sweep["reference"]], "levers": lever_keys, "set": sweep.get("sets", {}),
         "goal_descriptions": {g: first.goals[g].description for g in first.goals},
         "interval_covers": interval_covers(n, False),
         "paired": WHY_PAIRED,

@@ -12,10 +12,12 @@ from simulator.report.data import (
     DEPTH_BANDS, ReportInputError, depth_share, load_report, load_run, paired_differences, scenario_sha256,
     sweep_from_table, sweep_grids,
 )
-from tests.test_report_support import PATHS, SEED, copy_run, read_summary, runs, sweep_table, write_summary  # noqa: F401
+from tests.test_report_support import (  # noqa: F401
+    PATHS, SAVINGS_LEVER, SEED, copy_run, read_summary, runs, sweep_table, write_summary,
+)
 
 
-def test_a_run_of_today(runs):
+def test_a_run(runs):
     run = load_run(runs["base"])
     summary = read_summary(runs["base"])
     assert run.kind == "run" and not run.deterministic and run.years == summary["years"]
@@ -27,12 +29,21 @@ def test_a_run_of_today(runs):
     assert run.goal("result_target_2027_2030").definition.years == (2027, 2028, 2029, 2030)
     np.testing.assert_array_equal(run.fans["equity_msek"].p95, summary["percentiles"]["equity_msek"]["p95"])
     assert run.variable("equity_msek").label("sv") == "Eget kapital" and run.variable("equity_msek").kind == "msek"
-    # not there today: the section data are empty, not an error
-    assert run.policy is None and run.assumptions == [] and run.instruments == [] and run.goal_outcomes == {}
-    assert run.interval_covers is None and run.sweep is None
+    # the policy, what the intervals cover, the assumptions, the reaction's instruments, each goal per path
+    assert run.policy.name == "åtgärdsplan" and not run.policy.unchanged
+    assert run.policy.settings["policy.reaction.savings.max_per_year_pct"] == 3.0  # the scenario's own keys
+    assert run.interval_covers == summary["interval_covers"]
+    assert {a.parameter for a in run.assumptions} == set(summary["assumptions"])
+    assert [i.variable for i in run.instruments] == ["reaction_savings_msek", "reaction_tax_kr",
+                                                     "reaction_deposits_paused", "reaction_synnerliga_skal_msek"]
+    assert set(run.goal_outcomes) == {g.name for g in run.goals}
+    assert run.goal_outcomes["balance_2030"].mean() == pytest.approx(g.probability)
+    np.testing.assert_allclose(run.zero_shock["result_excl_portfolio_change_msek"][:3], [-230.2, -15.0, 203.0],
+                               atol=0.01)  # the plan, drawn into the fans
+    assert run.sweep is None
     p = run.provenance
-    assert (p.seed, p.paths, p.scenario) == (SEED, PATHS, "base") and p.sha256_computed
-    assert len(p.scenario_sha256) == 64 and "simulator run" in p.command and p.date[:2] == "20"
+    assert (p.seed, p.paths, p.scenario) == (SEED, PATHS, "base") and not p.sha256_computed
+    assert p.scenario_sha256 == summary["scenario_sha256"] and "simulator run" in p.command and p.date[:2] == "20"
 
 
 def test_monthly_equity_share_fan_and_depth(runs):
@@ -67,36 +78,28 @@ def test_a_deterministic_run_is_met_or_not(runs):
         assert g.met == (summary["goals"][g.name]["probability"] == 1.0)
 
 
-def test_the_coming_outputs_are_read(runs):
-    run = load_run(runs["reaction"])  # results.nc with a "realization" dimension
-    assert run.policy.name == "reaction_v1" and not run.policy.unchanged
-    assert run.policy.settings["tax_step_kr"] == 0.25
-    assert run.interval_covers.startswith("Intervallet täcker")
-    assert run.provenance.scenario_sha256 == "ab" * 32 and not run.provenance.sha256_computed
-    assert {a.parameter for a in run.assumptions} == {"accounts.cost_overrun.mean_frac",
-                                                      "economy.inflation.target_pa"}
+def test_both_konsolideringsgrad_measures_and_the_reaction_instruments(runs):
+    run = load_run(runs["base"])
     booked = run.goal("consolidation_booked_2040")
     assert booked.definition.metric == "consolidation_ratio_booked"
-    answers = [(a.measure, a.when) for a in load_report([runs["reaction"]]).consolidation_answers()]
-    assert answers == [("total", "end"), ("booked", "end"), ("total", "reached")]
-    assert set(run.goal_outcomes) == {g.name for g in run.goals}
-    assert run.goal_outcomes["balance_2030"].mean() == pytest.approx(run.goal("balance_2030").probability)
-    names = [i.variable for i in run.instruments]
-    assert names == ["reaction_savings_msek", "reaction_tax_kr", "reaction_deposits_paused",
-                     "reaction_synnerliga_skal_msek"]
-    with xr.open_dataset(runs["reaction"] / "results.nc", engine="h5netcdf") as ds:
+    answers = [(a.measure, a.when) for a in load_report([runs["base"]]).consolidation_answers()]
+    assert answers == [("total", "end"), ("booked", "end"), ("total", "reached"), ("booked", "reached")]
+    with xr.open_dataset(runs["base"] / "results.nc", engine="h5netcdf") as ds:
         savings = ds["reaction_savings_msek"].values
         paused = ds["reaction_deposits_paused"].values
-        inflation, met = ds["inflation"].values, ds["goal_balance_2030"].values > 0
     ins = run.instruments[0]
     np.testing.assert_allclose(ins.median, np.median(savings, axis=0))
     np.testing.assert_allclose(ins.bad, np.percentile(savings, 90, axis=0))
     assert ins.total_bad == pytest.approx(np.percentile(savings.sum(axis=1), 90))
     np.testing.assert_allclose(run.instruments[2].share_used, paused.mean(axis=0))
-    # no attribution in the summary: computed from the per-path goal outcomes, over 2025..2030
+    # the attribution comes from the summary (simulator run writes it)
+    summary = read_summary(runs["base"])
     row = next(r for r in run.attribution["balance_2030"] if r.variable == "inflation")
-    per_path = inflation[:, :6].mean(axis=1)
-    assert row.met == pytest.approx(per_path[met].mean()) and row.missed == pytest.approx(per_path[~met].mean())
+    written = next(r for r in summary["attribution"]["balance_2030"] if r["variable"] == "inflation")
+    assert (row.met, row.missed) == (written["met"], written["missed"])
+    # oförändrad politik: no rule
+    unchanged = load_run(runs["unchanged"])
+    assert unchanged.policy.unchanged and unchanged.policy.settings == {}
 
 
 def test_attribution_from_the_summary_in_either_shape(tmp_path, runs):
@@ -134,8 +137,9 @@ def test_summary_alone_is_enough(tmp_path, runs):
     assert run.goal("balance_2030").definition is None
     # without definitions the answers' goals are found by their contract names
     answers = load_report([d]).consolidation_answers()
-    assert [(a.measure, a.when) for a in answers] == [("total", "end"), ("total", "reached")]
-    assert run.provenance.scenario_sha256 is None
+    assert [(a.measure, a.when) for a in answers] == [("total", "end"), ("booked", "end"), ("total", "reached"),
+                                                      ("booked", "reached")]
+    assert run.provenance.scenario_sha256 == read_summary(runs["base"])["scenario_sha256"]
 
 
 def test_paired_differences_by_hand(runs):
@@ -149,7 +153,9 @@ def test_paired_differences_by_hand(runs):
     assert d.run_label == "Oförändrad politik"
     # runs that do not share seed and paths are not paired; runs without per-path outcomes neither
     assert paired_differences(main, [load_run(runs["det"])]) == []
-    assert paired_differences(load_run(runs["base"]), [other]) == []
+    summary_only = copy_run(runs["unchanged"], runs["unchanged"].parent / "unchanged-summary-only")
+    (summary_only / "results.nc").unlink()
+    assert paired_differences(main, [load_run(summary_only)]) == []
 
 
 def test_sweep_columns_and_grids():
@@ -172,8 +178,20 @@ def test_sweep_columns_and_grids():
 def test_a_sweep_directory(runs):
     run = load_run(runs["sweep"])
     assert run.kind == "sweep" and run.goals == [] and run.fans == {}
-    assert run.sweep.goal_descriptions["balance_2030"] == "Ekonomi i balans 2030"
-    assert len(run.sweep.table) == 6
+    assert run.sweep.goal_descriptions["balance_2030"].startswith("Ekonomi i balans 2030")
+    assert len(run.sweep.table) == 6 and run.sweep.reference == 0 and run.sweep.label_column == "variant"
+    assert run.sweep.levers == ["accounts.tax_rise.kr", "accounts.tax_rise.from_year", SAVINGS_LEVER]
+    [(fixed, grid)] = sweep_grids(run.sweep, "balance_2030_probability")
+    assert fixed == {"accounts.tax_rise.from_year": 2026} and grid.shape == (2, 3)
+
+
+def test_a_compare_directory_stands_for_its_runs(tmp_path, runs):
+    from simulator.cli import main as cli
+
+    out = tmp_path / "cmp"
+    cli(["compare", str(runs["base"]), str(runs["unchanged"]), "--out", str(out)])
+    report = load_report([out])
+    assert report.main.directory == runs["base"] and [r.directory for r in report.others] == [runs["unchanged"]]
 
 
 @pytest.mark.parametrize("make, message", [

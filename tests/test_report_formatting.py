@@ -3,11 +3,10 @@
 import numpy as np
 import pytest
 
-from simulator.report import run_table
-from simulator.report.data import Goal, PairedDifference, sweep_from_table
+from simulator.report.data import Goal, sweep_from_table
 from simulator.report.formatting import (
     MINUS, NBSP, goal_table, interval, msek, number, outcome, percent, points, setting_label, setting_text,
-    sweep_table, compare_table, year_span,
+    sweep_table, year_span,
 )
 from tests.test_report_support import sweep_table as synthetic_sweep
 
@@ -84,25 +83,13 @@ def test_deterministic_goals_are_met_or_not_met():
     assert outcome(goals[0], "en") == "met" and outcome(goals[1], "en") == "not met"
 
 
-def test_run_table_from_a_summary_dict():
-    summary = {"deterministic": True, "goals": {
-        "balance_2030": {"probability": 0.0, "stderr": 0.0, "ci95": [0.0, 0.79], "description": "Ekonomi i balans"},
-        "result_target": {"probability": 1.0, "stderr": 0.0, "ci95": [0.21, 1.0], "description": "Resultatmålet"}}}
-    lines = run_table(summary).splitlines()
-    assert lines[1].split()[-2:] == ["ej", "uppfyllt"] and lines[2].split()[-1] == "uppfyllt"
-    summary["deterministic"] = False
-    assert f"100,0{NBSP}%" in run_table(summary)
-    assert run_table({"goals": {}}) == "(scenariot anger inga mål)"
-
-
-def test_sweep_and_compare_tables():
+def test_sweep_table():
     sweep = sweep_from_table(synthetic_sweep(),
                              {"balance_2030": {"description": "Ekonomi i balans 2030"}})
-    lines = sweep_table(sweep).splitlines()
-    assert len(lines) == 1 + 6
-    assert "Tak för aktieandelen" in lines[0] and "Ekonomi i balans 2030" in lines[0]
-    assert lines[1].split()[:2] == ["60,0", "%"] and f"5,0{NBSP}%" in lines[1]
-    diffs = [PairedDifference("balance_2030", "Ekonomi i balans 2030", "Oförändrad politik", -0.09, 0.0123, 3, 30)]
-    text = compare_table(diffs)
-    assert f"{MINUS}9,0{NBSP}procentenheter" in text and "1,2" in text and text.splitlines()[1].split()[-2:] == ["3", "30"]
-    assert compare_table([]) == "(inga körningar att jämföra parvis)"
+    lines = sweep_table(sweep, goals=["balance_2030"]).splitlines()
+    header, rows, notes = lines[0], lines[1:7], lines[8:]
+    assert "Tak för aktieandelen" in header and header.split()[-1] == "[1]"
+    assert notes[0] == "[1] Ekonomi i balans 2030"
+    assert rows[0].endswith(f"5,0{NBSP}%") and "(referens)" in rows[0]  # no difference against itself
+    # the second variant: 15 %, 10 points above the reference; paired se 0.004 -> ± 1.96 * 0.4 = 0,8 points
+    assert rows[1].endswith(f"15,0{NBSP}% (+10,0 ± 0,8)")

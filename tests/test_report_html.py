@@ -6,10 +6,12 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from simulator.report.formatting import NBSP, interval, percent
+from simulator.report.formatting import NBSP, interval, percent, setting_label
+from simulator.report.i18n import t
 from tests.test_report_support import read_summary, rendered, runs  # noqa: F401
 
-TODAY = ["answers", "goals", "fans", "equity", "scenario", "provenance"]
+# the base scenario's run: the reaction rule, assumptions and attribution are in every run today
+TODAY = ["answers", "goals", "reaction", "fans", "equity", "tornado", "attribution", "scenario", "provenance"]
 FULL = ["answers", "goals", "comparison", "reaction", "fans", "equity", "tornado", "attribution", "paired",
         "scenario", "provenance"]
 
@@ -62,10 +64,13 @@ def test_todays_run_in_swedish(runs, rendered):
     assert percent(g["probability"], word=True) in first
     assert interval(*g["ci95"]).replace("–", "–\u2060") in first  # kept on one line
     assert "Har regionen ekonomi i balans 2030?" in first
-    # the booked measure is not in today's run: the report says so rather than leaving it out silently
-    assert "inte måttet på den bokförda avsättningen" in text
-    # what the interval covers: the default sentence (the summary has no interval_covers yet)
-    assert "simuleringsfelet" in text
+    # both measures of the pension goal are answered, the booked one with its own probability
+    booked = summary["goals"]["consolidation_booked_2040"]
+    assert percent(booked["probability"], word=True) in text and "bokförda avsättningen enbart" in text
+    # what the interval covers, in Swedish (summary.json's interval_covers is the English sentence)
+    assert summary["interval_covers"].startswith("Simulation error only")
+    assert t("text.interval_covers_default", "sv") in text
+    assert t("text.interval_covers_parameters", "sv") not in text
 
 
 def test_english(rendered):
@@ -80,11 +85,11 @@ def test_everything_the_coming_outputs_allow(runs, rendered):
     r = assert_self_contained(text)
     assert r.sections == FULL
     summary = read_summary(runs["reaction"])
-    assert summary["interval_covers"] in text
-    booked = summary["goals"]["consolidation_booked_2040"]
-    assert percent(booked["probability"], word=True) in text and "bokförda avsättningen enbart" in text
+    assert t("text.interval_covers_default", "sv") in text
     assert "inte måttet på den bokförda" not in text
-    assert "Oförändrad politik" in text and "Med reaktionsregel (reaction_v1)" in text
+    # the runs are named by their policy: the base's named rule, and the scenario without one
+    assert summary["policy"]["name"] == "åtgärdsplan" and "Med reaktionsregel (åtgärdsplan)" in text
+    assert "Oförändrad politik" in text
     assert summary["scenario_sha256"] in text
 
 
@@ -120,13 +125,14 @@ def test_the_reaction_rule_the_tornado_and_the_attribution(runs, rendered):
     a = read_summary(runs["reaction"])["assumptions"]
     swings = {p: abs(v["high"]["goals"]["balance_2030"] - v["low"]["goals"]["balance_2030"]) for p, v in a.items()}
     widest = max(swings, key=swings.get)
-    assert tornado.data["parameters"][0].startswith("Kostnadsöverskridande" if "cost" in widest else "Inflationsmål")
+    assert tornado.data["parameters"][0].startswith(setting_label(widest, "sv"))
     assert tornado.data["base"] == run.goal("balance_2030").probability
     # the answers' goals only (all goals are in the workbook)
     captions = {tb["caption"] for tb in sections["attribution"].tables}
-    assert captions == {run.goal(g).label("sv") for g in ("balance_2030", "consolidation_2040",
-                                                          "consolidation_booked_2040",
-                                                          "consolidation_reached_by_2040")}
+    attributed = read_summary(runs["reaction"])["attribution"]
+    answers = {"balance_2030", *(a.goal.name for a in report.consolidation_answers())}
+    assert captions == {run.goal(g).label("sv") for g in answers if g in attributed}
+    assert "balance_2030" in attributed
     paired = sections["paired"].chart("paired")
     d = next(x for x in report.others[0].goals if x.name == "balance_2030")
     k = paired.data["labels"].index(run.goal("balance_2030").label("sv"))
@@ -171,4 +177,6 @@ def test_a_sweep_directory(rendered):
     np.testing.assert_allclose(frontier.data["x"], table["balance_2030_probability"])
     np.testing.assert_allclose(frontier.data["y"], table["consolidation_2040_probability"])
     assert_self_contained(text)
-    assert "1 (referens)" in text and "Tak för aktieandelen" in text
+    reference = table["variant"].iloc[0]
+    assert f"{reference} (referens)" in text and "Skattehöjning (kr)" in text
+    assert "Sparprogram, andel av kostnaderna per år: 2026" in text

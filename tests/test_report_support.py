@@ -1,9 +1,8 @@
 """Shared fixtures and helpers for the report tests (no tests here).
 
-Runs are small (300 paths) and made once per session. ``future_run`` adds to a real run what the model
-is about to write (policy, interval_covers, assumptions, scenario_sha256, the booked konsolideringsgrad,
-the reaction rule's instruments, per-path goal outcomes, a ``realization`` dimension), so the report is
-tested on both today's outputs and tomorrow's.
+Runs are small (300 paths) and made once per session by the real commands: the base scenario (with
+its reaction rule, assumptions, attribution and per-path goal outcomes), oförändrad politik on the
+same paths, a deterministic run and a sweep.
 """
 
 from __future__ import annotations
@@ -57,74 +56,6 @@ def write_summary(directory: Path, summary: dict) -> None:
     (directory / "summary.json").write_text(json.dumps(summary, ensure_ascii=False), encoding="utf-8")
 
 
-def add_future_outputs(directory: Path, policy: str, store: str = "nc") -> Path:
-    """Give a real run the outputs the model core is adding (see the module docstring)."""
-    summary = read_summary(directory)
-    with xr.open_dataset(directory / "results.nc", engine="h5netcdf") as ds:
-        ds = ds.load()
-    spec = load_scenario(BASE_TOML)
-    years = ds["year"].values
-    booked = ds["pension_assets_msek"] / ds["pension_provision_msek"]
-    result = ds["result_msek"]
-    added = {
-        "consolidation_ratio_booked": (booked, "1", "pension assets over the pension provision (fraction)",
-                                       "Konsolideringsgrad (avsättning)"),
-        "reaction_savings_msek": (np.maximum(0.0, -result) * 0.3, "MSEK", "savings decided by the rule",
-                                  "Besparingar"),
-        "reaction_tax_kr": ((result < -300) * 0.25, "SEK", "tax rate increase", "Skattehöjning"),
-        "reaction_deposits_paused": ((result < 0) * 1.0, "1", "1 when deposits are paused",
-                                     "Pausade inbetalningar"),
-        "reaction_synnerliga_skal_msek": (np.maximum(0.0, -result - 500) * 0.1, "MSEK",
-                                          "exempted by synnerliga skäl", "Synnerliga skäl"),
-    }
-    for name, (values, units, long_name, swedish) in added.items():
-        ds[name] = values.astype(float)
-        ds[name].attrs = {"units": units, "long_name": long_name, "long_name_sv": swedish}
-    metrics = {name: ds[name].values for name in ds.data_vars if ds[name].dims == ("path", "year")}
-    outcomes = evaluate_goals(spec.goals, metrics, years)
-    outcomes["consolidation_booked_2040"] = booked.sel(year=2040).values >= 1.0
-    for name, met in outcomes.items():
-        ds[f"goal_{name}"] = (("path",), met.astype(np.int8), {"units": "1", "long_name": f"goal {name} met",
-                                                               "long_name_sv": f"mål {name} uppfyllt"})
-    scenario = json.loads(ds.attrs["scenario"])
-    scenario["goals"]["consolidation_booked_2040"] = {
-        "metric": "consolidation_ratio_booked", "comparison": ">=", "threshold": 1.0, "years": [2040],
-        "aggregate": "last", "description": "Konsolideringsgrad (avsättningen) ≥ 100 % vid utgången av 2040"}
-    ds.attrs["scenario"] = json.dumps(scenario, ensure_ascii=False)
-    ds = ds.rename({"path": "realization"})
-    (directory / "results.nc").unlink()
-    if store == "zarr":
-        ds.to_zarr(directory / "results.zarr")
-    else:
-        ds.to_netcdf(directory / "results.nc", engine="h5netcdf")
-
-    met = outcomes["consolidation_booked_2040"]
-    p = float(met.mean())
-    summary["goals"]["consolidation_booked_2040"] = {
-        "probability": p, "stderr": (p * (1 - p) / met.size) ** 0.5, "ci95": [max(0, p - 0.05), min(1, p + 0.05)],
-        "paths_meeting": int(met.sum()), "description": scenario["goals"]["consolidation_booked_2040"]["description"]}
-    for name in added:
-        summary["percentiles"][name] = percentile_table(ds[name].values)
-    summary["policy"] = {"name": policy, "settings": {} if policy == "none" else
-                         {"savings_max_frac": 0.03, "tax_step_kr": 0.25, "pause_deposits": True}}
-    summary["interval_covers"] = "Intervallet täcker simuleringsfelet och drivarnas skattningsfel."
-    summary["scenario_sha256"] = "ab" * 32
-    b = summary["goals"]["balance_2030"]["probability"]
-    c = summary["goals"]["consolidation_2040"]["probability"]
-    summary["assumptions"] = {
-        "accounts.cost_overrun.mean_frac": {"low": {"value": 0.0, "goals": {"balance_2030": b + 0.04,
-                                                                            "consolidation_2040": c + 0.01}},
-                                            "high": {"value": 0.04, "goals": {"balance_2030": max(0, b - 0.03),
-                                                                              "consolidation_2040": c - 0.02}}},
-        "economy.inflation.target_pa": {"low": {"value": 0.015, "goals": {"balance_2030": b + 0.01,
-                                                                          "consolidation_2040": c + 0.05}},
-                                        "high": {"value": 0.025, "goals": {"balance_2030": max(0, b - 0.005),
-                                                                           "consolidation_2040": c - 0.06}}},
-    }
-    write_summary(directory, summary)
-    return directory
-
-
 def savings_scenario(path: Path, pct_2026: float = 2.0) -> Path:
     """The base scenario with a savings programme of ``pct_2026`` per cent of costs from 2026."""
     data = set_in(base_dict(), "accounts.savings_programme.pct_by_year", {"2026": pct_2026})
@@ -151,12 +82,19 @@ def sweep_table() -> pd.DataFrame:
     return table
 
 
+SWEEP_FILE_TEXT = f"""scenario = "{BASE_TOML}"
+[levers]
+"accounts.tax_rise.kr" = [0.0, 0.5]
+"accounts.tax_rise.from_year" = [2026]
+"{SAVINGS_LEVER}" = [0.0, 1.0, 2.0]
+"""
+
+
 def make_sweep_dir(directory: Path) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    sweep_table().to_csv(directory / "sweep.csv", index=False)
-    write_summary(directory, {"kind": "sweep", "scenario": "base", "paths": 500, "seed": 3, "version": "0.1.0",
-                              "goals": {"balance_2030": {"description": "Ekonomi i balans 2030"},
-                                        "consolidation_2040": {"description": "Konsolideringsgrad ≥ 100 % 2040"}}})
+    """A real sweep: +0/+50 öre from 2026 x 0/1/2 % savings in 2026, 300 paths."""
+    spec = directory.parent / "sweep.toml"
+    spec.write_text(SWEEP_FILE_TEXT, encoding="utf-8")
+    main(["sweep", str(spec), "--paths", str(PATHS), "--seed", "3", "--out", str(directory), "--force"])
     return directory
 
 
@@ -168,8 +106,8 @@ _RENDERED: dict[tuple, tuple] = {}
 
 @pytest.fixture(scope="session")
 def runs(tmp_path_factory) -> dict[str, Path]:
-    """base: today's outputs; det: deterministic; reaction / unchanged: the same paths with a lever changed
-    and the coming outputs added; sweep: a sweep directory."""
+    """base (also "reaction": the base has the rule): the base scenario; unchanged: oförändrad politik on
+    the same paths; det: deterministic; sweep: a sweep directory."""
     if not _RUNS:
         _RUNS.update(_make_runs(tmp_path_factory.mktemp("report-runs")))
     return _RUNS
@@ -179,12 +117,10 @@ def _make_runs(root: Path) -> dict[str, Path]:
     out = {
         "base": simulate(root / "base", "--paths", str(PATHS), "--seed", str(SEED)),
         "det": simulate(root / "det", "--deterministic"),
+        "unchanged": simulate(root / "unchanged", "--paths", str(PATHS), "--seed", str(SEED),
+                              scenario=BASE_TOML.parent / "unchanged_policy.toml"),
     }
-    reaction = simulate(root / "reaction", "--paths", str(PATHS), "--seed", str(SEED),
-                        scenario=savings_scenario(root / "savings.toml"))
-    unchanged = simulate(root / "unchanged", "--paths", str(PATHS), "--seed", str(SEED))
-    out["reaction"] = add_future_outputs(reaction, policy="reaction_v1")
-    out["unchanged"] = add_future_outputs(unchanged, policy="none")
+    out["reaction"] = out["base"]
     out["sweep"] = make_sweep_dir(root / "sweep")
     return out
 

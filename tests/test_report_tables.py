@@ -26,7 +26,8 @@ def rows(sheet):
 def test_workbook_holds_the_summary(runs):
     report = load_report([runs["base"]])
     book = open_book(report)
-    assert book.sheetnames == ["Mål", "Risker", "Percentiler per år", "Aktieandel per månad", "Ursprung"]
+    assert book.sheetnames == ["Mål", "Risker", "Percentiler per år", "Aktieandel per månad", "Åtgärder",
+                               "Antaganden", "Varför banor missar", "Ursprung"]
     summary = read_summary(runs["base"])
     goals = book["Mål"]
     header = [c.value for c in goals[1]]
@@ -59,9 +60,11 @@ def test_workbook_sheets_for_the_coming_outputs(runs):
                                "Antaganden", "Varför banor missar", "Jämförelse", "Parvisa skillnader", "Ursprung"]
     summary = read_summary(runs["reaction"])
     a = rows(book["Antaganden"])
-    row = next(r for r in a if r[0] == "economy.inflation.target_pa" and r[4] == "balance_2030")
-    side = summary["assumptions"]["economy.inflation.target_pa"]
-    assert row[2:4] == [side["low"]["value"], side["high"]["value"]]
+    assert a[0][:5] == ["Parameter", "Inställning", "Lågt värde", "Högt värde", "Nyckel"]
+    row = next(r for r in a if r[0] == "economy.wage.real_growth_pa" and r[4] == "balance_2030")
+    assert row[1] == "Real löneutveckling"
+    side = summary["assumptions"]["economy.wage.real_growth_pa"]
+    assert row[2:4] == pytest.approx([side["low"]["value"], side["high"]["value"]], rel=1e-13)
     assert row[5:7] == pytest.approx([side["low"]["goals"]["balance_2030"], side["high"]["goals"]["balance_2030"]],
                                      rel=1e-13)
     paired = rows(book["Parvisa skillnader"])
@@ -71,7 +74,8 @@ def test_workbook_sheets_for_the_coming_outputs(runs):
     got = next(r for r in paired if r[0] == "balance_2030")
     assert got[2] == pytest.approx(100 * (other.probability - d.probability))
     provenance = rows(book["Ursprung"])
-    assert provenance[0][1:] == ["Med reaktionsregel (reaction_v1)", "Oförändrad politik", "Planen utan störningar"]
+    assert provenance[0][1:] == ["Med reaktionsregel (åtgärdsplan)", "Oförändrad politik", "Planen utan störningar"]
+    assert provenance[1][1:] == ["base", "unchanged_policy", "base"]
 
 
 def test_sweep_sheet(runs):
@@ -79,11 +83,19 @@ def test_sweep_sheet(runs):
     book = open_book(report)
     sheet = book["Svep"]
     header = [c.value for c in sheet[1]]
-    assert header[0] == "pension.risk_rule.equity_cap_frac (%)" and "balance_2030_probability (%)" in header
+    assert header[:5] == ["variant", "reference", "accounts.tax_rise.kr (kr)", "accounts.tax_rise.from_year (år)",
+                          "accounts.savings_programme.pct_by_year.2026 (procent)"]
     k = header.index("balance_2030_probability (%)")
+    table = report.main.sweep.table
     values = [r[k] for r in rows(sheet)[1:]]
-    np.testing.assert_allclose(values, report.main.sweep.table["balance_2030_probability"])
+    np.testing.assert_allclose(values, table["balance_2030_probability"])
     assert sheet.cell(row=2, column=k + 1).number_format == "0.0 %"
+    # counts and levers are numbers, not text: the reference row, paths gained, the tax rise in kronor
+    g = header.index("balance_2030_gained (antal)")
+    assert [r[1] for r in rows(sheet)[1:]] == table["reference"].tolist() and table["reference"].sum() == 1
+    assert [r[g] for r in rows(sheet)[1:]] == table["balance_2030_gained"].tolist()
+    assert [r[2] for r in rows(sheet)[1:]] == pytest.approx(table["accounts.tax_rise.kr"].tolist())
+    assert sheet.cell(row=2, column=3).number_format == "#,##0.00"
 
 
 def test_csv_is_semicolon_and_decimal_comma(runs):
@@ -104,8 +116,9 @@ def test_report_files_and_all_or_nothing(tmp_path, runs, monkeypatch):
     d = copy_run(runs["base"], tmp_path / "run")
     written = write_report([d], xlsx=True, csv=True)
     assert sorted(p.relative_to(d).as_posix() for p in written) == [
-        "report.html", "tables.xlsx", "tables/equity_share_monthly.csv", "tables/goals.csv",
-        "tables/percentiles.csv", "tables/provenance.csv", "tables/risks.csv"]
+        "report.html", "tables.xlsx", *sorted(f"tables/{name}.csv" for name in (
+            "instruments", "assumptions", "attribution", "equity_share_monthly", "goals", "percentiles",
+            "provenance", "risks"))]
     raw = (d / "tables" / "goals.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and "Mål".encode() in raw  # BOM: Excel reads it as UTF-8
     openpyxl.load_workbook(d / "tables.xlsx")

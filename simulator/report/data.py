@@ -22,12 +22,16 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from simulator.paired import paired_difference
+
 SUMMARY_FILE = "summary.json"
 RESULTS_STORES = ("results.zarr", "results.nc")  # the first that exists is read
 SWEEP_FILE = "sweep.csv"
 PATH_DIMS = ("path", "realization")
 QUANTILES = ("p5", "p25", "p50", "p75", "p95")
-SWEEP_SUFFIXES = ("probability", "ci_low", "ci_high", "diff", "diff_stderr")
+SWEEP_SUFFIXES = ("probability", "ci_low", "ci_high", "diff", "diff_stderr", "gained", "lost")
+SWEEP_REFERENCE_COLUMN = "reference"  # 1 on the reference variant's row (simulator sweep writes it)
+COMPARE_FILE = "compare.json"  # simulator compare --out: the runs it compared
 SWEEP_LABEL_COLUMNS = ("variant", "name", "label")
 
 #: Goals behind the three answers (CONTRACT.md names); consolidation goals are also found by metric.
@@ -45,7 +49,7 @@ REACTION_VARIABLES = ("reaction_savings_msek", "reaction_tax_kr", "reaction_depo
                       "reaction_synnerliga_skal_msek")
 #: Drivers compared between paths that meet and miss a goal when the summary has no attribution.
 ATTRIBUTION_VARIABLES = ("inflation", "equity_return", "tax_base_growth", "short_rate",
-                         "cost_overrun_msek", "general_grants_msek")
+                         "budget_deviation_msek", "general_grants_msek")
 FLAG_VARIABLES = {"loan_limit_breach", "derisking", "protection_breach", "reaction_deposits_paused"}
 #: De-risking depth bands (percentage points below the share the portfolio holds when the rule is slack).
 DEPTH_BANDS = ((0.0, 0.10), (0.10, 0.25), (0.25, 0.50), (0.50, math.inf))
@@ -168,14 +172,15 @@ class Instrument:
 
 @dataclass(frozen=True)
 class Policy:
-    """The reaction rule in force; name "none" is oförändrad politik."""
+    """The policy in force: its name and the reaction rule's settings; no rule is oförändrad politik."""
 
     name: str
     settings: dict[str, Any]
+    no_reaction: bool = False
 
     @property
     def unchanged(self) -> bool:
-        return self.name == "none"
+        return self.no_reaction or self.name == "none"
 
 
 @dataclass(frozen=True)
@@ -225,6 +230,15 @@ class Provenance:
     command: str | None
 
 
+@dataclass(frozen=True)
+class Condition:
+    """``run --condition``: the paths kept, and so what every answer of the run is conditional on."""
+
+    expression: str
+    paths_kept: int
+    paths_total: int
+
+
 @dataclass
 class Run:
     """Everything the report shows about one result directory."""
@@ -235,6 +249,7 @@ class Run:
     deterministic: bool
     goals: list[Goal]
     interval_covers: str | None
+    parameter_uncertainty: bool
     risks: dict[str, Risk]
     years: list[int]
     fans: dict[str, Fan]
@@ -248,6 +263,7 @@ class Run:
     goal_outcomes: dict[str, np.ndarray]  # per path, True where the goal is met
     sweep: Sweep | None
     zero_shock: dict[str, np.ndarray]  # a zero-shock path the summary carries, per variable
+    condition: Condition | None = None  # run --condition: the answers are given it
 
     def goal(self, name: str) -> Goal | None:
         return next((g for g in self.goals if g.name == name), None)
@@ -309,13 +325,29 @@ class Report:
 
 def load_report(directories: Sequence[str | Path]) -> Report:
     """Read every directory; the first is the report's subject, deterministic ones give the zero-shock
-    path, the rest are shown beside it (e.g. "oförändrad politik" beside the base)."""
+    path, the rest are shown beside it (e.g. "oförändrad politik" beside the base). A directory that
+    `simulator compare --out` wrote stands for the runs it compared."""
     if not directories:
         raise ReportInputError("give at least one result directory")
-    runs = [load_run(d) for d in directories]
+    expanded: list[Path] = []
+    for d in directories:
+        expanded += compared_runs(Path(d)) or [Path(d)]
+    runs = [load_run(d) for d in expanded]
     main, rest = runs[0], runs[1:]
     zero = next((r for r in rest if r.deterministic and not main.deterministic), None)
     return Report(main=main, others=[r for r in rest if r is not zero], zero_shock_run=zero)
+
+
+def compared_runs(directory: Path) -> list[Path]:
+    """The run directories a compare.json lists (empty when the directory holds none)."""
+    path = directory / COMPARE_FILE
+    if not path.is_file() or (directory / SUMMARY_FILE).is_file():
+        return []
+    data = _read_summary(path)
+    runs = data.get("runs") if isinstance(data, dict) else None
+    if not isinstance(runs, list) or not all(isinstance(r, dict) and r.get("directory") for r in runs):
+        raise ReportInputError(f"{path}: not what simulator compare writes (no runs with their directories)")
+    return [Path(r["directory"]) for r in runs]
 
 
 def load_run(directory: str | Path) -> Run:
@@ -345,6 +377,7 @@ def load_run(directory: str | Path) -> Run:
             deterministic=deterministic,
             goals=goals,
             interval_covers=_text(summary.get("interval_covers")),
+            parameter_uncertainty=bool(summary.get("parameter_uncertainty", False)),
             risks=_risks(summary.get("risks")),
             years=[int(y) for y in summary.get("years") or []],
             fans=_fans(summary),
@@ -358,10 +391,20 @@ def load_run(directory: str | Path) -> Run:
             goal_outcomes=outcomes,
             sweep=_sweep(directory, summary),
             zero_shock=_zero_shock(summary),
+            condition=_condition(summary.get("condition")),
         )
     if kind == "run" and not run.goals and not run.fans and run.sweep is None:
         raise ReportInputError(f"{summary_path}: holds neither goals nor percentiles: not a result")
     return run
+
+
+def _condition(spec: Any) -> Condition | None:
+    if not isinstance(spec, dict) or not isinstance(spec.get("expression"), str):
+        return None
+    kept, total = spec.get("paths_kept"), spec.get("paths_total")
+    if not (isinstance(kept, int) and isinstance(total, int)):
+        return None
+    return Condition(spec["expression"], kept, total)
 
 
 def _read_summary(path: Path) -> dict[str, Any]:
@@ -488,11 +531,6 @@ def _definition(spec: dict[str, Any] | None) -> GoalDefinition | None:
         aggregate=spec.get("aggregate"), all_of=tuple(spec.get("all_of") or ()))
 
 
-def goals_from_summary(summary: dict[str, Any], scenario: dict[str, Any] | None = None) -> list[Goal]:
-    """The goals of a summary.json (as a dict), for the run table and the report."""
-    return _goals(summary, scenario, bool(summary.get("deterministic", False)))
-
-
 def _goals(summary: dict[str, Any], scenario: dict[str, Any] | None, deterministic: bool) -> list[Goal]:
     raw = summary.get("goals")
     if not isinstance(raw, dict):
@@ -574,12 +612,25 @@ def _zero_shock(summary: dict[str, Any]) -> dict[str, np.ndarray]:
 
 
 def _policy(raw) -> Policy | None:
+    """summary.json ``policy``: {"name", "reaction": {settings} or "none"} (simulator run)."""
     if isinstance(raw, str):
         return Policy(raw, {})
     if isinstance(raw, dict) and raw.get("name"):
-        settings = raw.get("settings")
-        return Policy(str(raw["name"]), settings if isinstance(settings, dict) else {})
+        reaction = raw.get("reaction", raw.get("settings"))
+        settings = _flat(reaction, "policy.reaction.") if isinstance(reaction, dict) else {}
+        return Policy(str(raw["name"]), settings, no_reaction=reaction == "none")
     return None
+
+
+def _flat(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested settings as the dotted paths --set names them (policy.reaction.savings.max_per_year_pct)."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
 
 
 def _assumptions(raw) -> list[Assumption]:
@@ -741,7 +792,12 @@ def _sweep(directory: Path, summary: dict[str, Any]) -> Sweep | None:
             table = pd.read_csv(path, sep=";", decimal=",")
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise ReportInputError(f"{path}: cannot be read ({exc})") from None
-    return sweep_from_table(table, summary.get("goals") if isinstance(summary.get("goals"), dict) else {})
+    descriptions = summary.get("goal_descriptions")
+    if isinstance(descriptions, dict):  # simulator sweep's summary
+        goals_meta = {g: {"description": d} for g, d in descriptions.items()}
+    else:
+        goals_meta = summary.get("goals") if isinstance(summary.get("goals"), dict) else {}
+    return sweep_from_table(table, goals_meta)
 
 
 def sweep_from_table(table: pd.DataFrame, goals_meta: dict[str, Any] | None = None) -> Sweep | None:
@@ -751,10 +807,12 @@ def sweep_from_table(table: pd.DataFrame, goals_meta: dict[str, Any] | None = No
         return None
     goal_columns = {f"{g}_{s}" for g in goals for s in SWEEP_SUFFIXES}
     label = next((c for c in table.columns if c in SWEEP_LABEL_COLUMNS), None)
-    levers = [c for c in table.columns if c not in goal_columns and c != label]
+    levers = [c for c in table.columns if c not in goal_columns and c not in (label, SWEEP_REFERENCE_COLUMN)]
     reference = None
     diff_cols = [f"{g}_diff" for g in goals if f"{g}_diff" in table.columns]
-    if diff_cols:
+    if SWEEP_REFERENCE_COLUMN in table.columns and (table[SWEEP_REFERENCE_COLUMN] == 1).any():
+        reference = int(np.flatnonzero((table[SWEEP_REFERENCE_COLUMN] == 1).values)[0])
+    elif diff_cols:
         zero = (table[diff_cols].abs() < 1e-12).all(axis=1)
         reference = int(np.flatnonzero(zero.values)[0]) if zero.any() else None
     descriptions = {g: str(m.get("description")) for g, m in (goals_meta or {}).items()
@@ -764,21 +822,24 @@ def sweep_from_table(table: pd.DataFrame, goals_meta: dict[str, Any] | None = No
 
 
 def sweep_grids(sweep: Sweep, column: str) -> list[tuple[dict[str, Any], pd.DataFrame]]:
-    """A sweep column (e.g. ``balance_2030_probability``) as grids: rows the first lever, columns the
-    second, one grid per value combination of any further levers (``({lever: value}, grid)``)."""
+    """A sweep column (e.g. ``balance_2030_probability``) as grids: rows the first lever that varies,
+    columns the second, one grid per value combination of any further levers (``({lever: value},
+    grid)``); levers with one value in the whole sweep are held fixed and named in every grid's key."""
     if not sweep.levers or column not in sweep.table.columns:
         return []
     table = sweep.table
-    if len(sweep.levers) == 1:
-        grid = table.pivot_table(index=lambda _: "", columns=sweep.levers[0], values=column, aggfunc="first")
-        return [({}, grid)]
-    rows, cols, rest = sweep.levers[0], sweep.levers[1], sweep.levers[2:]
+    varying = [lv for lv in sweep.levers if table[lv].nunique(dropna=False) > 1] or sweep.levers[:1]
+    constant = {lv: table[lv].iloc[0] for lv in sweep.levers if lv not in varying}
+    if len(varying) == 1:
+        grid = table.pivot_table(index=lambda _: "", columns=varying[0], values=column, aggfunc="first")
+        return [(constant, grid)]
+    rows, cols, rest = varying[0], varying[1], varying[2:]
     groups = table.groupby(rest, sort=False) if rest else [((), table)]
     out = []
     for key, part in groups:
         key = key if isinstance(key, tuple) else (key,)
         grid = part.pivot_table(index=rows, columns=cols, values=column, aggfunc="first")
-        out.append((dict(zip(rest, key)), grid))
+        out.append(({**constant, **dict(zip(rest, key))}, grid))
     return out
 
 
@@ -833,10 +894,8 @@ def _run_date(summary: dict[str, Any], attrs, summary_path: Path) -> str | None:
 
 def paired_differences(main: Run, others: Sequence[Run], run_labels: Sequence[str] | None = None,
                        lang: str = "sv") -> list[PairedDifference]:
-    """Each goal in each other run minus the main run, paired path by path (common random numbers).
-
-    Only for runs sharing seed and paths whose per-path goal outcomes are stored; the standard error
-    is that of the mean of the paired differences."""
+    """Each goal in each other run minus the main run, paired path by path (common random numbers,
+    ``simulator.paired``). Only for runs sharing seed and paths whose per-path goal outcomes are stored."""
     out = []
     for k, other in enumerate(others):
         same_paths = (other.provenance.seed == main.provenance.seed
@@ -848,11 +907,10 @@ def paired_differences(main: Run, others: Sequence[Run], run_labels: Sequence[st
             a, b = main.goal_outcomes.get(goal.name), other.goal_outcomes.get(goal.name)
             if a is None or b is None or a.shape != b.shape or a.size < 2:
                 continue
-            d = b.astype(float) - a.astype(float)
+            d = paired_difference(a, b)  # the one rule, shared with simulator compare and sweep
             out.append(PairedDifference(
-                goal=goal.name, goal_label=goal.label(lang), run_label=label,
-                difference=float(d.mean()), stderr=float(d.std(ddof=1) / math.sqrt(d.size)),
-                gained=int((b & ~a).sum()), lost=int((a & ~b).sum())))
+                goal=goal.name, goal_label=goal.label(lang), run_label=label, difference=d["diff"],
+                stderr=d["diff_stderr"], gained=d["gained"], lost=d["lost"]))
     return out
 
 

@@ -137,6 +137,8 @@ def setting_text(dotted: str, x: Any, lang: str = "sv") -> str:
             return percent(x / 100, 1, lang)
         if leaf.endswith(("_frac", "_pa")):
             return percent(x, 2 if abs(x) < 0.1 else 1, lang)
+        if leaf.endswith("year") and float(x).is_integer():  # from_year, to_year: a calendar year
+            return str(int(x))
         if leaf.endswith(("_months", "_years")):
             return number(x, 0 if float(x).is_integer() else 2, lang)
         return value(x, value_kind(leaf, ""), lang)
@@ -165,7 +167,7 @@ def outcome(goal: "Goal", lang: str = "sv") -> str:
     return f"{percent(goal.probability, 1, lang)} ({interval(goal.ci_low, goal.ci_high, lang)})"
 
 
-def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+def text_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     rows = [list(r) for r in rows]
     widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
     def line(cells):
@@ -179,31 +181,34 @@ def goal_table(goals: Sequence["Goal"], lang: str = "sv") -> str:
     if not goals:
         return t("text.no_goals", lang)
     if all(g.met is not None for g in goals):
-        return _table([t("col.goal", lang), t("col.outcome", lang)],
+        return text_table([t("col.goal", lang), t("col.outcome", lang)],
                       [(g.label(lang), outcome(g, lang)) for g in goals])
-    return _table(
+    return text_table(
         [t("col.goal", lang), t("col.probability", lang), t("col.interval95", lang)],
         [(g.label(lang), percent(g.probability, 1, lang), interval(g.ci_low, g.ci_high, lang))
          for g in goals])
 
 
-def sweep_table(sweep: "Sweep", lang: str = "sv") -> str:
-    """One line per variant: the levers, then each goal's probability with one decimal."""
-    header = [*(setting_label(lv, lang) for lv in sweep.levers),
-              *(sweep.goal_descriptions.get(g, g) for g in sweep.goals)]
-    rows = [[*(lever_text(lv, row[lv], lang) for lv in sweep.levers),
-             *(percent(row[f"{g}_probability"], 1, lang) for g in sweep.goals)]
-            for _, row in sweep.table.iterrows()]
-    return _table(header, rows)
-
-
-def compare_table(diffs: Sequence["PairedDifference"], lang: str = "sv") -> str:
-    """Paired differences against the first run: difference in percentage points, its standard error,
-    and the paths gained and lost."""
-    if not diffs:
-        return t("text.no_paired", lang)
-    return _table(
-        [t("col.goal", lang), t("col.run", lang), t("col.difference", lang), t("col.stderr_points", lang),
-         t("col.gained", lang), t("col.lost", lang)],
-        [(d.goal_label, d.run_label, points(d.difference, 1, lang), number(100 * d.stderr, 1, lang),
-          str(d.gained), str(d.lost)) for d in diffs])
+def sweep_table(sweep: "Sweep", lang: str = "sv", goals: Sequence[str] | None = None) -> str:
+    """A line per variant: its name (the reference marked), the levers, and per goal the probability with
+    one decimal and, against the reference, the paired difference in percentage points ± 1.96 standard
+    errors. Goals are numbered in the header, their descriptions below: they are too long for headers."""
+    goals = list(goals if goals is not None else sweep.goals)
+    label = sweep.label_column
+    header = [t("col.variant", lang), *(setting_label(lv, lang) for lv in sweep.levers),
+              *(f"[{k}]" for k in range(1, len(goals) + 1))]
+    rows = []
+    for i, (_, row) in enumerate(sweep.table.iterrows()):
+        name = str(row[label]) if label else str(i + 1)
+        if i == sweep.reference:
+            name += f" ({t('text.reference', lang)})"
+        cells = [name, *(lever_text(lv, row[lv], lang) for lv in sweep.levers)]
+        for g in goals:
+            cell = percent(row[f"{g}_probability"], 1, lang)
+            if i != sweep.reference and f"{g}_diff" in row and f"{g}_diff_stderr" in row:
+                diff, se = 100 * row[f"{g}_diff"], 100 * 1.96 * row[f"{g}_diff_stderr"]
+                cell += f" ({number(diff, 1, lang, sign=True)} ± {number(se, 1, lang)})"
+            cells.append(cell)
+        rows.append(cells)
+    notes = [f"[{k}] {sweep.goal_descriptions.get(g, g)}" for k, g in enumerate(goals, 1)]
+    return "\n".join([text_table(header, rows), "", *notes, t("console.sweep_note", lang)])

@@ -34,10 +34,14 @@ FAN_VARIABLES = (
 )
 #: The scenario's main assumptions and levers, by dotted path (as ``--set`` names them).
 MAIN_ASSUMPTIONS = (
-    "accounts.tax_rate_kr", "accounts.tax_rate_from_year_kr", "accounts.savings_programme.pct_by_year",
-    "accounts.savings_programme.msek_by_year", "accounts.cost_overrun.mean_frac",
+    "accounts.tax_rate_kr", "accounts.tax_rate_from_year_kr", "accounts.tax_rise.kr", "accounts.tax_rise.from_year",
+    "accounts.savings_programme.pct_by_year", "accounts.savings_programme.msek_by_year",
+    "accounts.savings_programme.pct_per_year", "accounts.savings_programme.from_year",
+    "accounts.savings_programme.to_year", "accounts.budget_deviation.mean_frac",
+    "accounts.budget_deviation.volatility_frac", "accounts.budget_deviation.persistence",
     "accounts.after_plan.general_grants_growth_pa", "accounts.after_plan.investments_msek",
-    "accounts.financing.loan_limit_msek", "economy.inflation.target_pa",
+    "accounts.financing.loan_limit_msek", "accounts.financing.debt_ceiling_frac", "economy.inflation.target_pa",
+    "economy.wage.real_growth_pa", "economy.equity.calm.sweden_log_drift_pa", "economy.equity.calm.global_log_drift_pa",
     "economy.tax_base.real_long_run_growth_pa", "pension.obligation.rips_real_rate_pa",
     "pension.portfolio.strategic_equity_share_frac", "pension.risk_rule.equity_cap_frac",
     "pension.risk_rule.protection_frac", "pension.risk_rule.window_months",
@@ -109,12 +113,17 @@ def build_sections(report: Report, lang: str) -> list[Section]:
 # ---------------------------------------------------------------------------------------- helpers
 
 def run_label(run: Run, lang: str) -> str:
-    """How a run is named beside others: its reaction rule, else its scenario."""
-    if run.policy is not None:
-        return t("run.unchanged", lang) if run.policy.unchanged else t("run.policy", lang, name=run.policy.name)
+    """How a run is named beside others: the zero-shock plan, else its reaction rule, else its scenario."""
     if run.deterministic:
         return t("run.deterministic", lang)
-    return run.provenance.scenario or run.directory.name
+    return policy_label(run, lang) or run.provenance.scenario or run.directory.name
+
+
+def policy_label(run: Run, lang: str) -> str | None:
+    """"Oförändrad politik" or "Med reaktionsregel (name)"; None when the summary names no policy."""
+    if run.policy is None:
+        return None
+    return t("run.unchanged", lang) if run.policy.unchanged else t("run.policy", lang, name=run.policy.name)
 
 
 def run_labels(runs: Sequence[Run], lang: str) -> list[str]:
@@ -179,9 +188,11 @@ def _probability_cells(goal: Goal, lang: str) -> list[str]:
 
 
 def interval_sentence(run: Run, lang: str) -> str:
+    """What the intervals cover, in the report's language (summary.json's ``interval_covers`` is the
+    English sentence of the same fact)."""
     if run.deterministic:
         return t("text.deterministic_note", lang)
-    return run.interval_covers or t("text.interval_covers_default", lang)
+    return t("text.interval_covers_parameters" if run.parameter_uncertainty else "text.interval_covers_default", lang)
 
 
 # ---------------------------------------------------------------------------------------- sections

@@ -146,6 +146,15 @@ STRINGS: dict[str, dict[str, str]] = {
               "probability may lie from what infinitely many paths would give. They do not cover the "
               "uncertainty of the model's assumptions; that is shown in the section on the assumptions "
               "when the run carries it."},
+    "text.interval_covers_parameters": {
+        "sv": "Intervallen är 95 % konfidensintervall (Wilson) för simuleringsfelet. Varje bana drar här de "
+              "kalibrerade parametrarna ur deras skattade fördelning, så sannolikheten väger också in "
+              "skattningsfelet i drivarnas parametrar; bedömningsparametrarna hålls fasta och visas i "
+              "avsnittet om antagandenas betydelse.",
+        "en": "The intervals are 95% (Wilson) confidence intervals for the simulation error. Each path here "
+              "draws the calibrated parameters from their estimated distribution, so the probability also "
+              "weighs in the estimation error of the drivers' parameters; the judgment parameters are held "
+              "fixed and shown in the section on the assumptions."},
     "text.deterministic_note": {
         "sv": "En deterministisk körning är en enda bana utan slumpmässiga störningar: varje mål är "
               "uppfyllt eller ej uppfyllt, utan sannolikhet eller intervall.",
@@ -202,6 +211,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "In brackets the 95% confidence interval; after the semicolon the difference from the reference "
               "variant."},
     "text.reference": {"sv": "referens", "en": "reference"},
+    # the terminal tables of run, sweep and compare with --lang (simulator.report.console)
+    "console.policy": {"sv": "Politik", "en": "Policy"},
+    "console.compared_as": {"sv": "Jämförd", "en": "Compared"},
+    "console.paired": {"sv": "parvis", "en": "paired"},
+    "console.independent": {"sv": "oberoende", "en": "independent"},
+    "console.condition": {
+        "sv": "Villkor: {expression}: {kept} av {total} banor behålls; svaren nedan gäller givet villkoret",
+        "en": "Condition: {expression}: {kept} of {total} paths kept; the answers below are given it"},
+    "console.sweep_note": {
+        "sv": "Sannolikhet per mål; inom parentes skillnaden mot referensvarianten i procentenheter ± 1,96 "
+              "parvisa standardfel (samma banor i alla varianter).",
+        "en": "Probability per goal; in brackets the difference from the reference variant in percentage "
+              "points ± 1.96 paired standard errors (the same paths in every variant)."},
     "text.paired_intro": {
         "sv": "Körningar med samma frö och antal banor jämförs bana för bana; standardfelet är de parvisa "
               "skillnadernas. Vunna banor når målet bara i den andra körningen, förlorade bara i den första.",
@@ -339,8 +361,65 @@ STRINGS: dict[str, dict[str, str]] = {
                                                      "en": "Savings programme, share of costs per year"},
     "param.accounts.savings_programme.msek_by_year": {"sv": "Sparprogram, mnkr per år",
                                                       "en": "Savings programme, MSEK per year"},
-    "param.accounts.cost_overrun.mean_frac": {"sv": "Kostnadsöverskridande, långsiktigt medel",
-                                              "en": "Cost overrun, long-run mean"},
+    "param.accounts.tax_rise.kr": {"sv": "Skattehöjning (kr)", "en": "Tax rise (SEK)"},
+    "param.accounts.tax_rise.from_year": {"sv": "Skattehöjning från år", "en": "Tax rise from year"},
+    "param.accounts.savings_programme.pct_per_year": {"sv": "Sparprogram, procent av budgeten per år",
+                                                      "en": "Savings programme, per cent of the budget a year"},
+    "param.accounts.savings_programme.from_year": {"sv": "Sparprogram från år", "en": "Savings programme from year"},
+    "param.accounts.savings_programme.to_year": {"sv": "Sparprogram till och med år", "en": "Savings programme to year"},
+    "param.accounts.budget_deviation.mean_frac": {"sv": "Budgetavvikelse, långsiktigt medel",
+                                                  "en": "Budget deviation, long-run mean"},
+    "param.accounts.budget_deviation.volatility_frac": {"sv": "Budgetavvikelse, spridning",
+                                                        "en": "Budget deviation, spread"},
+    "param.accounts.budget_deviation.persistence": {"sv": "Budgetavvikelse, uthållighet per år",
+                                                    "en": "Budget deviation, persistence a year"},
+    "param.accounts.financing.debt_ceiling_frac": {"sv": "Skuldsättningstak", "en": "Debt ceiling"},
+    "param.economy.wage.real_growth_pa": {"sv": "Real löneutveckling", "en": "Real wage growth"},
+    "param.economy.equity.calm.sweden_log_drift_pa": {"sv": "Svenska aktier, förväntad avkastning (lugn regim)",
+                                                      "en": "Swedish equities, expected return (calm regime)"},
+    "param.economy.equity.calm.global_log_drift_pa": {"sv": "Globala aktier, förväntad avkastning (lugn regim)",
+                                                      "en": "Global equities, expected return (calm regime)"},
+    "param.economy.equity.calm.log_drift_pa": {"sv": "Aktiepremien (lugn regim, båda marknaderna)",
+                                               "en": "The equity premium (calm regime, both markets)"},
+    "param.policy.reaction.enabled": {"sv": "Åtgärdsplan i kraft", "en": "Reaction rule in force"},
+    "param.policy.reaction.strength_frac": {"sv": "Åtgärdsplanens styrka (andel av gapet per år)",
+                                            "en": "Reaction strength (share of the gap a year)"},
+    "param.policy.reaction.target_result_frac": {"sv": "Resultatmål (andel av skatter och bidrag)",
+                                                 "en": "Result target (share of taxes and grants)"},
+    "param.policy.reaction.aim_result_frac": {"sv": "Åtgärderna siktar på resultat", "en": "Measures aim at a result of"},
+    "param.policy.reaction.on_deficit": {"sv": "Utlöses av balanskravsunderskott", "en": "Triggered by a deficit"},
+    "param.policy.reaction.on_result_below_target": {"sv": "Utlöses av resultat under målet",
+                                                     "en": "Triggered by a result below the target"},
+    "param.policy.reaction.on_debt_above_ceiling": {"sv": "Utlöses av skuld över taket",
+                                                    "en": "Triggered by debt above the ceiling"},
+    "param.policy.reaction.debt_correction_years": {"sv": "År att arbeta av skuld över taket",
+                                                    "en": "Years to work off debt above the ceiling"},
+    "param.policy.reaction.order": {"sv": "Ordning mellan åtgärderna", "en": "Order of the measures"},
+    "param.policy.reaction.pause_deposits": {"sv": "Pausar inbetalningar till pensionsmedlen",
+                                             "en": "Pauses deposits to the pension fund"},
+    "param.policy.reaction.savings.max_per_year_pct": {"sv": "Besparing högst per år (procent)",
+                                                       "en": "Savings at most a year (per cent)"},
+    "param.policy.reaction.savings.max_total_pct": {"sv": "Besparing högst totalt (procent)",
+                                                    "en": "Savings at most in total (per cent)"},
+    "param.policy.reaction.tax.max_per_year_kr": {"sv": "Skattehöjning högst per år (kr)",
+                                                  "en": "Tax rise at most a year (SEK)"},
+    "param.policy.reaction.tax.max_total_kr": {"sv": "Skattehöjning högst totalt (kr)",
+                                               "en": "Tax rise at most in total (SEK)"},
+    "param.policy.reaction.tax.step_kr": {"sv": "Skattehöjning i steg om (kr)", "en": "Tax rise in steps of (SEK)"},
+    "param.policy.reaction.synnerliga_skal.enabled": {"sv": "Synnerliga skäl för inflationsdrivna pensionskostnader",
+                                                      "en": "Synnerliga skäl for inflation-driven pension costs"},
+    "param.policy.reaction.synnerliga_skal.pbb_growth_above_pa": {"sv": "… när prisbasbeloppet ökar mer än",
+                                                                  "en": "… when the prisbasbelopp grows more than"},
+    "param.policy.reaction.synnerliga_skal.normal_pbb_growth_pa": {"sv": "… utöver en normal ökning om",
+                                                                   "en": "… beyond a normal growth of"},
+    "param.policy.reaction.symmetric.enabled": {"sv": "Symmetrisk: stora överskott används",
+                                                "en": "Symmetric: large surpluses are spent"},
+    "param.policy.reaction.symmetric.above_target_frac": {"sv": "… det som överstiger siktet med",
+                                                          "en": "… what exceeds the aim by"},
+    "param.policy.reaction.symmetric.strength_frac": {"sv": "… andel av överskottet per år",
+                                                      "en": "… share of the excess a year"},
+    "param.policy.reaction.symmetric.max_total_pct": {"sv": "… högst totalt (procent av kostnaderna)",
+                                                      "en": "… at most in total (per cent of costs)"},
     "param.accounts.after_plan.general_grants_growth_pa": {"sv": "Generella statsbidrag, tillväxt efter planen",
                                                            "en": "General grants, growth after the plan"},
     "param.accounts.after_plan.investments_msek": {"sv": "Investeringar per år efter planen",
@@ -394,6 +473,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "xl.depth_band": {"sv": "Sänkt {lo}–{hi} procentenheter", "en": "De-risked {lo}–{hi} percentage points"},
     "xl.depth_band_open": {"sv": "Sänkt mer än {lo} procentenheter", "en": "De-risked more than {lo} percentage points"},
     "xl.unit_fraction": {"sv": "%", "en": "%"},
+    "xl.unit_percent": {"sv": "procent", "en": "per cent"},
     "xl.unit_points": {"sv": "procentenheter", "en": "percentage points"},
     "xl.unit_msek": {"sv": "mnkr", "en": "MSEK"},
     "xl.unit_kr": {"sv": "kr", "en": "SEK"},

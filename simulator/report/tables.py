@@ -20,7 +20,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from simulator.report import formatting as fmt
-from simulator.report.data import Report, Run, value_kind
+from simulator.report.data import SWEEP_REFERENCE_COLUMN, Report, Run, value_kind
 from simulator.report.html import paired, run_labels
 from simulator.report.i18n import t
 
@@ -197,7 +197,20 @@ def _attribution(report: Report, lang: str) -> Table | None:
 
 
 _SWEEP_KINDS = {"probability": "fraction", "ci_low": "fraction", "ci_high": "fraction", "diff": "fraction",
-                "diff_stderr": "fraction"}
+                "diff_stderr": "fraction", "gained": "int", "lost": "int"}
+
+
+def _lever_kind(lever: str) -> str:
+    """A sweep lever's cell format from its name: a year, kronor, a fraction, or a plain number (the
+    savings programme's ``pct_*`` settings are given in per cent, so they stay numbers)."""
+    leaf = lever.rsplit(".", 1)[-1]
+    if leaf.endswith("year") or (leaf.isdigit() and len(leaf) == 4 and "pct" not in lever):
+        return "year"
+    if leaf == "kr" or leaf.endswith("_kr"):
+        return "kr"
+    if leaf.endswith(("_frac", "_pa")):
+        return "fraction"
+    return "number" if "pct" in lever else value_kind(leaf, "")
 
 
 def _sweep(report: Report, lang: str) -> Table | None:
@@ -208,11 +221,14 @@ def _sweep(report: Report, lang: str) -> Table | None:
     for c in sweep.table.columns:
         suffix = next((s for s in _SWEEP_KINDS if any(c == f"{g}_{s}" for g in sweep.goals)), None)
         if suffix is not None:
-            cols.append(Column(f"{c} ({_unit('fraction', lang)})", "fraction"))
-        elif c in sweep.levers and np.issubdtype(sweep.table[c].dtype, np.number):
-            leaf = c.rsplit(".", 1)[-1]
-            kind = "fraction" if leaf.endswith(("_frac", "_pa")) else value_kind(leaf, "")
+            kind = _SWEEP_KINDS[suffix]
             cols.append(Column(f"{c} ({_unit(kind, lang)})", kind))
+        elif c == SWEEP_REFERENCE_COLUMN:
+            cols.append(Column(c, "int"))
+        elif c in sweep.levers and np.issubdtype(sweep.table[c].dtype, np.number):
+            kind = _lever_kind(c)
+            unit = t("xl.unit_percent", lang) if "pct" in c else _unit(kind, lang)
+            cols.append(Column(f"{c} ({unit})", kind))
         else:
             cols.append(Column(c, "text"))
     rows = [list(r) for r in sweep.table.itertuples(index=False)]
