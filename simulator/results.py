@@ -217,11 +217,40 @@ def build_summary(scenario: Scenario, options: RunOptions, output: SimulationOut
     return summary
 
 
+#: What this program writes into a result directory (run, sweep, compare, report): ``--force`` replaces
+#: a directory only when it holds nothing else, so it can never delete a user's own files.
+RESULT_ENTRIES = frozenset({
+    SUMMARY_FILE, RESULTS_FILE, "results.zarr", "sweep.csv", "sweep.xlsx", "sweep.nc", "compare.json",
+    "report.html", "report.pdf", "tables.xlsx", "tables",
+})
+RESULT_MARKERS = (SUMMARY_FILE, "compare.json")  # a result has at least one of these
+
+
+def foreign_entries(out: Path) -> list[str]:
+    """The entries of ``out`` this program would not have written (empty for a previous result)."""
+    names = sorted(p.name for p in out.iterdir())
+    foreign = [n for n in names if n not in RESULT_ENTRIES]
+    if not foreign and names and not any((out / m).is_file() for m in RESULT_MARKERS):
+        foreign = names  # our file names but no summary: not something a finished run left
+    return foreign
+
+
 def check_output_free(out: Path, force: bool) -> None:
-    """Refuse to overwrite an existing result (or a file) unless forced; called before simulating."""
+    """Refuse to overwrite an existing result (or a file) unless forced, and refuse even with --force a
+    directory that is not a previous result (the project folder, results/ itself, a scenario folder):
+    called before simulating."""
+    out = Path(out)
     if out.exists() and not out.is_dir():
         raise OutputExistsError(f"{out}: exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()) and not force:
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    foreign = foreign_entries(out)
+    if foreign:
+        shown = ", ".join(repr(n) for n in foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        raise OutputExistsError(
+            f"{out}: is not a previous result (it holds {shown}); --force replaces only a directory this "
+            "program wrote: choose a new or empty --out")
+    if not force:
         raise OutputExistsError(f"{out}: already holds a result; pass --force to replace it")
 
 
@@ -247,6 +276,8 @@ def write_directory(out: Path, write_files: Callable[[Path], None], force: bool)
     removed); the rename itself is atomic on one file system.
     """
     out = Path(out)
+    if out.is_symlink():  # stage beside the directory the link points to, so the rename stays atomic
+        out = out.resolve()
     check_output_free(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
     tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"

@@ -104,6 +104,46 @@ def test_refuses_to_overwrite_without_force(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # no staging or retired dirs left
 
 
+def _tree(root):
+    return sorted((str(p.relative_to(root)), p.read_bytes() if p.is_file() else None) for p in root.rglob("*"))
+
+
+@pytest.mark.parametrize("where", ["own_files", "results_parent", "scenario_folder", "working_directory"])
+def test_force_never_deletes_what_it_did_not_write(tmp_path, capsys, monkeypatch, where):
+    """--force replaces a previous result only: pointed at the scenario's folder, results/ itself (the
+    parent of other results) or the working directory, it refuses with exit 2 and touches nothing."""
+    results = tmp_path / "results"
+    assert _run(["--paths", "10", "--out", str(results / "a")]) == 0
+    scenario_folder = tmp_path / "my_scenarios"
+    scenario_folder.mkdir()
+    (scenario_folder / "mine.toml").write_text(BASE_TOML.read_text(encoding="utf-8"), encoding="utf-8")
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "summary.json").write_text("{}")  # a result's file name beside a file of the user's
+    (own / "notes.txt").write_text("mine")
+    target = {"own_files": own, "results_parent": results, "scenario_folder": scenario_folder,
+              "working_directory": tmp_path}[where]
+    monkeypatch.chdir(tmp_path)
+    before = _tree(tmp_path)
+    capsys.readouterr()
+    out = "." if where == "working_directory" else str(target)
+    assert _run(["--paths", "10", "--out", out, "--force"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is not a previous result" in err and "--force" in err
+    assert _tree(tmp_path) == before  # nothing deleted, nothing staged
+
+
+def test_force_through_a_symlink_replaces_the_result_it_points_to(tmp_path, capsys):
+    real = tmp_path / "store" / "r"
+    assert _run(["--paths", "10", "--seed", "1", "--out", str(real)]) == 0
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    assert _run(["--paths", "10", "--seed", "2", "--out", str(link), "--force"]) == 0
+    assert json.loads((link / SUMMARY_FILE).read_text())["seed"] == 2 and link.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "store"]
+    assert sorted(p.name for p in (tmp_path / "store").iterdir()) == ["r"]  # no staging left beside it
+
+
 @pytest.mark.parametrize("existing", [False, True])
 def test_failure_while_writing_leaves_nothing_half_written(tmp_path, monkeypatch, capsys, existing):
     out = tmp_path / "r"
