@@ -12,6 +12,7 @@ read-only or missing ("cannot cache function ...: no locator available"). :func:
 writable folder for ``NUMBA_CACHE_DIR``, or none: the kernels compile without a cache, and run.
 """
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -61,6 +62,24 @@ if _CACHE:
     numba.config.CACHE_DIR = _CACHE
 
 _FLAGS = dict(cache=_CACHE is not None, nogil=True, error_model="numpy")
+
+
+def _save_or_skip(save):
+    """numba's cache write, made optional: on a full disk or under a file-size limit (ENOSPC, EFBIG,
+    EDQUOT) a kernel that cannot be cached still runs, compiled in memory, instead of failing the run
+    (numba removes its own temporary file)."""
+    def save_overload(self, sig, data):
+        try:
+            save(self, sig, data)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EACCES):
+                raise
+    return save_overload
+
+
+from numba.core import caching  # noqa: E402
+
+caching.Cache.save_overload = _save_or_skip(caching.Cache.save_overload)
 
 
 def jit(fn):

@@ -11,6 +11,7 @@ import os
 import shlex
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -158,18 +159,15 @@ def validate(scenario: Path, sets) -> None:
 def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, scheduler, monthly,
         parameter_uncertainty, assumptions, assumption_paths, condition, force, sets, lang):
     """Simulate SCENARIO and write results.nc and summary.json to --out."""
-    from simulator.engine import RunOptions, SchedulerUnreachable
+    from simulator.engine import ClusterFailure, RunOptions, SchedulerUnreachable
     from simulator.jobs import RunJob, run_job
-    from simulator.results import OutputExistsError, check_output_free
+    from simulator.results import expected_result_bytes
+    from simulator.writer import OutputExistsError, WriteFailure, check_output_free, check_room, output_lock
 
     if parameter_uncertainty and deterministic:
         raise InputError("--parameter-uncertainty: needs random paths; it cannot be combined with --deterministic")
     spec = _load(scenario, sets)
     out = out if out is not None else Path("results") / spec.name
-    try:
-        check_output_free(out, force)
-    except OutputExistsError as exc:
-        raise InputError(f"--out: {exc}") from None
     options = RunOptions(paths=paths, seed=seed, chunk_size=chunk_size, workers=workers,
                          scheduler=scheduler, deterministic=deterministic, keep_monthly=monthly,
                          parameter_uncertainty=parameter_uncertainty)
@@ -187,11 +185,16 @@ def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, sch
     command = "simulator " + " ".join(shlex.quote(a) for a in argv)
     job = RunJob(spec, options, out, force, assumptions, assumption_paths, condition, command)
     try:
-        summary = run_job(job)
+        with output_lock(out):  # held from the checks to the final rename: one run writes here at a time
+            check_output_free(out, force)
+            check_room(out, expected_result_bytes(spec, options))
+            summary = run_job(job)
     except SchedulerUnreachable as exc:
         raise InputError(f"--scheduler: {exc}") from None
     except OutputExistsError as exc:
         raise InputError(f"--out: {exc}") from None
+    except (WriteFailure, ClusterFailure) as exc:
+        raise RunFailure(str(exc)) from None
     elapsed = time.perf_counter() - started
     click.echo(_person_table("run", out, lang) if lang else _summary_table(summary))
     n = summary["paths"]
@@ -239,25 +242,19 @@ def sweep(ctx, sweep_file, paths, seed, out, chunk_size, force, sets, lang):
     from simulator import sweep as sw
     from simulator.engine import RunOptions
     from simulator.progress import progress
-    from simulator.results import OutputExistsError, check_output_free, write_directory, write_json
-
     from simulator import overrides
+    from simulator.results import write_json
+    from simulator.writer import (OutputExistsError, WriteFailure, check_output_free, check_room, output_lock,
+                                  write_directory)
 
     values = overrides.parse_sets(sets)
     spec, names, levers, scenarios, reference = sw.load_sweep(sweep_file, values)  # bad input first
     out = out if out is not None else Path("results") / sweep_file.stem
-    try:
-        check_output_free(out, force)
-    except OutputExistsError as exc:
-        raise InputError(f"--out: {exc}") from None
     options = RunOptions(paths=paths, seed=seed, chunk_size=chunk_size)
     lever_keys = list(dict.fromkeys(k for lv in levers for k in lv))
     started = time.perf_counter()
-    with progress(paths * len(names), "path-variants", f"sweep {len(names)} variants") as advance:
-        result = sw.run_sweep(sweep_file, options, advance, values)
     argv = (ctx.obj or {}).get("argv", sys.argv[1:])
     command = "simulator " + " ".join(shlex.quote(a) for a in argv)
-    summary = sw.summary(result, options, lever_keys)
 
     def files(staging: Path) -> None:
         sw.write_csv(staging / "sweep.csv", result["rows"], lever_keys)
@@ -266,9 +263,18 @@ def sweep(ctx, sweep_file, paths, seed, out, chunk_size, force, sets, lang):
         write_json(staging / "summary.json", summary)
 
     try:
-        write_directory(out, files, force)
+        with output_lock(out):  # one writer at a time, from the checks to the final rename
+            check_output_free(out, force)
+            # sweep.nc holds each goal per variant and path and the kept percentiles per variant
+            check_room(out, len(names) * paths * (len(scenarios[0].goals) + 64) + (4 << 20))
+            with progress(paths * len(names), "path-variants", f"sweep {len(names)} variants") as advance:
+                result = sw.run_sweep(sweep_file, options, advance, values)
+            summary = sw.summary(result, options, lever_keys)
+            write_directory(out, files, force)
     except OutputExistsError as exc:
         raise InputError(f"--out: {exc}") from None
+    except WriteFailure as exc:
+        raise RunFailure(str(exc)) from None
     click.echo(_person_table("sweep", out, lang) if lang else _sweep_table(summary))
     click.echo(f"{len(names)} variants x {paths} paths in {time.perf_counter() - started:.1f} s -> {out}")
 
@@ -305,7 +311,8 @@ def compare(directories, paired, as_json, out, force, lang):
     import json
 
     from simulator.compare import CompareError, compare as run_compare, render
-    from simulator.results import OutputExistsError, write_directory, write_json
+    from simulator.results import write_json
+    from simulator.writer import OutputExistsError, WriteFailure, write_directory
 
     try:
         result = run_compare(list(directories), paired)
@@ -316,6 +323,8 @@ def compare(directories, paired, as_json, out, force, lang):
             write_directory(out, lambda staging: write_json(staging / "compare.json", result), force)
         except OutputExistsError as exc:
             raise InputError(f"--out: {exc}") from None
+        except WriteFailure as exc:
+            raise RunFailure(str(exc)) from None
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
@@ -537,13 +546,26 @@ def _assumption_lines(table: dict, shown: list[str], n_paths: int) -> list[str]:
     return lines + [f"{label:<{width}}{cells}" for label, cells in rows]
 
 
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the click group and map every error onto one line and an exit code."""
-    signal.signal(signal.SIGTERM, _raise_interrupt)  # so a killed run still cleans its staging dir
+    from simulator.writer import Interrupted, committed, raise_interrupted
+
+    committed.clear()  # what this invocation put in place (main may be called many times in a process)
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):  # so a stopped run still cleans its staging dir
+            if hasattr(signal, name):
+                previous[name] = signal.signal(getattr(signal, name), raise_interrupted)
+    try:
+        _main(argv)
+    finally:  # a caller that embeds main (the tests) gets its own handlers back
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
+
+
+def _main(argv: list[str] | None) -> None:
+    from simulator.writer import Interrupted, committed
+
     try:
         check_numba_environment()  # before any command imports numba, which reads it once
         args = list(sys.argv[1:] if argv is None else argv)
@@ -563,7 +585,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except (KeyboardInterrupt, click.exceptions.Abort):
+    except (Interrupted, KeyboardInterrupt, click.exceptions.Abort):
+        if committed:  # the signal came after the final rename: the new result is whole
+            click.echo(f"interrupted after the result was complete in {committed[-1]}", err=True)
+            sys.exit(0)
         click.echo("error: interrupted; nothing was written", err=True)
         sys.exit(1)
     except Exception as exc:  # anything else is our fault: one line, exit 1

@@ -126,14 +126,67 @@ def chunk_bounds(n_paths: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(s, min(chunk_size, n_paths - s)) for s in range(0, n_paths, chunk_size)]
 
 
+class ClusterFailure(Exception):
+    """The cluster answered but cannot run the work: no workers within the timeout, or all of them lost
+    (exit 1, one line naming the address)."""
+
+
+#: seconds to wait for a first worker, and for one to come back when all are lost mid-run
+WORKER_TIMEOUT_ENV = "SIMULATOR_WORKER_TIMEOUT"
+
+
+def worker_timeout() -> float:
+    text = os.environ.get(WORKER_TIMEOUT_ENV, "60")
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0:
+        raise SchedulerUnreachable(f"{WORKER_TIMEOUT_ENV}={text!r}: must be a number of seconds > 0")
+    return value
+
+
+def _connect(address: str):
+    from distributed import Client
+
+    try:
+        return Client(address, timeout="10s")  # a live scheduler answers at once
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SchedulerUnreachable(f"no dask scheduler answers at {address!r} ({exc})") from None
+    except Exception as exc:  # a server that is not dask: garbage where a handshake was expected
+        raise SchedulerUnreachable(f"{address!r} does not speak the dask protocol ({exc.__class__.__name__})") from None
+
+
+def _gather(client, futures, address: str, timeout: float):
+    """The futures' results in submission order; ClusterFailure when the cluster has no worker for
+    ``timeout`` seconds (none ever came, or all were lost), instead of waiting for ever."""
+    import time
+
+    from distributed import wait
+
+    alone_since = None
+    while True:
+        try:
+            wait(futures, timeout=min(1.0, timeout), return_when="ALL_COMPLETED")
+            return client.gather(futures)
+        except TimeoutError:  # not done yet: is anyone working on it?
+            pending = [f for f in futures if not f.done()]
+        if client.scheduler_info().get("workers"):
+            alone_since = None
+        elif alone_since is None:
+            alone_since = time.monotonic()
+        elif time.monotonic() - alone_since > timeout:
+            raise ClusterFailure(f"--scheduler {address}: no worker for {timeout:g} s with {len(pending)} of "
+                                 f"{len(futures)} chunks left (set {WORKER_TIMEOUT_ENV} to wait longer); "
+                                 "nothing was written")
+
+
 def _run_on_dask(inputs, options, bounds, stochastic):
     from distributed import Client, LocalCluster
 
+    timeout = worker_timeout()
     if options.scheduler:
-        try:
-            client = Client(options.scheduler, timeout="10s")  # a live scheduler answers at once
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise SchedulerUnreachable(f"no dask scheduler answers at {options.scheduler!r} ({exc})") from None
+        client = _connect(options.scheduler)
         cluster = None
         threads = None  # a remote worker decides its own threads
     else:
@@ -149,7 +202,7 @@ def _run_on_dask(inputs, options, bounds, stochastic):
                           options.keep_monthly, threads, pure=False)
             for start, size in bounds
         ]
-        return client.gather(futures)  # in submission order, i.e. path order
+        return _gather(client, futures, options.scheduler or "(local cluster)", timeout)  # in path order
     finally:
         client.close()
         if cluster is not None:

@@ -5,9 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import shutil
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -21,13 +18,10 @@ from simulator.engine import RunOptions, SimulationOutput
 from simulator.goals import evaluate_goals, goal_statistics
 from simulator.scenario import Scenario, scenario_to_dict
 from simulator.variables import ANNUAL, MONTHLY, PERCENTILES, STORED
+from simulator.writer import (  # noqa: F401  (the writer's names, where callers have always found them)
+    RESULTS_FILE, SUMMARY_FILE, OutputExistsError, WriteFailure, check_output_free, output_lock, write_directory,
+)
 
-RESULTS_FILE = "results.nc"
-SUMMARY_FILE = "summary.json"
-
-
-class OutputExistsError(Exception):
-    """The output directory already holds a result and --force was not given."""
 
 
 def scenario_sha256(scenario: Scenario) -> str:
@@ -217,41 +211,17 @@ def build_summary(scenario: Scenario, options: RunOptions, output: SimulationOut
     return summary
 
 
-#: What this program writes into a result directory (run, sweep, compare, report): ``--force`` replaces
-#: a directory only when it holds nothing else, so it can never delete a user's own files.
-RESULT_ENTRIES = frozenset({
-    SUMMARY_FILE, RESULTS_FILE, "results.zarr", "sweep.csv", "sweep.xlsx", "sweep.nc", "compare.json",
-    "report.html", "report.pdf", "tables.xlsx", "tables",
-})
-RESULT_MARKERS = (SUMMARY_FILE, "compare.json")  # a result has at least one of these
+def expected_result_bytes(scenario: Scenario, options: RunOptions) -> int:
+    """About how large results.nc will be: every stored variable per path and year, the monthly equity
+    share (and the monthly drivers with --monthly), each goal per path (check_room, before simulating)."""
+    from simulator.kernels.economy import N_MONTHLY
 
-
-def foreign_entries(out: Path) -> list[str]:
-    """The entries of ``out`` this program would not have written (empty for a previous result)."""
-    names = sorted(p.name for p in out.iterdir())
-    foreign = [n for n in names if n not in RESULT_ENTRIES]
-    if not foreign and names and not any((out / m).is_file() for m in RESULT_MARKERS):
-        foreign = names  # our file names but no summary: not something a finished run left
-    return foreign
-
-
-def check_output_free(out: Path, force: bool) -> None:
-    """Refuse to overwrite an existing result (or a file) unless forced, and refuse even with --force a
-    directory that is not a previous result (the project folder, results/ itself, a scenario folder):
-    called before simulating."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise OutputExistsError(f"{out}: exists and is not a directory")
-    if not out.is_dir() or not any(out.iterdir()):
-        return
-    foreign = foreign_entries(out)
-    if foreign:
-        shown = ", ".join(repr(n) for n in foreign[:3]) + (", ..." if len(foreign) > 3 else "")
-        raise OutputExistsError(
-            f"{out}: is not a previous result (it holds {shown}); --force replaces only a directory this "
-            "program wrote: choose a new or empty --out")
-    if not force:
-        raise OutputExistsError(f"{out}: already holds a result; pass --force to replace it")
+    n_years = len(scenario.simulation.years)
+    n_paths = 1 if options.deterministic else options.paths
+    per_path = 8 * (len(STORED) * n_years + 12 * n_years) + len(scenario.goals) + 16
+    if options.keep_monthly:
+        per_path += 8 * N_MONTHLY * 12 * n_years
+    return n_paths * per_path + (1 << 20)
 
 
 def write_results(out: Path, dataset: xr.Dataset, summary: dict[str, Any], force: bool) -> None:
@@ -266,35 +236,6 @@ def write_results(out: Path, dataset: xr.Dataset, summary: dict[str, Any], force
 
 def write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def write_directory(out: Path, write_files: Callable[[Path], None], force: bool) -> None:
-    """Write a result directory into a hidden staging directory beside ``out`` and rename it into place
-    at the end.
-
-    A failure or an interrupt before the rename leaves ``out`` as it was (the staging directory is
-    removed); the rename itself is atomic on one file system.
-    """
-    out = Path(out)
-    if out.is_symlink():  # stage beside the directory the link points to, so the rename stays atomic
-        out = out.resolve()
-    check_output_free(out, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    staging = out.parent / f".{out.name}.partial-{tag}"
-    retired = out.parent / f".{out.name}.old-{tag}"
-    try:
-        staging.mkdir()
-        write_files(staging)
-        if out.exists():
-            out.rename(retired)
-        staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if retired.exists() and not out.exists():
-            retired.rename(out)  # put the previous result back
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
 
 
 def open_results(out: str | Path) -> xr.Dataset:

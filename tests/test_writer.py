@@ -1,0 +1,202 @@
+"""The writer under faults (issue 12, item 5): one run at a time per --out, dead runs' staging cleaned
+and a set-aside result put back, no room found out before simulating, a full disk is one line and exit 1."""
+
+import errno
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import xarray as xr
+
+import simulator.writer as writer
+from simulator.cli import main
+from simulator.writer import SUMMARY_FILE, clean_stale, output_lock
+from tests.conftest import BASE_TOML, ROOT
+
+
+def _run(*args):
+    try:
+        main(["run", str(BASE_TOML), "--paths", "10", "--no-assumptions", *args])
+        return 0
+    except SystemExit as exc:
+        return exc.code
+
+
+def _listing(root):
+    return sorted(p.name for p in root.iterdir())
+
+
+def test_a_second_run_to_the_same_place_exits_2_while_the_first_writes(tmp_path, capsys):
+    out = tmp_path / "r"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sys, time
+            from simulator.writer import output_lock
+            with output_lock({str(out)!r}):
+                print("holding", flush=True)
+                sys.stdin.read()  # until the test closes it
+            """)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        assert _run("--out", str(out)) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "another run is writing there" in err
+        assert not out.exists()
+    finally:
+        holder.stdin.close()
+        holder.wait(30)
+    assert _run("--out", str(out)) == 0  # released: the next run goes ahead
+    assert _listing(tmp_path) == ["r"]  # and the lock file is gone
+
+
+def test_the_lock_is_reentrant_in_one_process(tmp_path):
+    with output_lock(tmp_path / "r"):
+        with output_lock(tmp_path / "r"):
+            pass
+        assert (tmp_path / ".r.lock").exists()
+    assert not (tmp_path / ".r.lock").exists()
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_killed_runs_staging_is_removed_by_the_next_run(tmp_path):
+    out = tmp_path / "r"
+    host = writer._host()
+    dead = tmp_path / f".r.partial-{_dead_pid()}-0123abcd-{host}"
+    dead.mkdir()
+    (dead / "results.nc").write_bytes(b"x" * 1000)  # what kill -9 mid-write leaves
+    other_host = tmp_path / f".r.partial-{_dead_pid()}-0123abcd-elsewhere"
+    other_host.mkdir()  # another machine's run on shared storage: not ours to judge
+    alive = tmp_path / f".r.partial-{os.getppid()}-0123abcd-{host}"
+    alive.mkdir()  # a live process's (our parent's): left alone
+    assert _run("--out", str(out)) == 0
+    assert _listing(tmp_path) == sorted(["r", other_host.name, alive.name])
+
+
+def test_a_result_set_aside_by_a_dead_run_is_put_back(tmp_path):
+    out = tmp_path / "r"
+    assert _run("--out", str(out), "--seed", "1") == 0
+    # a run died between moving the old result aside and renaming its own into place
+    aside = tmp_path / f".r.old-{_dead_pid()}-0123abcd-{writer._host()}"
+    out.rename(aside)
+    with output_lock(out):
+        assert out.is_dir() and json.loads((out / SUMMARY_FILE).read_text())["seed"] == 1
+    assert _listing(tmp_path) == ["r"]
+    assert clean_stale(out) == []
+
+
+def test_no_room_is_found_out_before_simulating(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "r"
+    simulated = []
+    monkeypatch.setattr("simulator.jobs.run_job", lambda job: simulated.append(job))
+    monkeypatch.setattr(writer.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(1 << 30, 0, 1 << 20))
+    assert _run("--out", str(out)) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "MiB free" in err and "nothing was simulated" in err
+    assert simulated == [] and _listing(tmp_path) == []
+
+
+@pytest.mark.skipif(not hasattr(resource, "RLIMIT_FSIZE"), reason="no file-size limit on this system")
+def test_a_file_size_limit_is_found_out_before_simulating(tmp_path):
+    out = tmp_path / "r"
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, resource.RLIM_INFINITY))
+    proc = subprocess.run([sys.executable, "-m", "simulator", "run", str(BASE_TOML), "--paths", "5000",
+                           "--no-assumptions", "--out", str(out)],
+                          preexec_fn=limit, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "file-size limit" in proc.stderr and "Traceback" not in proc.stderr
+    assert _listing(tmp_path) == []
+
+
+def test_a_full_disk_while_writing_is_one_line_and_exit_1(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "r"
+    assert _run("--out", str(out), "--seed", "1") == 0
+    before = (out / SUMMARY_FILE).read_text()
+
+    def full(self, path, *args, **kwargs):
+        open(path, "wb").write(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", full)
+    capsys.readouterr()
+    assert _run("--out", str(out), "--seed", "2", "--force") == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "disk is full" in err and "nothing was written" in err
+    assert (out / SUMMARY_FILE).read_text() == before and _listing(tmp_path) == ["r"]
+
+
+def test_a_cache_that_cannot_be_written_does_not_fail_the_run(tmp_path):
+    """A full disk or a file-size limit while numba writes its cache: the kernels run compiled in memory
+    (a cold, empty cache folder and a 4 kB file-size limit: every cache file is too large)."""
+    cache = tmp_path / "numba-cache"
+    cache.mkdir()
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.RLIM_INFINITY))
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
+    proc = subprocess.run([sys.executable, "-m", "simulator", "sensitivity", str(BASE_TOML), "--json"],
+                          preexec_fn=limit, capture_output=True, text=True, cwd=ROOT, env=env, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    from simulator.sensitivity import sensitivity
+    from simulator.scenario import load_scenario
+    expected = {k: round(v, 6) for k, v in sensitivity(load_scenario(BASE_TOML)).items()}
+    assert json.loads(proc.stdout) == expected  # the same numbers as with a cache
+    leftovers = [p.name for p in cache.rglob("*") if p.is_file() and p.stat().st_size >= 4096]
+    assert leftovers == []  # nothing half-written is left for a later run to load
+
+
+def _run_until_paused(out, stage, *extra):
+    env = {**os.environ, writer.PAUSE_ENV: stage}
+    proc = subprocess.Popen([sys.executable, "-m", "simulator", "run", str(BASE_TOML), "--paths", "20",
+                             "--no-assumptions", "--out", str(out), *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    line = proc.stderr.readline()
+    assert line.strip() == f"simulator: paused at {stage}", line + proc.stderr.read()
+    return proc
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_before_the_final_rename_leaves_the_old_result(tmp_path, signum):
+    out = tmp_path / "r"
+    assert _run("--out", str(out), "--seed", "1") == 0
+    before = (out / SUMMARY_FILE).read_bytes()
+    proc = _run_until_paused(out, "written", "--seed", "2", "--force")
+    assert any(p.name.startswith(".r.partial-") for p in tmp_path.iterdir())  # the new files are staged
+    proc.send_signal(signum)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and stderr == "error: interrupted; nothing was written\n"
+    assert (out / SUMMARY_FILE).read_bytes() == before and _listing(tmp_path) == ["r"]
+
+
+def test_a_signal_after_the_final_rename_leaves_the_new_result_and_exit_0(tmp_path):
+    out = tmp_path / "r"
+    assert _run("--out", str(out), "--seed", "1") == 0
+    proc = _run_until_paused(out, "committed", "--seed", "2", "--force")
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and stderr == f"interrupted after the result was complete in {out}\n"
+    assert json.loads((out / SUMMARY_FILE).read_text())["seed"] == 2 and _listing(tmp_path) == ["r"]
+
+
+@pytest.mark.parametrize("where", ["under_a_file", "read_only_file_system"])
+def test_an_out_that_cannot_be_written_is_refused_before_simulating(tmp_path, capsys, monkeypatch, where):
+    simulated = []
+    monkeypatch.setattr("simulator.jobs.run_job", lambda job: simulated.append(job))
+    (tmp_path / "file").write_text("x")
+    out = tmp_path / "file" / "r" if where == "under_a_file" else "/sys/simulator-test/r"  # sysfs: read-only
+    assert _run("--out", str(out)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot be created or written" in err and str(out) in err
+    assert simulated == [] and _listing(tmp_path) == ["file"]
