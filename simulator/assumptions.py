@@ -15,8 +15,8 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from simulator.engine import RunOptions, model_inputs, run_variants, variant_output
-from simulator.goals import evaluate_goals
+from simulator.engine import RunOptions
+from simulator.variants import run_variants
 from simulator.scenario import Scenario, ScenarioError, parse_scenario, scenario_to_dict, with_values
 
 #: How many paths the assumption table uses at most: the first paths of the run, i.e. its random numbers.
@@ -109,19 +109,13 @@ def assumption_table(scenario: Scenario, options: RunOptions, max_paths: int = D
     n = 1 if options.deterministic else min(options.paths, max_paths)
     opts = options._replace(paths=n, keep_monthly=False)
     runs, skipped = variants(scenario)
-    probabilities: list[dict[str, float]] = [{} for _ in runs]
-    shared = [i for i, (a, *_rest) in enumerate(runs) if not a.economy]
-    groups = [shared] + [[i] for i, (a, *_rest) in enumerate(runs) if a.economy]
-    for group in groups:
-        lead = runs[group[0]][3]
-        inputs = model_inputs(lead, deterministic=options.deterministic,
-                              variants=[runs[i][3] for i in group])
-        out, share, _ = run_variants(inputs, opts)
-        for v, i in enumerate(group):
-            result = variant_output(inputs.economy.years, out, share, None, v)
-            annual = result.annual if keep is None else {k: a[keep[:n]] for k, a in result.annual.items()}
-            met = evaluate_goals(scenario.goals, annual, result.years)
-            probabilities[i] = {goal: float(np.mean(hit)) for goal, hit in met.items()}
+    # memory bounded by chunk x batch path-variants (simulator.variants), not by paths x variants:
+    # only each goal's outcome per path is kept
+    results = run_variants([v for *_rest, v in runs], opts)
+    probabilities: list[dict[str, float]] = []
+    for i in range(len(runs)):
+        probabilities.append({goal: float(np.mean(hits[i] if keep is None else hits[i][keep[:n]]))
+                              for goal, hits in results.goals.items()})
     table: dict[str, Any] = {}
     for (a, side, value, _), probs in zip(runs, probabilities):
         entry = table.setdefault(a.name, {"description": a.description})
