@@ -1,45 +1,98 @@
-"""Benchmarks report speed as a ratio to a floor measured in the same run (shared machines drift).
+"""Benchmarks report speed as a ratio to floors measured in the same run (shared machines drift).
 
-The floor is the cost of the bare random numbers the kernel needs: numpy drawing the same count of
-standard normals. A benchmark's ``ratio_to_floor`` is its best time over the floor's best time.
-Run them with ``python3 -m pytest benchmarks --benchmark-enable``; the plain test command runs each once,
-untimed, so they cannot rot.
+Two floors, both for the count of standard normals the kernel needs (paths x months x 7 shocks) and
+both on every CPU this process may use:
+- ``floor``: numpy's fastest generator here (SFC64, measured against PCG64 and Philox), one thread per
+  CPU, each filling its share of a preallocated block (numpy releases the GIL while drawing);
+- ``philox floor``: the model's own Philox4x32-10 with Box-Muller (simulator.rng) in a numba parallel
+  loop, the same count: the like-for-like floor, what the random numbers alone cost the model.
+A benchmark's ``ratio_to_floor`` is its best time over the floor's best time (and
+``ratio_to_philox_floor`` likewise). Run them with ``python3 -m pytest benchmarks --benchmark-enable``;
+the plain test command runs each once, untimed, so they cannot rot.
 """
 
+import os
 import timeit
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from numba import njit, prange
 
 from simulator.kernels.economy import N_SHOCKS
+from simulator.rng import normal_pair
 
-_RATIOS: list[tuple[str, float, float]] = []
+_RATIOS: list[tuple[str, float, float, float]] = []
+_BLOCK = 1 << 20
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def floor_seconds(n_paths: int, n_months: int = 192, repeat: int = 5) -> float:
-    rng = np.random.Generator(np.random.Philox(0))
+    """numpy SFC64 drawing n_paths x n_months x N_SHOCKS normals on all CPUs (best of ``repeat``)."""
     n = n_paths * n_months * N_SHOCKS
-    return min(timeit.repeat(lambda: rng.standard_normal(n), number=1, repeat=repeat))
+    threads = _cpus()
+    gens = [np.random.Generator(np.random.SFC64(s)) for s in np.random.SeedSequence(0).spawn(threads)]
+    blocks = [np.empty(min(_BLOCK, n)) for _ in range(threads)]
+    share = -(-n // threads)
+
+    def draw(k: int) -> None:
+        left = min(share, n - k * share)
+        while left > 0:
+            m = min(_BLOCK, left)
+            gens[k].standard_normal(out=blocks[k][:m])
+            left -= m
+    with ThreadPoolExecutor(threads) as pool:
+        return min(timeit.repeat(lambda: list(pool.map(draw, range(threads))), number=1, repeat=repeat))
+
+
+@njit(parallel=True, cache=False)
+def _philox_normals(n_paths, n_months, blocks, seed):
+    acc = np.zeros(n_paths)
+    for i in prange(n_paths):
+        s = 0.0
+        for t in range(n_months):
+            for b in range(blocks):
+                z0, z1 = normal_pair(seed, 0, i, t, b)
+                s += z0 + z1
+        acc[i] = s
+    return acc
+
+
+def philox_floor_seconds(n_paths: int, n_months: int = 192, repeat: int = 3) -> float:
+    """The model's Philox + Box-Muller drawing the same count of normals on all threads."""
+    blocks = (N_SHOCKS + 1) // 2
+    _philox_normals(2, 2, blocks, np.uint64(1))  # compile outside the timing
+    return min(timeit.repeat(lambda: _philox_normals(n_paths, n_months, blocks, np.uint64(1)),
+                             number=1, repeat=repeat))
 
 
 @pytest.fixture
 def report_ratio(request, benchmark):
     """Call after the benchmark with the floor: stores and prints the ratio."""
 
-    def record(floor: float) -> None:
+    def record(n_paths: int) -> None:
         stats = getattr(benchmark, "stats", None)
         if stats is None or not getattr(stats, "stats", None) or not stats.stats.data:
             return  # --benchmark-disable: nothing was timed
         best = stats.stats.min
-        benchmark.extra_info["floor_seconds"] = floor
-        benchmark.extra_info["ratio_to_floor"] = best / floor
-        _RATIOS.append((request.node.name, best, best / floor))
+        floor, philox = floor_seconds(n_paths), philox_floor_seconds(n_paths)
+        benchmark.extra_info.update({"floor_seconds": floor, "ratio_to_floor": best / floor,
+                                     "philox_floor_seconds": philox, "ratio_to_philox_floor": best / philox,
+                                     "cpus": _cpus()})
+        _RATIOS.append((request.node.name, best, best / floor, best / philox))
 
     return record
 
 
 def pytest_terminal_summary(terminalreporter):
     if _RATIOS:
-        terminalreporter.section("speed as a ratio to the floor measured in this run")
-        for name, best, ratio in _RATIOS:
-            terminalreporter.write_line(f"{name:<40} best {best * 1e3:9.1f} ms   {ratio:6.2f} x floor")
+        terminalreporter.section(f"speed as a ratio to the floors measured in this run ({_cpus()} CPUs)")
+        for name, best, ratio, philox in _RATIOS:
+            terminalreporter.write_line(f"{name:<40} best {best * 1e3:9.1f} ms   {ratio:6.2f} x numpy floor"
+                                        f"   {philox:6.2f} x Philox floor")

@@ -2,7 +2,6 @@
 
 import pytest
 
-from benchmarks.conftest import floor_seconds
 from simulator.drivers import economy_inputs, simulate_drivers
 from simulator.engine import RunOptions, model_inputs, run, simulate_chunk
 from simulator.results import build_summary
@@ -23,13 +22,13 @@ def scenario():
 def test_economy_kernel(benchmark, report_ratio, scenario):
     inputs = economy_inputs(scenario)
     benchmark.pedantic(simulate_drivers, args=(inputs, 42, 0, PATHS), rounds=5, iterations=1)
-    report_ratio(floor_seconds(PATHS))
+    report_ratio(PATHS)
 
 
 def test_model_kernel(benchmark, report_ratio, scenario):
     inputs = model_inputs(scenario)
     benchmark.pedantic(simulate_chunk, args=(inputs, 42, 0, PATHS, True, False), rounds=3, iterations=1)
-    report_ratio(floor_seconds(PATHS))
+    report_ratio(PATHS)
 
 
 def test_run_with_summary(benchmark, report_ratio, scenario):
@@ -38,4 +37,4 @@ def test_run_with_summary(benchmark, report_ratio, scenario):
         return build_summary(scenario, options, run(scenario, options))
 
     benchmark.pedantic(whole, rounds=3, iterations=1)
-    report_ratio(floor_seconds(PATHS))
+    report_ratio(PATHS)
