@@ -248,7 +248,8 @@ def sweep(ctx, sweep_file, paths, seed, out, chunk_size, force, sets, lang):
                                   write_directory)
 
     values = overrides.parse_sets(sets)
-    spec, names, levers, scenarios, reference = sw.load_sweep(sweep_file, values)  # bad input first
+    loaded = sw.load_sweep(sweep_file, values)  # bad input first, and only once
+    spec, names, levers, scenarios, reference = loaded
     out = out if out is not None else Path("results") / sweep_file.stem
     options = RunOptions(paths=paths, seed=seed, chunk_size=chunk_size)
     lever_keys = list(dict.fromkeys(k for lv in levers for k in lv))
@@ -268,7 +269,7 @@ def sweep(ctx, sweep_file, paths, seed, out, chunk_size, force, sets, lang):
             # sweep.nc holds each goal per variant and path and the kept percentiles per variant
             check_room(out, len(names) * paths * (len(scenarios[0].goals) + 64) + (4 << 20))
             with progress(paths * len(names), "path-variants", f"sweep {len(names)} variants") as advance:
-                result = sw.run_sweep(sweep_file, options, advance, values)
+                result = sw.run_sweep(sweep_file, options, advance, values, loaded)
             summary = sw.summary(result, options, lever_keys)
             write_directory(out, files, force)
     except OutputExistsError as exc:
@@ -280,8 +281,9 @@ def sweep(ctx, sweep_file, paths, seed, out, chunk_size, force, sets, lang):
 
 
 def _sweep_table(summary: dict) -> str:
-    goals = [g for g in ("balance_2030", "consolidation_2040", "consolidation_booked_2040")
-             if g in summary["variants"][0]["goals"]] or list(summary["variants"][0]["goals"])[:3]
+    from simulator.goals import answer_goals
+
+    goals = answer_goals(summary["variants"][0]["goals"])
     width = max(len(v["variant"]) for v in summary["variants"]) + 2
     lines = [f"{'variant':<{width}}" + "".join(f"{g[:32]:>36}" for g in goals),
              f"{'':<{width}}" + "".join(f"{'P [95 %] diff ± 1.96 se':>36}" for _ in goals)]

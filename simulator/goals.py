@@ -269,3 +269,14 @@ def goal_statistics(hits: np.ndarray) -> dict:
         "paths_meeting": k,
         "paths": n,
     }
+
+
+#: the goals behind the three answers (ekonomi i balans; konsolideringsgrad on both measures): what a
+#: table with room for three goals shows, when the scenario declares them
+ANSWER_GOALS = ("balance_2030", "consolidation_2040", "consolidation_booked_2040")
+
+
+def answer_goals(names) -> list[str]:
+    """The answers' goals among ``names``, in ANSWER_GOALS order; else the first three names."""
+    names = list(names)
+    return [g for g in ANSWER_GOALS if g in names] or names[:3]

@@ -18,9 +18,7 @@ from simulator.engine import RunOptions, SimulationOutput
 from simulator.goals import evaluate_goals, goal_statistics
 from simulator.scenario import Scenario, scenario_to_dict
 from simulator.variables import ANNUAL, MONTHLY, PERCENTILES, STORED
-from simulator.writer import (  # noqa: F401  (the writer's names, where callers have always found them)
-    RESULTS_FILE, SUMMARY_FILE, OutputExistsError, WriteFailure, check_output_free, output_lock, write_directory,
-)
+from simulator.writer import RESULTS_FILE, SUMMARY_FILE, write_directory
 
 
 

@@ -226,9 +226,10 @@ def percentile_cube(kept: dict[str, np.ndarray]) -> tuple[list[str], np.ndarray]
 
 
 def run_sweep(path: Path, options: RunOptions, progress: Callable[[int], None] | None = None,
-              sets: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Run a sweep: (spec, names, levers, the table rows, the variant results) in a dict."""
-    spec, names, levers, scenarios, reference = load_sweep(path, sets)
+              sets: dict[str, Any] | None = None, loaded: tuple | None = None) -> dict[str, Any]:
+    """Run a sweep: (spec, names, levers, the table rows, the variant results) in a dict. ``loaded`` is
+    what :func:`load_sweep` returned for (path, sets), when the caller has it already."""
+    spec, names, levers, scenarios, reference = loaded if loaded is not None else load_sweep(path, sets)
     results = run_variants(scenarios, options, keep=tuple(spec.percentiles), progress=progress)
     rows = sweep_table(names, levers, results.goals, reference)
     return {"spec": spec, "names": names, "levers": levers, "scenarios": scenarios, "reference": reference,

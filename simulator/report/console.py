@@ -9,15 +9,14 @@ the same data layer as the report, so the terminal, the HTML and the workbook ca
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
+from simulator.goals import answer_goals
 from simulator.report import formatting as fmt
 from simulator.report.data import Run, load_report
 from simulator.report.html import interval_sentence, policy_label, run_labels
 from simulator.report.i18n import t
 
-#: the goals a sweep's terminal table shows when the sweep has them (sweep.csv has every goal)
-ANSWER_GOALS = ("balance_2030", "consolidation_2040", "consolidation_booked_2040")
 
 
 def run_text(directory: Path, lang: str) -> str:
@@ -35,15 +34,11 @@ def run_text(directory: Path, lang: str) -> str:
     return "\n".join(lines)
 
 
-def _shown_goals(names: Sequence[str]) -> list[str]:
-    return [g for g in ANSWER_GOALS if g in names] or list(names)[:3]
-
-
 def sweep_text(directory: Path, lang: str) -> str:
     """A sweep: a line per variant with its levers and the main goals' probabilities and paired
     differences (sweep.csv has every goal)."""
     sweep = load_report([directory]).main.sweep
-    return fmt.sweep_table(sweep, lang, _shown_goals(sweep.goals))
+    return fmt.sweep_table(sweep, lang, answer_goals(sweep.goals))
 
 
 def compare_text(result: dict[str, Any], lang: str) -> str:
