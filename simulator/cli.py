@@ -152,13 +152,16 @@ def validate(scenario: Path, sets) -> None:
 @click.option("--condition", default=None, metavar="EXPR",
               help="Keep only the paths meeting EXPR (VARIABLE[YEAR] OP NUMBER joined by and/or, e.g. "
                    "\"equity_return[2026] < -0.2\"): the answers given that; says how many paths it kept.")
+@click.option("--summary-only", is_flag=True,
+              help="Write summary.json alone, no results.zarr (for batches and very many paths: exact "
+                   "percentiles, at the cost of simulating the paths twice).")
 @click.option("--force", is_flag=True, help="Replace an existing result in --out.")
 @_set_option
 @_lang_option
 @click.pass_context
 def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, scheduler, monthly,
-        parameter_uncertainty, assumptions, assumption_paths, condition, force, sets, lang):
-    """Simulate SCENARIO and write results.nc and summary.json to --out."""
+        parameter_uncertainty, assumptions, assumption_paths, condition, summary_only, force, sets, lang):
+    """Simulate SCENARIO and write results.zarr and summary.json to --out, chunk by chunk."""
     from simulator.engine import ClusterFailure, RunOptions, SchedulerUnreachable
     from simulator.jobs import RunJob, run_job
     from simulator.results import expected_result_bytes
@@ -183,11 +186,14 @@ def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, sch
     started = time.perf_counter()
     argv = (ctx.obj or {}).get("argv", sys.argv[1:])
     command = "simulator " + " ".join(shlex.quote(a) for a in argv)
-    job = RunJob(spec, options, out, force, assumptions, assumption_paths, condition, command)
+    if summary_only and monthly:
+        raise InputError("--monthly: the monthly drivers go into results.zarr; --summary-only writes none")
+    job = RunJob(spec, options, out, force, assumptions, assumption_paths, condition, command, summary_only)
     try:
         with output_lock(out):  # held from the checks to the final rename: one run writes here at a time
             check_output_free(out, force)
-            check_room(out, expected_result_bytes(spec, options))
+            check_room(out, expected_result_bytes(spec, options, summary_only),
+                       largest_file_bytes=8 * 12 * len(spec.simulation.years) * chunk_size)
             summary = run_job(job)
     except SchedulerUnreachable as exc:
         raise InputError(f"--scheduler: {exc}") from None

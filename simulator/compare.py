@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from simulator.paired import WHY_PAIRED, independent_difference, paired_difference
-from simulator.results import RESULTS_FILE, SUMMARY_FILE
+from simulator.writer import RESULTS_FILE, STORE_DIR, SUMMARY_FILE
 
 #: (label, year) medians shown side by side, from summary.json percentiles
 MEDIANS = (("result_msek", 2030), ("equity_msek", 2030), ("equity_msek", 2040), ("loans_msek", 2030),
@@ -53,13 +53,12 @@ class Run:
     def hits(self) -> dict[str, np.ndarray]:
         """Each goal's outcome per path, as the run stored it (goal_<name>)."""
         if self._hits is None:
-            import xarray as xr
+            from simulator.results import open_results
 
-            path = self.directory / RESULTS_FILE
-            if not path.is_file():
-                raise CompareError(f"{self.directory}: no {RESULTS_FILE}: the per-path goal outcomes "
-                                   "pairing needs")
-            with xr.open_dataset(path, engine="h5netcdf") as ds:
+            if not ((self.directory / STORE_DIR).is_dir() or (self.directory / RESULTS_FILE).is_file()):
+                raise CompareError(f"{self.directory}: no {STORE_DIR} (or {RESULTS_FILE}): the per-path goal "
+                                   "outcomes pairing needs (a --summary-only run has none)")
+            with open_results(self.directory) as ds:
                 self._hits = {n[5:]: ds[n].values.astype(bool) for n in ds.data_vars if n.startswith("goal_")}
                 self._paths = ds["path"].values
         return self._hits

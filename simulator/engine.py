@@ -13,6 +13,7 @@ groups with their own economy, on the same seed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from typing import NamedTuple
@@ -181,10 +182,12 @@ def _gather(client, futures, address: str, timeout: float):
                                  "nothing was written")
 
 
-def _run_on_dask(inputs, options, bounds, stochastic):
+@contextlib.contextmanager
+def cluster_client(options: RunOptions):
+    """A dask client: on the cluster at --scheduler, or on a local cluster of --workers processes.
+    Yields (client, numba threads per task or None for a remote worker's own, workers now)."""
     from distributed import Client, LocalCluster
 
-    timeout = worker_timeout()
     if options.scheduler:
         client = _connect(options.scheduler)
         cluster = None
@@ -197,16 +200,22 @@ def _run_on_dask(inputs, options, bounds, stochastic):
         client = Client(cluster)
         threads = max(1, (os.cpu_count() or 1) // options.workers)
     try:
+        yield client, threads, max(1, len(client.scheduler_info().get("workers", {})))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _run_on_dask(inputs, options, bounds, stochastic):
+    timeout = worker_timeout()
+    with cluster_client(options) as (client, threads, _):
         futures = [
             client.submit(simulate_chunk, inputs, options.seed, start, size, stochastic,
                           options.keep_monthly, threads, pure=False)
             for start, size in bounds
         ]
         return _gather(client, futures, options.scheduler or "(local cluster)", timeout)  # in path order
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def run_variants(inputs: ModelInputs, options: RunOptions):

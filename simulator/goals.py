@@ -253,8 +253,13 @@ def goal_statistics(hits: np.ndarray) -> dict:
     hits = np.asarray(hits)
     if hits.dtype != bool or hits.ndim != 1 or hits.size == 0:
         raise ValueError(f"hits must be a non-empty 1-d bool array (got {hits.dtype}, shape {hits.shape})")
-    n = int(hits.size)
-    k = int(np.count_nonzero(hits))
+    return share_statistics(int(np.count_nonzero(hits)), int(hits.size))
+
+
+def share_statistics(k: int, n: int) -> dict:
+    """:func:`goal_statistics` from the counts alone: k of n paths meet the goal (n >= 1)."""
+    if not 0 <= k <= n or n < 1:
+        raise ValueError(f"need 0 <= k <= n and n >= 1 (got k={k}, n={n})")
     p = k / n
     z = Z95
     z2n = z * z / n

@@ -1,7 +1,7 @@
 """What a `simulator run` does, as named steps, so that the command itself holds no logic.
 
-simulate -> (keep the paths meeting --condition) -> the assumption table -> the dataset and summary ->
-written atomically. Each step is a function the tests and other commands (sweep, solve) can reuse.
+simulate chunk by chunk into the store (or keep the paths meeting --condition) -> the assumption table
+-> summary.json, all in a staging directory renamed into place at the end. Each step is a function the tests and other commands (sweep, solve) can reuse.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ class RunJob(NamedTuple):
     assumption_paths: int = 10_000
     condition: str | None = None
     command: str = "simulator run"
+    summary_only: bool = False  # no results.zarr: summary.json alone, the percentiles' second pass re-simulates
 
 
 def keep_paths(output: SimulationOutput, mask: np.ndarray) -> SimulationOutput:
@@ -51,22 +52,63 @@ def conditioned(scenario: Scenario, output: SimulationOutput, condition: str | N
                                       "paths_total": int(mask.size)}
 
 
-def run_job(job: RunJob) -> dict[str, Any]:
-    """Simulate, summarise and write one run; returns summary.json's content."""
-    from simulator.assumptions import assumption_table
-    from simulator.engine import run as run_engine
-    from simulator.results import build_dataset, build_summary, write_results
+def _chunk_job(job: RunJob, store: Path | None):
+    from simulator.chunkstats import summary_spec
+    from simulator.engine import model_inputs
+    from simulator.pipeline import ChunkJob
 
-    output = run_engine(job.scenario, job.options)
-    output, condition = conditioned(job.scenario, output, job.condition)
-    keep = None
-    if condition is not None:
-        keep = np.zeros(condition["paths_total"], dtype=bool)
-        keep[output.paths] = True
-    table, used = (assumption_table(job.scenario, job.options, job.assumption_paths, keep)
-                   if job.assumptions else (None, None))
-    dataset = build_dataset(job.scenario, job.options, output, job.command)
-    summary = build_summary(job.scenario, job.options, output, table, used, job.options.parameter_uncertainty,
-                            condition)
-    write_results(job.out, dataset, summary, job.force)
-    return summary
+    o = job.options
+    inputs = model_inputs(job.scenario, deterministic=o.deterministic, parameter_uncertainty=o.parameter_uncertainty)
+    return ChunkJob(inputs=inputs, seed=o.seed, stochastic=not o.deterministic, keep_monthly=o.keep_monthly,
+                    spec=summary_spec(job.scenario), store=None if store is None else str(store))
+
+
+def _simulate_into(job: RunJob, staging: Path):
+    """Stream the run into ``staging`` (the store, unless --summary-only); the summary's numbers, what
+    summary.json says of --condition, and the paths kept (None: all)."""
+    from simulator.pipeline import from_memory, stream
+    from simulator.progress import progress
+    from simulator.results import create_result_store
+    from simulator.store import STORE
+
+    store = None if job.summary_only else staging / STORE
+    chunk_job = _chunk_job(job, store)
+    if not job.condition:
+        n = 1 if job.options.deterministic else job.options.paths
+        if store is not None:
+            create_result_store(store, job.scenario, job.options, n, job.command)
+        with progress(n, "paths", "simulating") as advance:
+            return stream(chunk_job, job.options, advance), None, None
+    from simulator.engine import run as run_engine
+
+    output, condition = conditioned(job.scenario, run_engine(job.scenario, job.options), job.condition)
+    if store is not None:
+        create_result_store(store, job.scenario, job.options, output.paths.size, job.command, output.paths)
+    fin = from_memory(chunk_job, output.annual, output.monthly, job.options.chunk_size)
+    return fin, condition, output.paths
+
+
+def run_job(job: RunJob) -> dict[str, Any]:
+    """Simulate, summarise and write one run (streamed: memory bounded by the chunk, see
+    simulator.pipeline); returns summary.json's content."""
+    from simulator.assumptions import assumption_table
+    from simulator.results import build_summary, write_json
+    from simulator.writer import SUMMARY_FILE, write_directory
+
+    written: dict[str, Any] = {}
+
+    def files(staging: Path) -> None:
+        fin, condition, kept_paths = _simulate_into(job, staging)
+        keep = None
+        if condition is not None:
+            keep = np.zeros(condition["paths_total"], dtype=bool)
+            keep[kept_paths] = True
+        table, used = (assumption_table(job.scenario, job.options, job.assumption_paths, keep)
+                       if job.assumptions else (None, None))
+        summary = build_summary(job.scenario, job.options, fin, table, used,
+                                job.options.parameter_uncertainty, condition)
+        write_json(staging / SUMMARY_FILE, summary)
+        written.update(summary)
+
+    write_directory(job.out, files, job.force, defer_signals=False)
+    return written

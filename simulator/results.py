@@ -1,4 +1,4 @@
-"""Results: the xarray Dataset, summary.json, and writing them so that nothing is ever half-written."""
+"""Results: the store's metadata, summary.json from the streamed statistics, and reading a result back."""
 
 from __future__ import annotations
 
@@ -7,18 +7,19 @@ import json
 import math
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
 from simulator import __version__
-from simulator.engine import RunOptions, SimulationOutput
-from simulator.goals import evaluate_goals, goal_statistics
+from simulator.engine import RunOptions
+from simulator.chunkstats import Finished
+from simulator.goals import share_statistics
 from simulator.scenario import Scenario, scenario_to_dict
 from simulator.variables import ANNUAL, MONTHLY, PERCENTILES, STORED
-from simulator.writer import RESULTS_FILE, SUMMARY_FILE, write_directory
+from simulator.store import PATH_DIM, STORE
+from simulator.writer import RESULTS_FILE
 
 
 
@@ -28,38 +29,12 @@ def scenario_sha256(scenario: Scenario) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def build_dataset(
-    scenario: Scenario, options: RunOptions, output: SimulationOutput, command: str
-) -> xr.Dataset:
-    n_paths = next(iter(output.annual.values())).shape[0]
-    index = np.arange(n_paths, dtype=np.int64) if output.paths is None else output.paths.astype(np.int64)
-    coords: dict[str, Any] = {
-        "path": ("path", index, {"long_name": "path index (its random numbers: seed, path)"}),
-        "year": ("year", output.years, {"long_name": "calendar year"}),
-    }
-    data_vars = {
-        name: (("path", "year"), values, {"units": ANNUAL[name].units,
-                                          "long_name": ANNUAL[name].long_name,
-                                          "long_name_sv": ANNUAL[name].swedish})
-        for name, values in output.annual.items()
-    }
-    # each goal's outcome per path, so that runs can be compared path by path (simulator compare)
-    for name, met in evaluate_goals(scenario.goals, output.annual, output.years).items():
-        data_vars[f"goal_{name}"] = (("path",), met.astype(np.int8), {
-            "units": "1", "long_name": f"1 when the path meets goal {name}",
-            "long_name_sv": scenario.goals[name].description or name})
-    if output.monthly is not None:
-        n_months = next(iter(output.monthly.values())).shape[1]
-        months = pd.date_range(f"{int(output.years[0])}-01-01", periods=n_months, freq="MS")
-        coords["month"] = ("month", months.values, {"long_name": "first day of the month"})
-        for name, values in output.monthly.items():
-            data_vars[f"monthly_{name}"] = (
-                ("path", "month"), values,
-                {"units": MONTHLY[name].units, "long_name": MONTHLY[name].long_name,
-                 "long_name_sv": MONTHLY[name].swedish},
-            )
-    attrs = {
+def store_attrs(scenario: Scenario, options: RunOptions, n_paths: int, command: str) -> dict[str, Any]:
+    """The store's global attributes: CF's title, history and source, and what made the run."""
+    return {
         "title": f"simulator results, scenario {scenario.name}",
+        "institution": "Region Jämtland Härjedalen (model: simulator)",
+        "source": f"simulator {__version__}, Monte Carlo of the region's accounts and pension fund",
         "scenario_name": scenario.name,
         "scenario": json.dumps(scenario_to_dict(scenario), ensure_ascii=False),
         "scenario_sha256": scenario_sha256(scenario),
@@ -71,27 +46,43 @@ def build_dataset(
         "history": f"{datetime.now(timezone.utc).isoformat(timespec='seconds')} {command}",
         "money": "MSEK, nominal, unless a variable's units say otherwise",
     }
-    return xr.Dataset(data_vars=data_vars, coords=coords, attrs=attrs)
+
+
+def create_result_store(path: Path, scenario: Scenario, options: RunOptions, n_rows: int, command: str,
+                        realization: np.ndarray | None = None) -> None:
+    """results.zarr's metadata and coordinates for ``n_rows`` paths (chunks follow, one per simulated
+    chunk); ``realization``: the paths' indices when only some are kept (run --condition)."""
+    from simulator.kernels.economy import MONTHLY_COLUMNS
+    from simulator.store import create_store
+
+    years = np.asarray(scenario.simulation.years)
+    variables = {name: {"units": ANNUAL[name].units, "long_name": ANNUAL[name].long_name,
+                        "long_name_sv": ANNUAL[name].swedish} for name in STORED}
+    kept_monthly = ("equity_share",) + (tuple(MONTHLY_COLUMNS) if options.keep_monthly else ())
+    monthly = {name: {"units": MONTHLY[name].units, "long_name": MONTHLY[name].long_name,
+                      "long_name_sv": MONTHLY[name].swedish} for name in kept_monthly}
+    goals = {name: g.description for name, g in scenario.goals.items()}
+    create_store(path, n_rows, min(options.chunk_size, max(n_rows, 1)), years, 12 * years.size, variables,
+                 goals, monthly, store_attrs(scenario, options, n_rows, command), realization)
 
 
 def _json_number(x: float) -> float | None:
     return None if not math.isfinite(x) else round(float(x), 10)
 
 
-def percentile_table(values: np.ndarray) -> dict[str, list[float | None]]:
-    """p5..p95 over paths for each year (values: paths x years)."""
-    q = np.percentile(values, PERCENTILES, axis=0)
+def percentile_table(fin: Finished, name: str) -> dict[str, list[float | None]]:
+    """p5..p95 over paths for each year, and the mean (exact: simulator.streaming)."""
+    q = fin.percentiles[name]
     table = {f"p{p}": [_json_number(v) for v in q[k]] for k, p in enumerate(PERCENTILES)}
-    table["mean"] = [_json_number(v) for v in values.mean(axis=0)]
+    table["mean"] = [_json_number(v) for v in fin.means[name]]
     return table
 
 
-def goal_summary(scenario: Scenario, output: SimulationOutput) -> dict[str, Any]:
+def goal_summary(scenario: Scenario, fin: Finished) -> dict[str, Any]:
     """Probability of each declared goal with its standard error and Wilson 95 % interval."""
-    hits = evaluate_goals(scenario.goals, output.annual, output.years)
     summary = {}
-    for name, met in hits.items():
-        stats = goal_statistics(met)
+    for name, k in fin.goals.items():
+        stats = share_statistics(k, fin.paths)
         summary[name] = {
             "probability": float(stats["probability"]),
             "stderr": float(stats["stderr"]),
@@ -102,50 +93,59 @@ def goal_summary(scenario: Scenario, output: SimulationOutput) -> dict[str, Any]
     return summary
 
 
-def _event(description: str, happened: np.ndarray) -> dict[str, Any]:
-    """Probability of an event per year and in any year (with its Wilson interval); happened: paths x years."""
-    any_year = goal_statistics(happened.any(axis=1))
+def _event(fin: Finished, name: str, description: str) -> dict[str, Any]:
+    """Probability of an event per year and in any year (with its Wilson interval)."""
+    counts = fin.events[name]
+    any_year = share_statistics(int(counts[-1]), fin.paths)
     return {
         "description": description,
-        "probability_by_year": [float(x) for x in happened.mean(axis=0)],
+        "probability_by_year": [int(k) / fin.paths for k in counts[:-1]],
         "probability_any_year": float(any_year["probability"]),
         "ci95_any_year": [float(x) for x in any_year["ci95"]],
     }
 
 
 def _percentiles(values: np.ndarray) -> dict[str, float]:
-    return {f"p{q}": float(v) for q, v in zip(PERCENTILES, np.percentile(values, PERCENTILES))}
+    return {f"p{q}": float(v) for q, v in zip(PERCENTILES, values)}
 
 
-def risk_summary(output: SimulationOutput) -> dict[str, Any]:
+def risk_summary(fin: Finished) -> dict[str, Any]:
     """Events the rules record: loan-limit and debt-ceiling breaches and the overdraft, de-risking
     under the dynamiska riskprincipen by depth and duration, and breaches of its protection level
     (skyddsnivå), with how long and how large they are."""
-    a = output.annual
     risks = {
-        "loan_limit_breach": _event("Låneskulden över låneramen vid årets slut", a["loan_limit_breach"] > 0),
-        "debt_ceiling_breach": _event("Skuldsättningsgraden över skuldsättningstaket vid årets slut",
-                                      a["debt_ceiling_breach"] > 0),
-        "overdraft_used": _event("Checkräkningskrediten utnyttjad vid årets slut", a["overdraft_msek"] > 0),
+        "loan_limit_breach": _event(fin, "loan_limit_breach", "Låneskulden över låneramen vid årets slut"),
+        "debt_ceiling_breach": _event(fin, "debt_ceiling_breach",
+                                      "Skuldsättningsgraden över skuldsättningstaket vid årets slut"),
+        "overdraft_used": _event(fin, "overdraft_used", "Checkräkningskrediten utnyttjad vid årets slut"),
     }
-    months = a["derisking_months"]
-    n_months = 12 * months.shape[1]
-    risks["derisking"] = _event("Dynamiska riskprincipen tvingar ner aktieandelen under den strategiska",
-                                months > 0)
+    path_months = fin.paths * 12 * len(fin.years)
+    risks["derisking"] = _event(fin, "derisking", "Dynamiska riskprincipen tvingar ner aktieandelen under "
+                                "den strategiska")
     risks["derisking"].update({
-        "mean_months_by_year": [float(x) for x in months.mean(axis=0)],
-        "total_months_percentiles": _percentiles(months.sum(axis=1)),
-        "longest_spell_months_percentiles": _percentiles(a["derisking_longest_spell_months"][:, -1]),
-        "months_below_half_equity_percentiles": _percentiles(a["months_below_half_equity"].sum(axis=1)),
-        "share_of_months_far_below_strategic": float(a["months_far_below_strategic"].sum() / (months.shape[0] * n_months)),
-        "share_of_months_below_half_equity": float(a["months_below_half_equity"].sum() / (months.shape[0] * n_months)),
+        "mean_months_by_year": [float(x) for x in fin.means["derisking_months"]],
+        "total_months_percentiles": _percentiles(fin.risk_percentiles["total_months"]),
+        "longest_spell_months_percentiles": _percentiles(fin.risk_percentiles["longest_spell_months"]),
+        "months_below_half_equity_percentiles": _percentiles(fin.risk_percentiles["months_below_half_equity"]),
+        "share_of_months_far_below_strategic": math.fsum(fin.sums["months_far_below_strategic"]) / path_months,
+        "share_of_months_below_half_equity": math.fsum(fin.sums["months_below_half_equity"]) / path_months,
     })
-    breach = a["protection_breach"] > 0
-    risks["protection_breach"] = _event("Portföljen föll under skyddsnivån mellan två ombalanseringar", breach)
-    sizes = a["protection_breach_size"][breach]
-    risks["protection_breach"]["size_percentiles_when_breached"] = _percentiles(sizes) if sizes.size else None
-    risks["protection_breach"]["mean_months_by_year"] = [float(x) for x in a["protection_breach_months"].mean(axis=0)]
+    risks["protection_breach"] = _event(fin, "protection_breach", "Portföljen föll under skyddsnivån mellan "
+                                        "två ombalanseringar")
+    risks["protection_breach"]["size_percentiles_when_breached"] = (
+        _percentiles(fin.breach_percentiles) if fin.breach_percentiles is not None else None)
+    risks["protection_breach"]["mean_months_by_year"] = [float(x) for x in fin.means["protection_breach_months"]]
     return risks
+
+
+def attribution_summary(fin: Finished) -> dict[str, list[dict[str, Any]]]:
+    """The failure attribution for the goals some paths meet and some miss (simulator.stress)."""
+    from simulator.stress import attribution_table
+
+    decided = {g for g, k in fin.goals.items() if 0 < k < fin.paths}
+    columns = list(fin.attribution)
+    return attribution_table(columns, [fin.attribution[c][0] for c in columns],
+                             [fin.attribution[c][1] for c in columns], decided)
 
 
 def zero_shock_summary(scenario: Scenario) -> dict[str, list[float | None]]:
@@ -175,13 +175,11 @@ def policy_summary(scenario: Scenario) -> dict[str, Any]:
             "reaction": reaction.model_dump(mode="json") if reaction.enabled else "none"}
 
 
-def build_summary(scenario: Scenario, options: RunOptions, output: SimulationOutput,
+def build_summary(scenario: Scenario, options: RunOptions, fin: Finished,
                   assumptions: dict[str, Any] | None = None, assumption_paths: int | None = None,
                   parameter_uncertainty: bool = False, condition: dict[str, Any] | None = None) -> dict[str, Any]:
-    from simulator.stress import attribution
-
-    n_paths = next(iter(output.annual.values())).shape[0]
-    met = evaluate_goals(scenario.goals, output.annual, output.years)
+    """summary.json from the streamed statistics of all paths (simulator.chunkstats.finish)."""
+    n_paths = fin.paths
     summary = {
         "scenario": scenario.name,
         "scenario_sha256": scenario_sha256(scenario),
@@ -192,11 +190,11 @@ def build_summary(scenario: Scenario, options: RunOptions, output: SimulationOut
         "parameter_uncertainty": bool(parameter_uncertainty),
         "policy": policy_summary(scenario),
         "interval_covers": interval_covers(n_paths, parameter_uncertainty),
-        "goals": goal_summary(scenario, output),
-        "risks": risk_summary(output),
-        "attribution": attribution(scenario.goals, met, output.annual, [int(y) for y in output.years]),
-        "years": [int(y) for y in output.years],
-        "percentiles": {name: percentile_table(values) for name, values in output.annual.items()},
+        "goals": goal_summary(scenario, fin),
+        "risks": risk_summary(fin),
+        "attribution": attribution_summary(fin),
+        "years": [int(y) for y in fin.years],
+        "percentiles": {name: percentile_table(fin, name) for name in STORED},
     }
     summary["zero_shock"] = zero_shock_summary(scenario)
     if condition is not None:
@@ -209,27 +207,21 @@ def build_summary(scenario: Scenario, options: RunOptions, output: SimulationOut
     return summary
 
 
-def expected_result_bytes(scenario: Scenario, options: RunOptions) -> int:
-    """About how large results.nc will be: every stored variable per path and year, the monthly equity
-    share (and the monthly drivers with --monthly), each goal per path (check_room, before simulating)."""
+def expected_result_bytes(scenario: Scenario, options: RunOptions, summary_only: bool = False) -> int:
+    """About how large the result will be on disk (check_room, before simulating): the store holds every
+    stored variable per path and year, the monthly equity share (and the monthly drivers with
+    --monthly) and each goal per path, compressed to about ROOM_RATIO of the doubles."""
     from simulator.kernels.economy import N_MONTHLY
+    from simulator.store import ROOM_RATIO
 
+    if summary_only:
+        return 1 << 20
     n_years = len(scenario.simulation.years)
     n_paths = 1 if options.deterministic else options.paths
     per_path = 8 * (len(STORED) * n_years + 12 * n_years) + len(scenario.goals) + 16
     if options.keep_monthly:
         per_path += 8 * N_MONTHLY * 12 * n_years
-    return n_paths * per_path + (1 << 20)
-
-
-def write_results(out: Path, dataset: xr.Dataset, summary: dict[str, Any], force: bool) -> None:
-    """results.nc and summary.json, all or nothing (:func:`write_directory`)."""
-    def files(staging: Path) -> None:
-        # uncompressed: simulated doubles barely compress (measured 25 % smaller at 10x the write time)
-        dataset.to_netcdf(staging / RESULTS_FILE, engine="h5netcdf")
-        write_json(staging / SUMMARY_FILE, summary)
-
-    write_directory(out, files, force)
+    return int(n_paths * per_path * ROOM_RATIO) + (1 << 20)
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -237,4 +229,9 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def open_results(out: str | Path) -> xr.Dataset:
-    return xr.open_dataset(Path(out) / RESULTS_FILE, engine="h5netcdf")
+    """A run's per-path results as a Dataset with dimension ``path``: results.zarr, or results.nc as
+    runs before the streamed store wrote (both stay readable)."""
+    out = Path(out)
+    if (out / STORE).exists():
+        return xr.open_zarr(out / STORE).rename({PATH_DIM: "path"})
+    return xr.open_dataset(out / RESULTS_FILE, engine="h5netcdf")

@@ -123,24 +123,33 @@ ATTRIBUTION_VARIABLES = (
 )
 
 
-def attribution(goals: dict[str, Any], met: dict[str, np.ndarray], annual: dict[str, np.ndarray],
-                years: list[int]) -> dict[str, list[dict[str, Any]]]:
-    """For each goal that some paths meet and some miss: each variable's mean over the goal's years
-    (or its value in the last of them) among the paths that meet it and among those that miss it."""
-    table: dict[str, list[dict[str, Any]]] = {}
-    for name, hits in met.items():
+def attribution_columns(goals: dict[str, Any], met: dict[str, np.ndarray], annual: dict[str, np.ndarray],
+                        years: list[int]) -> list[tuple[str, str, str, np.ndarray]]:
+    """Per goal with years and per attribution variable: (goal, variable, over, the per-path value: its
+    mean over the goal's years or its value in the last of them)."""
+    columns = []
+    for name in met:
         goal_years = goals[name].resolved_years or _parts_years(goals, name)
-        if hits.all() or not hits.any() or not goal_years:
+        if not goal_years:
             continue
         cols = [years.index(y) for y in goal_years if y in years]
-        rows = []
         for variable, how in ATTRIBUTION_VARIABLES:
             values = annual[variable][:, cols]
             per_path = values[:, -1] if how == "last" else values.mean(axis=1)
-            yes, no = float(per_path[hits].mean()), float(per_path[~hits].mean())
-            rows.append({"variable": variable, "over": f"{goal_years[0]}-{goal_years[-1]}" if how == "mean"
-                         else str(goal_years[-1]), "met": yes, "missed": no, "difference": no - yes})
-        table[name] = rows
+            over = f"{goal_years[0]}-{goal_years[-1]}" if how == "mean" else str(goal_years[-1])
+            columns.append((name, variable, over, per_path))
+    return columns
+
+
+def attribution_table(columns: list[tuple[str, str, str]], met_mean: list[float], missed_mean: list[float],
+                      decided: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """The table summary.json carries, for the goals some paths meet and some miss (``decided``): each
+    variable's mean among the paths that meet the goal and among those that miss it."""
+    table: dict[str, list[dict[str, Any]]] = {}
+    for (name, variable, over), yes, no in zip(columns, met_mean, missed_mean):
+        if name in decided:
+            table.setdefault(name, []).append({"variable": variable, "over": over, "met": yes, "missed": no,
+                                               "difference": no - yes})
     return table
 
 

@@ -28,7 +28,8 @@ import uuid
 from pathlib import Path
 from typing import Callable, Iterator
 
-RESULTS_FILE = "results.nc"
+RESULTS_FILE = "results.nc"  # what runs wrote before the streamed store (still read)
+STORE_DIR = "results.zarr"
 SUMMARY_FILE = "summary.json"
 
 #: What this program writes into a result directory (run, sweep, compare, report): ``--force`` replaces
@@ -250,13 +251,16 @@ def _pause(stage: str) -> None:
         signal.pause()
 
 
-def write_directory(out: Path, write_files: Callable[[Path], None], force: bool) -> None:
+def write_directory(out: Path, write_files: Callable[[Path], None], force: bool,
+                    defer_signals: bool = True) -> None:
     """Write a result directory into a hidden staging directory beside ``out`` and rename it into place
     at the end, under ``out``'s lock.
 
     A failure or an interrupt before the rename leaves ``out`` as it was (the staging directory is
     removed); the rename itself is atomic on one file system. A write that fails for lack of room
-    becomes WriteFailure.
+    becomes WriteFailure. ``defer_signals=False`` lets a signal interrupt ``write_files`` at once (a
+    streamed run writes for minutes; its chunk files are plain files, each put in place by a rename):
+    signals are then held only from the end of the write to the final rename.
     """
     place = _place(out)
     with output_lock(place):
@@ -264,10 +268,18 @@ def write_directory(out: Path, write_files: Callable[[Path], None], force: bool)
         tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}-{_host()}"
         staging = place.parent / f".{place.name}.partial-{tag}"
         retired = place.parent / f".{place.name}.old-{tag}"
-        with _deferred_signals() as caught:
+        if not defer_signals:
             try:
                 staging.mkdir()
                 _write(out, staging, write_files)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+        with _deferred_signals() as caught:
+            try:
+                if defer_signals:
+                    staging.mkdir()
+                    _write(out, staging, write_files)
                 _pause("written")
                 if caught:  # a signal while writing: nothing new is put in place
                     raise Interrupted(caught[0])

@@ -9,7 +9,8 @@ import xarray as xr
 import simulator.results as results_mod
 from simulator import __version__
 from simulator.cli import main
-from simulator.results import RESULTS_FILE, SUMMARY_FILE, open_results
+from simulator.results import open_results
+from simulator.writer import STORE_DIR as RESULTS_FILE, SUMMARY_FILE
 from simulator.variables import ANNUAL, STORED
 from tests.conftest import BASE_TOML
 
@@ -151,19 +152,22 @@ def test_failure_while_writing_leaves_nothing_half_written(tmp_path, monkeypatch
         assert _run(["--paths", "10", "--out", str(out)]) == 0
         before = (out / SUMMARY_FILE).read_text()
 
-    def explode(self, *args, **kwargs):
-        # part of the file is written, then the process is interrupted
-        from pathlib import Path
-        Path(args[0]).write_bytes(b"partial")
+    import simulator.store as store
+
+    written = store.write_chunk
+
+    def explode(path, index, arrays):
+        # the first chunk is written, then the process is interrupted
+        written(path, index, arrays)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(xr.Dataset, "to_netcdf", explode)
+    monkeypatch.setattr(store, "write_chunk", explode)
     code = _run(["--paths", "10", "--out", str(out), "--force"])
     assert code == 1
     assert "interrupted" in capsys.readouterr().err
     if existing:
         assert (out / SUMMARY_FILE).read_text() == before  # the old result is back, untouched
-        assert (out / RESULTS_FILE).stat().st_size > 1000
+        assert (out / RESULTS_FILE / "result_msek" / "0.0").is_file()
     else:
         assert not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == (["r"] if existing else [])

@@ -13,6 +13,7 @@ import pytest
 
 import simulator._jit as jit_mod
 import simulator.engine
+import simulator.pipeline
 from simulator import NumbaSettingError, check_numba_environment
 from simulator.cli import _cpus, main
 from tests.conftest import BASE_TOML
@@ -49,11 +50,11 @@ def test_the_command_refuses_bad_numba_threads_in_one_line(tmp_path, raw):
 def _workers_given_to_the_engine(monkeypatch, tmp_path, workers: str) -> int:
     seen = {}
 
-    def fake_run(spec, options):  # the cap is the command's; the engine is not what is tested here
+    def fake_stream(job, options, progress=None):  # the cap is the command's; the engine is not tested here
         seen["workers"] = options.workers
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(simulator.engine, "run", fake_run)
+    monkeypatch.setattr(simulator.pipeline, "stream", fake_stream)
     with pytest.raises(SystemExit):
         main(["run", str(BASE_TOML), "--paths", "5", "--workers", workers, "--out", str(tmp_path / "o")])
     return seen["workers"]

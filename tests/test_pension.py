@@ -305,14 +305,14 @@ def test_deposit_policies(base_paths):
 
 
 def test_risk_summary_counts_derisking_and_breaches(base_paths):
+    from simulator.pipeline import summarise_output
     from simulator.results import risk_summary
-
-    risks = risk_summary(base_paths)
+    risks = risk_summary(summarise_output(scenario_with(), base_paths, chunk_size=333))
     a = base_paths.annual
     np.testing.assert_allclose(risks["derisking"]["probability_by_year"], (a["derisking_months"] > 0).mean(axis=0))
     assert risks["derisking"]["probability_any_year"] == pytest.approx((a["derisking_months"] > 0).any(axis=1).mean())
     total = a["derisking_months"].sum(axis=1)
-    assert risks["derisking"]["total_months_percentiles"]["p50"] == pytest.approx(np.median(total))
+    assert risks["derisking"]["total_months_percentiles"]["p50"] == np.median(total)  # exact, streamed
     breached = a["protection_breach"] > 0
     assert risks["protection_breach"]["probability_any_year"] == pytest.approx(breached.any(axis=1).mean())
     if breached.any():

@@ -9,6 +9,7 @@ import pytest
 from simulator.assumptions import assumption_table
 from simulator.cli import main
 from simulator.engine import RunOptions, run
+from simulator.results import open_results
 from simulator.scenario import load_scenario, resolve_scenario_data
 from simulator.uncertainty import draw_parameters, uncertainty_spec
 from simulator.drivers import economy_inputs
@@ -175,7 +176,7 @@ def test_each_goals_outcome_per_path_is_stored(written):
     import xarray as xr
 
     summary = json.loads((written / "summary.json").read_text())
-    with xr.open_dataset(written / "results.nc", engine="h5netcdf") as ds:
+    with open_results(written) as ds:
         for name, goal in summary["goals"].items():
             hits = ds[f"goal_{name}"].values
             assert hits.dtype == np.int8 and hits.sum() == goal["paths_meeting"]

@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 import xarray as xr
 
+from simulator.results import open_results
+
 from simulator.report.data import (
     DEPTH_BANDS, ReportInputError, depth_share, load_report, load_run, paired_differences, scenario_sha256,
     sweep_from_table, sweep_grids,
@@ -48,7 +50,7 @@ def test_a_run(runs):
 
 def test_monthly_equity_share_fan_and_depth(runs):
     run = load_run(runs["base"])
-    with xr.open_dataset(runs["base"] / "results.nc", engine="h5netcdf") as ds:
+    with open_results(runs["base"]) as ds:
         monthly = ds["monthly_equity_share"].values
     fan = run.equity_monthly.fan
     assert fan.x.size == 192
@@ -84,7 +86,7 @@ def test_both_konsolideringsgrad_measures_and_the_reaction_instruments(runs):
     assert booked.definition.metric == "consolidation_ratio_booked"
     answers = [(a.measure, a.when) for a in load_report([runs["base"]]).consolidation_answers()]
     assert answers == [("total", "end"), ("booked", "end"), ("total", "reached"), ("booked", "reached")]
-    with xr.open_dataset(runs["base"] / "results.nc", engine="h5netcdf") as ds:
+    with open_results(runs["base"]) as ds:
         savings = ds["reaction_savings_msek"].values
         paused = ds["reaction_deposits_paused"].values
     ins = run.instruments[0]
@@ -116,13 +118,13 @@ def test_attribution_from_the_summary_in_either_shape(tmp_path, runs):
     assert att["consolidation_2040"][0].variable == "equity_return" and att["consolidation_2040"][0].missed == 0.05
 
 
-def test_a_zarr_store_is_read(tmp_path, runs):
-    pytest.importorskip("zarr", reason="zarr is not installed (the model core adds it with results.zarr)")
-    d = copy_run(runs["base"], tmp_path / "zarr")
-    with xr.open_dataset(d / "results.nc", engine="h5netcdf") as ds:
+def test_a_results_nc_of_an_earlier_run_is_read(tmp_path, runs):
+    """Runs before the streamed store wrote results.nc (dimension path): still reported."""
+    d = copy_run(runs["base"], tmp_path / "nc")
+    with open_results(d) as ds:
         ds = ds.load()
-    (d / "results.nc").unlink()
-    ds.rename({"path": "realization"}).to_zarr(d / "results.zarr")
+    shutil.rmtree(d / "results.zarr")
+    ds.to_netcdf(d / "results.nc", engine="h5netcdf")
     run = load_run(d)
     assert run.equity_monthly is not None and run.equity_monthly.fan.x.size == 192
     np.testing.assert_allclose(run.equity_monthly.fan.p50, load_run(runs["base"]).equity_monthly.fan.p50)
@@ -154,7 +156,7 @@ def test_paired_differences_by_hand(runs):
     # runs that do not share seed and paths are not paired; runs without per-path outcomes neither
     assert paired_differences(main, [load_run(runs["det"])]) == []
     summary_only = copy_run(runs["unchanged"], runs["unchanged"].parent / "unchanged-summary-only")
-    (summary_only / "results.nc").unlink()
+    shutil.rmtree(summary_only / "results.zarr")
     assert paired_differences(main, [load_run(summary_only)]) == []
 
 

@@ -212,12 +212,15 @@ def test_condition_keeps_the_paths_that_meet_it(tmp_path, capsys):
 
 
 def test_failure_attribution_by_hand(stressed):
-    from simulator.stress import attribution
+    from simulator.engine import SimulationOutput
+    from simulator.pipeline import summarise_output
+    from simulator.results import attribution_summary
 
     sc = load_scenario(BASE_TOML)
     base = stressed["base"]
     met = evaluate_goals(sc.goals, base, np.arange(2025, 2041))
-    table = attribution(sc.goals, met, base, list(range(2025, 2041)))
+    output = SimulationOutput(years=np.arange(2025, 2041), annual=base, monthly={})
+    table = attribution_summary(summarise_output(sc, output, chunk_size=97))
     row = next(r for r in table["balance_2030"] if r["variable"] == "budget_deviation_msek")
     hits = met["balance_2030"]
     assert row["over"] == "2027-2030"

@@ -126,10 +126,12 @@ def test_a_full_disk_while_writing_is_one_line_and_exit_1(tmp_path, capsys, monk
     assert _run("--out", str(out), "--seed", "1") == 0
     before = (out / SUMMARY_FILE).read_text()
 
-    def full(self, path, *args, **kwargs):
-        open(path, "wb").write(b"partial")
+    import simulator.store as store
+
+    def full(path, data):
+        open(path, "wb").write(data[:10])
         raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(xr.Dataset, "to_netcdf", full)
+    monkeypatch.setattr(store, "_put", full)
     capsys.readouterr()
     assert _run("--out", str(out), "--seed", "2", "--force") == 1
     err = capsys.readouterr().err

@@ -1,0 +1,177 @@
+"""What one chunk of paths contributes to summary.json, and how chunks add up (exact, in any order).
+
+:func:`chunk_columns` lays a chunk's results out as the column sets the summary needs; a
+:class:`ChunkStats` reduces them (sums, bin counts, event and goal counts) and merges with others;
+:func:`finish` turns the stats of all paths (and a second pass for the percentiles) into the numbers
+:mod:`simulator.results` puts into summary.json. The rules (which events, which attribution
+variables) live in :mod:`simulator.results` and :mod:`simulator.stress`; this module only adds up.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, NamedTuple
+
+import numpy as np
+
+from simulator.goals import evaluate_goals
+from simulator.streaming import Bins, ColumnStats, bins_from_pilot, exact_percentiles
+from simulator.variables import PERCENTILES, STORED
+
+#: events counted per year and over all years: name -> (variable, what makes it happen)
+EVENTS = {
+    "loan_limit_breach": "loan_limit_breach",
+    "debt_ceiling_breach": "debt_ceiling_breach",
+    "overdraft_used": "overdraft_msek",
+    "derisking": "derisking_months",
+    "protection_breach": "protection_breach",
+}
+#: per-path totals whose percentiles summary.json reports under risks.derisking
+RISK_TOTALS = ("total_months", "longest_spell_months", "months_below_half_equity")
+
+
+class SummarySpec(NamedTuple):
+    """What the summary is taken over: the goals (pydantic models), the years, the attribution columns."""
+
+    goals: Any
+    years: tuple[int, ...]
+    attribution: tuple[tuple[str, str, str], ...]  # (goal, variable, over)
+
+
+class Columns(NamedTuple):
+    """One chunk laid out for the summary: each set is (rows, columns) float64."""
+
+    annual: np.ndarray  # (paths, variable x year), variable-major in STORED order
+    risk: np.ndarray  # (paths, 3): RISK_TOTALS
+    breach: np.ndarray  # (paths x years, 1): the protection breach's size where breached, else NaN
+    attribution: np.ndarray  # (paths, 2 x attribution columns): value where met | where missed, else NaN
+    events: np.ndarray  # (events, years + 1) int64: paths with the event in each year, and in any year
+    goals: dict[str, np.ndarray]  # goal -> per path bool
+
+
+def summary_spec(scenario) -> SummarySpec:
+    from simulator.stress import attribution_columns
+
+    years = [int(y) for y in scenario.simulation.years]
+    n = len(years)
+    probe = {name: np.zeros((1, n)) for name in STORED}
+    met = {g: np.zeros(1, dtype=bool) for g in scenario.goals}
+    columns = tuple((g, v, over) for g, v, over, _ in attribution_columns(scenario.goals, met, probe, years))
+    return SummarySpec(goals=scenario.goals, years=tuple(years), attribution=columns)
+
+
+def percentile_columns(spec: SummarySpec, annual: dict[str, np.ndarray]) -> list[np.ndarray]:
+    """The column sets whose percentiles the summary takes (annual, risk totals, breach sizes): what the
+    second pass needs of a chunk."""
+    years = np.asarray(spec.years)
+    n = annual[STORED[0]].shape[0]
+    flat = np.empty((n, len(STORED) * years.size))
+    for s, name in enumerate(STORED):
+        flat[:, s * years.size:(s + 1) * years.size] = annual[name]
+    months = annual["derisking_months"]
+    risk = np.column_stack([months.sum(axis=1), annual["derisking_longest_spell_months"][:, -1],
+                            annual["months_below_half_equity"].sum(axis=1)])
+    breach = np.where(annual["protection_breach"] > 0, annual["protection_breach_size"], np.nan).reshape(-1, 1)
+    return [flat, risk, breach]
+
+
+def chunk_columns(spec: SummarySpec, annual: dict[str, np.ndarray]) -> Columns:
+    """A chunk's annual results (name -> paths x years) as the summary's column sets."""
+    from simulator.stress import attribution_columns
+
+    years = np.asarray(spec.years)
+    n = annual[STORED[0]].shape[0]
+    flat, risk, breach = percentile_columns(spec, annual)
+    met = evaluate_goals(spec.goals, annual, years)
+    per_path = attribution_columns(spec.goals, met, annual, list(spec.years))
+    attribution = np.empty((n, 2 * len(per_path)))
+    for j, (goal, _, _, values) in enumerate(per_path):
+        attribution[:, 2 * j] = np.where(met[goal], values, np.nan)
+        attribution[:, 2 * j + 1] = np.where(met[goal], np.nan, values)
+    events = np.empty((len(EVENTS), years.size + 1), dtype=np.int64)
+    for e, variable in enumerate(EVENTS.values()):
+        happened = annual[variable] > 0
+        events[e, :-1] = happened.sum(axis=0)
+        events[e, -1] = happened.any(axis=1).sum()
+    return Columns(annual=flat, risk=risk, breach=breach, attribution=attribution, events=events, goals=met)
+
+
+class AllBins(NamedTuple):
+    annual: Bins
+    risk: Bins
+    breach: Bins
+
+
+def pilot_bins(pilot: list[Columns]) -> AllBins:
+    """Bins from the pilot chunks' values (see simulator.streaming)."""
+    return AllBins(*(bins_from_pilot(np.concatenate([getattr(c, k) for c in pilot]))
+                     for k in ("annual", "risk", "breach")))
+
+
+class ChunkStats:
+    """The summary's statistics of the chunks added so far (picklable: dask tasks return them)."""
+
+    def __init__(self, spec: SummarySpec, bins: AllBins):
+        self.annual = ColumnStats(len(STORED) * len(spec.years), bins.annual)
+        self.risk = ColumnStats(len(RISK_TOTALS), bins.risk)
+        self.breach = ColumnStats(1, bins.breach)
+        self.attribution = ColumnStats(2 * len(spec.attribution))
+        self.events = np.zeros((len(EVENTS), len(spec.years) + 1), dtype=np.int64)
+        self.goals = {g: 0 for g in spec.goals}
+        self.paths = 0
+
+    def add(self, columns: Columns) -> ChunkStats:
+        self.paths += columns.annual.shape[0]
+        for name in ("annual", "risk", "breach", "attribution"):
+            getattr(self, name).add(getattr(columns, name))
+        self.events += columns.events
+        for g, hits in columns.goals.items():
+            self.goals[g] += int(np.count_nonzero(hits))
+        return self
+
+    def merge(self, other: ChunkStats) -> ChunkStats:
+        self.paths += other.paths
+        for name in ("annual", "risk", "breach", "attribution"):
+            getattr(self, name).merge(getattr(other, name))
+        self.events += other.events
+        for g, k in other.goals.items():
+            self.goals[g] += k
+        return self
+
+
+class Finished(NamedTuple):
+    """The numbers summary.json is made of, over all paths."""
+
+    paths: int
+    years: tuple[int, ...]
+    goals: dict[str, int]  # paths meeting each goal
+    percentiles: dict[str, np.ndarray]  # variable -> (percentiles, years)
+    means: dict[str, np.ndarray]  # variable -> (years,)
+    sums: dict[str, np.ndarray]  # variable -> (years,), correctly rounded
+    events: dict[str, np.ndarray]  # event -> (years + 1,) paths with it per year and in any year
+    risk_percentiles: dict[str, np.ndarray]  # RISK_TOTALS -> (percentiles,)
+    breach_percentiles: np.ndarray | None  # (percentiles,), None when no path breached
+    attribution: dict[tuple[str, str, str], tuple[float, float]]  # -> (mean where met, where missed)
+
+
+def finish(spec: SummarySpec, stats: ChunkStats,
+           second_pass: Callable[[], Iterable[list[np.ndarray]]]) -> Finished:
+    """The summary's numbers from the stats of every path; ``second_pass()`` yields each chunk's
+    :func:`percentile_columns` again (from the store, or simulated again), called only when a
+    percentile needs values the bins lack."""
+    annual_q, risk_q, breach_q = exact_percentiles(
+        [(stats.annual, False), (stats.risk, False), (stats.breach, True)], PERCENTILES, second_pass)
+    n_years = len(spec.years)
+    means = stats.annual.means()
+    sums = stats.annual.sums()
+    attribution_means = stats.attribution.means(omit_nan=True)
+    return Finished(
+        paths=stats.paths, years=spec.years, goals=dict(stats.goals),
+        percentiles={name: annual_q[s * n_years:(s + 1) * n_years].T for s, name in enumerate(STORED)},
+        means={name: means[s * n_years:(s + 1) * n_years] for s, name in enumerate(STORED)},
+        sums={name: sums[s * n_years:(s + 1) * n_years] for s, name in enumerate(STORED)},
+        events={e: stats.events[i] for i, e in enumerate(EVENTS)},
+        risk_percentiles={name: risk_q[i] for i, name in enumerate(RISK_TOTALS)},
+        breach_percentiles=None if stats.breach.rows == stats.breach.nans[0] else breach_q[0],
+        attribution={col: (float(attribution_means[2 * j]), float(attribution_means[2 * j + 1]))
+                     for j, col in enumerate(spec.attribution)},
+    )

@@ -1,0 +1,135 @@
+"""Kernels of the streamed summary: exact sums and exact order statistics, a chunk of paths at a time.
+
+A chunk is a (rows, columns) float64 array (a column: one variable in one year). Two things are kept
+per column, both independent of how the paths were split into chunks and of the order chunks arrive:
+
+- the exact sum, as Shewchuk's non-overlapping partials (the sum of the partials *is* the sum of the
+  values, with no rounding): ``math.fsum`` of every chunk's partials gives the correctly rounded total,
+  so a mean is the same bits whatever the chunking (``add_partials``);
+- counts in bins between fixed edges (``bin_counts``): with the counts of all paths, the bins holding
+  the order statistics a percentile needs are known, and a second pass collects only the values in those
+  bins (``collect``), whose sort gives the exact order statistics.
+
+NaN is never summed or binned: it is counted apart (the caller decides what a NaN means), and so are
+±inf in the sums. A bin is found by a uniform look-up table over the edges' range and a short scan, so
+the table's rounding never changes a bin, only how long the scan is.
+"""
+
+import math
+
+import numpy as np
+from numba import prange
+
+from simulator._jit import jit, jit_parallel
+
+#: Shewchuk partials per column: non-overlapping float64 partials number at most ~2 100 / 53 < 40
+N_PARTIALS = 48
+
+
+@jit
+def _add_one(partials, n, x):
+    """Add x to the non-overlapping partials[0:n] exactly (Shewchuk 1997, as in math.fsum); returns n."""
+    i = 0
+    for j in range(n):
+        y = partials[j]
+        if abs(x) < abs(y):
+            x, y = y, x
+        hi = x + y
+        lo = y - (hi - x)
+        if lo != 0.0:
+            partials[i] = lo
+            i += 1
+        x = hi
+    partials[i] = x
+    return i + 1
+
+
+def add_partials_py(values, partials, n_partials, specials):
+    """Add every finite value of each column to its partials (columns x N_PARTIALS, n_partials per
+    column); specials (columns x 3) counts NaN, +inf and -inf."""
+    rows, cols = values.shape
+    for c in prange(cols):
+        n = n_partials[c]
+        for r in range(rows):
+            x = values[r, c]
+            if math.isfinite(x):
+                if x != 0.0:
+                    n = _add_one(partials[c], n, x)
+            elif math.isnan(x):
+                specials[c, 0] += 1
+            elif x > 0:
+                specials[c, 1] += 1
+            else:
+                specials[c, 2] += 1
+        n_partials[c] = n
+
+
+add_partials = jit_parallel(add_partials_py)
+
+
+@jit
+def bin_of(x, edges, lut, lo, scale):
+    """The number of edges <= x (x not NaN): bin 0 lies below every edge, bin len(edges) above all."""
+    n_edges = edges.size
+    t = (x - lo) * scale
+    g = lut.size - 1
+    if not t < lut.size:  # also +inf
+        g = lut.size - 1
+    elif t >= 0.0:
+        g = int(t)
+    else:
+        g = 0
+    k = lut[g]
+    while k > 0 and edges[k - 1] > x:
+        k -= 1
+    while k < n_edges and edges[k] <= x:
+        k += 1
+    return k
+
+
+def bin_counts_py(values, edges, edge_start, lut, lut_start, lo, scale, counts, count_start, nans):
+    """Count each column's values into its bins (column c: edges[edge_start[c]:edge_start[c+1]], counts
+    from count_start[c], one more bin than edges); NaN into nans[c]."""
+    rows, cols = values.shape
+    n_lut = lut_start[1] - lut_start[0]
+    for c in prange(cols):
+        e = edges[edge_start[c]:edge_start[c + 1]]
+        table = lut[lut_start[c]:lut_start[c] + n_lut]
+        base = count_start[c]
+        for r in range(rows):
+            x = values[r, c]
+            if math.isnan(x):
+                nans[c] += 1
+            else:
+                counts[base + bin_of(x, e, table, lo[c], scale[c])] += 1
+
+
+bin_counts = jit_parallel(bin_counts_py)
+
+
+def collect_py(values, edges, edge_start, lut, lut_start, lo, scale, wanted_start, wanted_bin,
+               wanted_fill, buffer):
+    """Copy each column's values that fall in one of its wanted bins into ``buffer``: column c's wanted
+    bins are wanted_bin[wanted_start[c]:wanted_start[c+1]] (sorted, unique), and bin j of that list
+    fills buffer from wanted_fill[j] on (advanced as it fills)."""
+    rows, cols = values.shape
+    n_lut = lut_start[1] - lut_start[0]
+    for c in prange(cols):
+        w0, w1 = wanted_start[c], wanted_start[c + 1]
+        if w0 == w1:
+            continue
+        e = edges[edge_start[c]:edge_start[c + 1]]
+        table = lut[lut_start[c]:lut_start[c] + n_lut]
+        for r in range(rows):
+            x = values[r, c]
+            if math.isnan(x):
+                continue
+            b = bin_of(x, e, table, lo[c], scale[c])
+            for j in range(w0, w1):
+                if wanted_bin[j] == b:
+                    buffer[wanted_fill[j]] = x
+                    wanted_fill[j] += 1
+                    break
+
+
+collect = jit_parallel(collect_py)

@@ -1,0 +1,242 @@
+"""A run streamed chunk by chunk: simulate, write the chunk to the store, reduce it for the summary.
+
+Memory is bounded by the chunk, not by the path count (issue 11). The stages:
+
+1. **pilot**: the first chunks (~``PILOT_PATHS`` paths) are simulated and written; their values place
+   the summary's bins (:mod:`simulator.streaming`);
+2. **pass 1**: every other chunk is simulated, written to its own region of ``results.zarr`` and
+   reduced to a :class:`ChunkStats`; the stats add up exactly in any order;
+3. **pass 2**: the few values the exact percentiles need beyond the bins are collected from the store,
+   or, with ``--summary-only`` (no store), from the same chunks simulated again (same seed, same bits).
+
+In-process by default (numba's threads use every core). With ``--workers N`` or ``--scheduler
+ADDRESS`` the chunks are dask tasks: each worker simulates, writes its store chunks into the shared
+staging directory and reduces them; the stats are merged on the cluster in a tree, so the client only
+receives one. A lost worker's tasks are run again by dask (a task is a pure function of its chunk, and
+a store chunk written twice is written with the same bytes), and the numbers do not change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterator, NamedTuple
+
+import numpy as np
+
+from simulator.chunkstats import (
+    ChunkStats, Columns, SummarySpec, chunk_columns, finish, percentile_columns, pilot_bins,
+)
+from simulator.engine import ModelInputs, RunOptions, chunk_bounds, simulate_chunk
+from simulator.kernels.economy import MONTHLY_COLUMNS
+from simulator.streaming import PILOT_PATHS
+from simulator.variables import STORED
+
+#: chunks per dask task: enough tasks to keep every worker busy and rebalance, few enough that the
+#: reduced stats (~60 MB each) stay cheap to merge
+TASKS_PER_WORKER = 4
+
+
+class ChunkJob(NamedTuple):
+    """What every chunk needs (sent once to each dask worker)."""
+
+    inputs: ModelInputs
+    seed: int
+    stochastic: bool
+    keep_monthly: bool
+    spec: SummarySpec
+    store: str | None  # the store's directory, or None with --summary-only
+    threads: int | None = None
+
+
+def _simulate(job: ChunkJob, start: int, size: int):
+    """A chunk's annual results (name -> paths x years) and monthly arrays (name -> paths x months)."""
+    out, share, drivers = simulate_chunk(job.inputs, job.seed, start, size, job.stochastic, job.keep_monthly,
+                                         job.threads)
+    annual = {name: np.ascontiguousarray(out[0][name]) for name in STORED}
+    monthly = {"equity_share": share[0]}
+    if drivers is not None:
+        monthly.update({name: drivers[:, :, c] for c, name in enumerate(MONTHLY_COLUMNS)})
+    return annual, monthly
+
+
+def emit(job: ChunkJob, index: int, annual: dict, monthly: dict) -> Columns:
+    """Write store chunk ``index`` (unless --summary-only) and lay the chunk out for the summary."""
+    columns = chunk_columns(job.spec, annual)
+    if job.store is not None:
+        from simulator.store import write_chunk
+
+        arrays = dict(annual)
+        arrays.update({f"goal_{g}": hits.astype(np.int8) for g, hits in columns.goals.items()})
+        arrays.update({f"monthly_{name}": values for name, values in monthly.items()})
+        write_chunk(Path(job.store), index, arrays)
+    return columns
+
+
+def pilot_task(job: ChunkJob, index: int, start: int, size: int) -> Columns:
+    return emit(job, index, *_simulate(job, start, size))
+
+
+def chunks_task(job: ChunkJob, bins, chunks: list[tuple[int, int, int]]) -> ChunkStats:
+    """Simulate, write and reduce a run of chunks (index, start, size)."""
+    stats = ChunkStats(job.spec, bins)
+    for index, start, size in chunks:
+        stats.add(emit(job, index, *_simulate(job, start, size)))
+    return stats
+
+
+def merge_task(a: ChunkStats, b: ChunkStats) -> ChunkStats:
+    return a.merge(b)
+
+
+def again_task(job: ChunkJob, start: int, size: int) -> list[np.ndarray]:
+    """A chunk simulated again for the second pass (--summary-only): its percentile columns."""
+    annual, _ = _simulate(job, start, size)
+    return percentile_columns(job.spec, annual)
+
+
+def _stored_again(job: ChunkJob, bounds: list[tuple[int, int]]) -> Iterator[list[np.ndarray]]:
+    """The second pass from the store: each chunk's annual variables read back (float64, lossless)."""
+    from simulator.store import read_chunk
+
+    for index, (_, size) in enumerate(bounds):
+        yield percentile_columns(job.spec, read_chunk(Path(job.store), index, list(STORED), size))
+
+
+def pilot_count(bounds: list[tuple[int, int]]) -> int:
+    """How many of the first chunks make the pilot (at least PILOT_PATHS paths, or all)."""
+    total = 0
+    for k, (_, size) in enumerate(bounds):
+        total += size
+        if total >= PILOT_PATHS:
+            return k + 1
+    return len(bounds)
+
+
+# ----------------------------------------------------------------------------------- in this process
+
+def run_here(job: ChunkJob, bounds: list[tuple[int, int]], progress: Callable[[int], None]):
+    n_pilot = pilot_count(bounds)
+    pilot = []
+    for index, (start, size) in enumerate(bounds[:n_pilot]):
+        pilot.append(pilot_task(job, index, start, size))
+        progress(size)
+    bins = pilot_bins(pilot)
+    stats = ChunkStats(job.spec, bins)
+    for columns in pilot:
+        stats.add(columns)
+    del pilot
+    for index, (start, size) in enumerate(bounds[n_pilot:], start=n_pilot):
+        stats.add(emit(job, index, *_simulate(job, start, size)))
+        progress(size)
+
+    def second_pass():
+        if job.store is not None:
+            yield from _stored_again(job, bounds)
+        else:
+            for start, size in bounds:
+                yield again_task(job, start, size)
+    return finish(job.spec, stats, second_pass)
+
+
+# ----------------------------------------------------------------------------------- on a dask cluster
+
+def _tree_merge(client, futures):
+    """Merge the stats futures pairwise on the cluster; one future of all of them."""
+    while len(futures) > 1:
+        merged = [client.submit(merge_task, futures[i], futures[i + 1], pure=False)
+                  for i in range(0, len(futures) - 1, 2)]
+        futures = merged + ([futures[-1]] if len(futures) % 2 else [])
+    return futures[0]
+
+
+def _first_worker(client, where: str, timeout: float) -> None:
+    """Wait for a worker (what is sent to every worker needs one), at most ``timeout`` seconds."""
+    from simulator.engine import ClusterFailure, WORKER_TIMEOUT_ENV
+
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except TimeoutError:
+        raise ClusterFailure(f"--scheduler {where}: no worker for {timeout:g} s before the run could start (set "
+                             f"{WORKER_TIMEOUT_ENV} to wait longer); nothing was written") from None
+
+
+def run_on_cluster(job: ChunkJob, bounds, options: RunOptions, progress: Callable[[int], None]):
+    from simulator.engine import _gather, cluster_client, worker_timeout
+
+    timeout = worker_timeout()
+    where = options.scheduler or "(local cluster)"
+    with cluster_client(options) as (client, threads, n_workers):
+        job = job._replace(threads=threads)
+        _first_worker(client, where, timeout)
+        [shared] = client.scatter([job], broadcast=True)
+        n_pilot = pilot_count(bounds)
+        pilot_futures = [client.submit(pilot_task, shared, i, s, n, pure=False)
+                         for i, (s, n) in enumerate(bounds[:n_pilot])]
+        pilot = _gather(client, pilot_futures, where, timeout)
+        progress(sum(n for _, n in bounds[:n_pilot]))
+        bins = pilot_bins(pilot)
+        stats = ChunkStats(job.spec, bins)
+        for columns in pilot:
+            stats.add(columns)
+        del pilot, pilot_futures
+        rest = [(i, s, n) for i, (s, n) in enumerate(bounds) if i >= n_pilot]
+        if rest:
+            [shared_bins] = client.scatter([bins], broadcast=True)
+            n_tasks = min(len(rest), TASKS_PER_WORKER * max(1, n_workers))
+            groups = [rest[k::n_tasks] for k in range(n_tasks)]
+            futures = [client.submit(chunks_task, shared, shared_bins, g, pure=False) for g in groups]
+            for f, g in zip(futures, groups):
+                f.add_done_callback(lambda _f, paths=sum(n for _, _, n in g): progress(paths))
+            [merged] = _gather(client, [_tree_merge(client, futures)], where, timeout)
+            stats.merge(merged)
+
+        def second_pass():
+            if job.store is not None:
+                yield from _stored_again(job, bounds)
+                return
+            window = 2 * max(1, n_workers)  # chunks in flight: the client holds a few at a time
+            pending = [client.submit(again_task, shared, s, n, pure=False) for s, n in bounds[:window]]
+            queue = list(bounds[window:])
+            while pending:
+                [columns] = _gather(client, [pending.pop(0)], where, timeout)
+                if queue:
+                    s, n = queue.pop(0)
+                    pending.append(client.submit(again_task, shared, s, n, pure=False))
+                yield columns
+        return finish(job.spec, stats, second_pass)
+
+
+def stream(job: ChunkJob, options: RunOptions, progress: Callable[[int], None] = lambda n: None):
+    """Simulate every chunk of the run, writing the store as it goes; the summary's numbers."""
+    n_paths = 1 if options.deterministic else options.paths
+    bounds = chunk_bounds(n_paths, options.chunk_size)
+    if options.scheduler or options.workers > 1:
+        return run_on_cluster(job, bounds, options, progress)
+    return run_here(job, bounds, progress)
+
+
+def from_memory(job: ChunkJob, annual: dict, monthly: dict, chunk_size: int):
+    """The same stages over results already in memory (run --condition keeps a subset of the paths)."""
+    n = annual[STORED[0]].shape[0]
+    bounds = chunk_bounds(n, chunk_size)
+
+    def piece(a: dict, start: int, size: int) -> dict:
+        return {k: v[start:start + size] for k, v in a.items()}
+
+    columns = [emit(job, i, piece(annual, s, k), piece(monthly, s, k)) for i, (s, k) in enumerate(bounds)]
+    bins = pilot_bins(columns[:pilot_count(bounds)])
+    stats = ChunkStats(job.spec, bins)
+    for c in columns:
+        stats.add(c)
+    del columns
+    return finish(job.spec, stats, lambda: (percentile_columns(job.spec, piece(annual, s, k)) for s, k in bounds))
+
+
+
+def summarise_output(scenario, output, chunk_size: int = 5000):
+    """The summary's numbers for results already in memory (an engine.run output), with no store."""
+    from simulator.chunkstats import summary_spec
+
+    job = ChunkJob(inputs=None, seed=0, stochastic=True, keep_monthly=False, spec=summary_spec(scenario),
+                   store=None)
+    return from_memory(job, output.annual, output.monthly, chunk_size)
