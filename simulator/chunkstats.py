@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, NamedTuple
 import numpy as np
 
 from simulator.goals import evaluate_goals
-from simulator.streaming import Bins, ColumnStats, bins_from_pilot, exact_percentiles
+from simulator.streaming import Bins, ColumnStats, bins_from_columns, exact_percentiles
 from simulator.variables import PERCENTILES, STORED
 
 #: events counted per year and over all years: name -> (variable, what makes it happen)
@@ -64,7 +64,7 @@ def percentile_columns(spec: SummarySpec, annual: dict[str, np.ndarray]) -> list
     second pass needs of a chunk."""
     years = np.asarray(spec.years)
     n = annual[STORED[0]].shape[0]
-    flat = np.empty((n, len(STORED) * years.size))
+    flat = np.empty((n, len(STORED) * years.size), order="F")  # each column contiguous, as the kernels read
     for s, name in enumerate(STORED):
         flat[:, s * years.size:(s + 1) * years.size] = annual[name]
     months = annual["derisking_months"]
@@ -103,7 +103,7 @@ class AllBins(NamedTuple):
 
 def pilot_bins(pilot: list[Columns]) -> AllBins:
     """Bins from the pilot chunks' values (see simulator.streaming)."""
-    return AllBins(*(bins_from_pilot(np.concatenate([getattr(c, k) for c in pilot]))
+    return AllBins(*(bins_from_columns(np.concatenate([getattr(c, k).T for c in pilot], axis=1))
                      for k in ("annual", "risk", "breach")))
 
 

@@ -27,9 +27,9 @@ from typing import Callable, Iterable, NamedTuple
 
 import numpy as np
 
-from simulator.kernels.summary import N_PARTIALS, add_partials, bin_counts, collect
+from simulator.kernels.summary import N_PARTIALS, add_partials, bin_counts, collect, column_edges
 
-PILOT_PATHS = 32_768  # paths whose values place the bins (the first chunks; all paths of a smaller run)
+PILOT_PATHS = 16_384  # paths whose values place the bins (the first chunks; all paths of a smaller run)
 N_BINS = 4_096  # bins per column from the pilot's order statistics (pass 2 collects ~paths / N_BINS per bin)
 LUT_SIZE = 4_096  # cells of the look-up table that finds a value's bin
 COLLECT_BUDGET = 1 << 26  # values collected at once in pass 2 (512 MB); more wanted -> more rounds
@@ -56,21 +56,19 @@ class Bins(NamedTuple):
 
 
 def bins_from_pilot(pilot: np.ndarray, n_bins: int = N_BINS, lut_size: int = LUT_SIZE) -> Bins:
-    """Edges per column at ``n_bins`` evenly spaced order statistics of the pilot (rows x columns), plus
-    a one-value bin [a, nextafter(a)) for every value the pilot holds more than once (flags, the plan
-    years, a floor): a percentile that falls on such a value needs no second pass."""
-    ordered = np.sort(pilot, axis=0)  # NaN last
+    """Bins from a pilot of rows x columns (see :func:`bins_from_columns`)."""
+    return bins_from_columns(_by_column(pilot), n_bins, lut_size)
+
+
+def bins_from_columns(pilot: np.ndarray, n_bins: int = N_BINS, lut_size: int = LUT_SIZE) -> Bins:
+    """Edges per column (pilot: columns x rows) at ``n_bins`` evenly spaced order statistics of the
+    pilot, plus a one-value bin [a, nextafter(a)) for every value the pilot holds more than once
+    (flags, the plan years, a floor): a percentile that falls on such a value needs no second pass."""
+    ordered = np.sort(pilot, axis=1)  # NaN last
     edges, lut, lo, scale = [], [], [], []
-    for c in range(pilot.shape[1]):
-        x = ordered[:, c]
+    for x in ordered:
         x = x[np.isfinite(x)]
-        if x.size == 0:
-            e = np.zeros(1)
-        else:
-            ranks = np.unique(np.linspace(0, x.size - 1, n_bins + 1).round().astype(np.int64))
-            repeated = x[1:][x[1:] == x[:-1]]
-            e = np.unique(np.concatenate([x[ranks], repeated, np.nextafter(repeated, np.inf)]))
-            e = e[np.isfinite(e)]
+        e = column_edges(x, n_bins) if x.size else np.zeros(1)
         span = e[-1] - e[0]
         with np.errstate(over="ignore"):  # a span of a few subnormals: no table, the scan finds the bin
             s = float(np.float64(lut_size) / span) if span > 0 else 0.0
@@ -88,6 +86,11 @@ def bins_from_pilot(pilot: np.ndarray, n_bins: int = N_BINS, lut_size: int = LUT
                 scale=np.array(scale), count_start=count_start)
 
 
+def _by_column(values: np.ndarray) -> np.ndarray:
+    """rows x columns -> the kernels' columns x rows, each column contiguous."""
+    return np.ascontiguousarray(np.asarray(values, dtype=np.float64).T)
+
+
 class ColumnStats:
     """Exact sums and, with bins, counts per bin of a set of columns, over the rows added so far."""
 
@@ -101,8 +104,9 @@ class ColumnStats:
         self.nans = np.zeros(columns, dtype=np.int64)
 
     def add(self, values: np.ndarray) -> None:
-        values = np.ascontiguousarray(values, dtype=np.float64)
+        """Add a chunk of rows (rows x columns)."""
         self.rows += values.shape[0]
+        values = _by_column(values)
         add_partials(values, self.partials, self.n_partials, self.specials)
         if self.bins is not None:
             b = self.bins
@@ -113,7 +117,7 @@ class ColumnStats:
         """Add another chunk's stats (exact: the same bits in any order)."""
         self.rows += other.rows
         valid = np.arange(N_PARTIALS) < other.n_partials[:, None]
-        add_partials(np.ascontiguousarray(np.where(valid, other.partials, 0.0).T), self.partials,
+        add_partials(np.ascontiguousarray(np.where(valid, other.partials, 0.0)), self.partials,
                      self.n_partials, np.zeros_like(self.specials))
         self.specials += other.specials
         self.counts += other.counts
@@ -229,7 +233,7 @@ class Percentiles:
     def feed(self, values: np.ndarray) -> None:
         """Collect the wanted values of one chunk of rows (chunks in any order)."""
         b = self.stats.bins
-        collect(np.ascontiguousarray(values, dtype=np.float64), b.edges, b.edge_start, b.lut, b.lut_start,
+        collect(_by_column(values), b.edges, b.edge_start, b.lut, b.lut_start,
                 b.lo, b.scale, self._wanted_start, self._wanted_bin, self._fill, self._buffer)
 
     def finish_round(self) -> None:

@@ -103,8 +103,9 @@ def test_the_kernels_give_the_same_bits_with_the_jit_off():
     from simulator.kernels import summary as k
 
     rng = np.random.default_rng(2)
-    x = np.ascontiguousarray(np.round(rng.standard_normal((300, 3)), 2))
+    x = np.round(rng.standard_normal((300, 3)), 2)
     bins = bins_from_pilot(x[:40], n_bins=8, lut_size=5)
+    x = np.ascontiguousarray(x.T)  # the kernels read columns x rows
     outs = []
     for add, count in ((k.add_partials, k.bin_counts), (k.add_partials.py_func, k.bin_counts.py_func)):
         p, n, sp = np.zeros((3, k.N_PARTIALS)), np.zeros(3, dtype=np.int64), np.zeros((3, 3), dtype=np.int64)

@@ -1,6 +1,7 @@
 """Kernels of the streamed summary: exact sums and exact order statistics, a chunk of paths at a time.
 
-A chunk is a (rows, columns) float64 array (a column: one variable in one year). Two things are kept
+A chunk is a (columns, rows) float64 array, each column contiguous (a column: one variable in one
+year); the callers transpose. Two things are kept
 per column, both independent of how the paths were split into chunks and of the order chunks arrive:
 
 - the exact sum, as Shewchuk's non-overlapping partials (the sum of the partials *is* the sum of the
@@ -45,13 +46,13 @@ def _add_one(partials, n, x):
 
 
 def add_partials_py(values, partials, n_partials, specials):
-    """Add every finite value of each column to its partials (columns x N_PARTIALS, n_partials per
-    column); specials (columns x 3) counts NaN, +inf and -inf."""
-    rows, cols = values.shape
+    """Add every finite value of each column (values: columns x rows) to its partials (columns x
+    N_PARTIALS, n_partials per column); specials (columns x 3) counts NaN, +inf and -inf."""
+    cols, rows = values.shape
     for c in prange(cols):
         n = n_partials[c]
         for r in range(rows):
-            x = values[r, c]
+            x = values[c, r]
             if math.isfinite(x):
                 if x != 0.0:
                     n = _add_one(partials[c], n, x)
@@ -90,14 +91,14 @@ def bin_of(x, edges, lut, lo, scale):
 def bin_counts_py(values, edges, edge_start, lut, lut_start, lo, scale, counts, count_start, nans):
     """Count each column's values into its bins (column c: edges[edge_start[c]:edge_start[c+1]], counts
     from count_start[c], one more bin than edges); NaN into nans[c]."""
-    rows, cols = values.shape
+    cols, rows = values.shape
     n_lut = lut_start[1] - lut_start[0]
     for c in prange(cols):
         e = edges[edge_start[c]:edge_start[c + 1]]
         table = lut[lut_start[c]:lut_start[c] + n_lut]
         base = count_start[c]
         for r in range(rows):
-            x = values[r, c]
+            x = values[c, r]
             if math.isnan(x):
                 nans[c] += 1
             else:
@@ -112,7 +113,7 @@ def collect_py(values, edges, edge_start, lut, lut_start, lo, scale, wanted_star
     """Copy each column's values that fall in one of its wanted bins into ``buffer``: column c's wanted
     bins are wanted_bin[wanted_start[c]:wanted_start[c+1]] (sorted, unique), and bin j of that list
     fills buffer from wanted_fill[j] on (advanced as it fills)."""
-    rows, cols = values.shape
+    cols, rows = values.shape
     n_lut = lut_start[1] - lut_start[0]
     for c in prange(cols):
         w0, w1 = wanted_start[c], wanted_start[c + 1]
@@ -121,7 +122,7 @@ def collect_py(values, edges, edge_start, lut, lut_start, lo, scale, wanted_star
         e = edges[edge_start[c]:edge_start[c + 1]]
         table = lut[lut_start[c]:lut_start[c] + n_lut]
         for r in range(rows):
-            x = values[r, c]
+            x = values[c, r]
             if math.isnan(x):
                 continue
             b = bin_of(x, e, table, lo[c], scale[c])
@@ -133,3 +134,28 @@ def collect_py(values, edges, edge_start, lut, lut_start, lo, scale, wanted_star
 
 
 collect = jit_parallel(collect_py)
+
+
+@jit
+def column_edges(x, n_bins):
+    """Bin edges of one column from its sorted finite pilot values x: the values at n_bins + 1 evenly
+    spaced ranks, and every repeated value a and nextafter(a, inf) (a one-value bin), sorted, unique."""
+    n = x.size
+    cand = np.empty(n_bins + 1 + 2 * n)
+    k = 0
+    for j in range(n_bins + 1):
+        cand[k] = x[int(round(j * (n - 1) / n_bins))]
+        k += 1
+    for i in range(1, n):
+        if x[i] == x[i - 1] and (i == 1 or x[i - 1] != x[i - 2]):
+            cand[k] = x[i]
+            cand[k + 1] = np.nextafter(x[i], np.inf)
+            k += 2
+    cand = np.sort(cand[:k])
+    out = np.empty(k)
+    m = 0
+    for i in range(k):
+        if math.isfinite(cand[i]) and (m == 0 or cand[i] != out[m - 1]):
+            out[m] = cand[i]
+            m += 1
+    return out[:m]
