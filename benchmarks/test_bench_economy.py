@@ -1,14 +1,27 @@
-"""Speed of the economic scenario generator, the model kernel and a whole run (warm: compiled first)."""
+"""Speed of the economic scenario generator, the model kernel and whole runs (warm: compiled first).
+
+Quick mode (the default, what .ci/run times): 10 000 and 100 000 paths. ``SIMULATOR_BENCH_FULL=1``
+adds 1 000 000 paths (about two minutes each on 2 cores).
+"""
+
+import os
+import resource
+import subprocess
+import sys
+import time
 
 import pytest
 
 from simulator.drivers import economy_inputs, simulate_drivers
-from simulator.engine import RunOptions, model_inputs, run, simulate_chunk
-from simulator.results import build_summary
+from simulator.engine import RunOptions, model_inputs, simulate_chunk
+from simulator.jobs import RunJob, run_job
 from simulator.scenario import load_scenario
-from tests.conftest import BASE_TOML
+from tests.conftest import BASE_TOML, ROOT
 
 PATHS = 10_000
+MONTHS = 192
+FULL = os.environ.get("SIMULATOR_BENCH_FULL") == "1"
+SIZES = [10_000, 100_000] + ([1_000_000] if FULL else [])
 
 
 @pytest.fixture(scope="module")
@@ -17,6 +30,14 @@ def scenario():
     simulate_drivers(economy_inputs(sc), 1, 0, 4)  # compile outside the timing
     simulate_chunk(model_inputs(sc), 1, 0, 4, True, False)
     return sc
+
+
+def _throughput(benchmark, paths: int, variants: int = 1) -> None:
+    stats = getattr(benchmark, "stats", None)
+    if stats is not None and getattr(stats, "stats", None) and stats.stats.data:
+        benchmark.extra_info["path_months_per_second"] = paths * variants * MONTHS / stats.stats.min
+        benchmark.extra_info["paths"] = paths
+        benchmark.extra_info["variants"] = variants
 
 
 def test_economy_kernel(benchmark, report_ratio, scenario):
@@ -28,13 +49,111 @@ def test_economy_kernel(benchmark, report_ratio, scenario):
 def test_model_kernel(benchmark, report_ratio, scenario):
     inputs = model_inputs(scenario)
     benchmark.pedantic(simulate_chunk, args=(inputs, 42, 0, PATHS, True, False), rounds=3, iterations=1)
+    _throughput(benchmark, PATHS)
     report_ratio(PATHS)
 
 
-def test_run_with_summary(benchmark, report_ratio, scenario):
+@pytest.mark.parametrize("summary_only", [False, True], ids=["store", "summary-only"])
+@pytest.mark.parametrize("paths", SIZES)
+def test_full_model(benchmark, report_ratio, scenario, tmp_path, paths, summary_only):
+    """The whole run as `simulator run --no-assumptions` does it: simulate, stream into results.zarr
+    (or not), exact summary, summary.json; per round a new directory."""
+    rounds = 3 if paths <= 10_000 else 1
+    outs = iter(tmp_path / f"r{k}" for k in range(rounds + 1))
+
     def whole():
-        options = RunOptions(paths=PATHS, seed=42)
-        return build_summary(scenario, options, run(scenario, options))
+        job = RunJob(scenario, RunOptions(paths=paths, seed=42), next(outs), force=False, assumptions=False,
+                     summary_only=summary_only)
+        return run_job(job)
 
-    benchmark.pedantic(whole, rounds=3, iterations=1)
-    report_ratio(PATHS)
+    benchmark.pedantic(whole, rounds=rounds, iterations=1)
+    _throughput(benchmark, paths)
+    report_ratio(paths)
+
+
+def test_sweep_throughput(benchmark, scenario):
+    """Variants x paths per second on common random numbers (the machinery under sweep and solve)."""
+    from simulator.overrides import load
+    from simulator.variants import run_variants
+
+    variants = [load(BASE_TOML, {"pension.risk_rule.equity_cap_frac": 0.5 + 0.01 * k}) for k in range(25)]
+    paths = 2_000
+    benchmark.pedantic(run_variants, args=(variants, RunOptions(paths=paths, seed=42, chunk_size=2000)),
+                       rounds=1, iterations=1)
+    stats = getattr(benchmark, "stats", None)
+    if stats is not None and getattr(stats, "stats", None) and stats.stats.data:
+        benchmark.extra_info["variant_paths_per_second"] = len(variants) * paths / stats.stats.min
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_scaling_with_threads(benchmark, scenario, threads):
+    """The model kernel on 1 and on 2 numba threads (the in-process default uses all)."""
+    inputs = model_inputs(scenario)
+    benchmark.pedantic(simulate_chunk, args=(inputs, 42, 0, PATHS, True, False, threads), rounds=3, iterations=1)
+    simulate_chunk(inputs, 42, 0, 4, True, False, None)  # back to every thread
+    _throughput(benchmark, PATHS)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_scaling_with_dask_workers(benchmark, scenario, tmp_path, workers):
+    """The streamed run on a local dask cluster of 1 and of 2 single-threaded workers (started outside
+    the timing): how the chunks spread over processes."""
+    from distributed import LocalCluster
+
+    paths = 20_000
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                      env={"NUMBA_NUM_THREADS": "1"}) as cluster:
+        outs = iter(tmp_path / f"r{k}" for k in range(3))
+
+        def whole():
+            options = RunOptions(paths=paths, seed=42, chunk_size=2500, scheduler=cluster.scheduler_address)
+            return run_job(RunJob(scenario, options, next(outs), force=False, assumptions=False, summary_only=True))
+
+        benchmark.pedantic(whole, rounds=2, iterations=1)
+    _throughput(benchmark, paths)
+
+
+@pytest.mark.parametrize("paths", SIZES)
+def test_peak_memory(benchmark, paths, tmp_path):
+    """Resident memory of `simulator run --summary-only` as a command (a process of its own, so that its
+    peak is its alone): extra_info peak_rss_mib."""
+    def command():
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        subprocess.run([sys.executable, "-m", "simulator", "run", str(BASE_TOML), "--paths", str(paths),
+                        "--no-assumptions", "--summary-only", "--out", str(tmp_path / f"r{time.time_ns()}")],
+                       cwd=ROOT, check=True, capture_output=True)
+        return max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+
+    peak_kib = benchmark.pedantic(command, rounds=1, iterations=1)
+    benchmark.extra_info["peak_rss_mib"] = peak_kib / 1024
+    benchmark.extra_info["paths"] = paths
+
+
+REFERENCE_PATHS = 20
+REFERENCE = """
+import sys, time
+from simulator.engine import model_inputs, simulate_chunk
+from simulator.scenario import load_scenario
+inputs = model_inputs(load_scenario(sys.argv[1]))
+start = time.perf_counter()
+simulate_chunk(inputs, 42, 0, int(sys.argv[2]), True, False)
+print(time.perf_counter() - start)
+"""
+
+
+def test_ratio_to_the_reference_implementation(benchmark, scenario):
+    """The same kernels with the JIT off (NUMBA_DISABLE_JIT=1: the reference the reproducibility tests
+    compare bit for bit) on REFERENCE_PATHS paths, scaled to 100 000 paths (it is a loop over paths,
+    linear in their number), against the compiled kernel at 100 000 paths."""
+    paths = 100_000
+    inputs = model_inputs(scenario)
+    benchmark.pedantic(simulate_chunk, args=(inputs, 42, 0, paths, True, False), rounds=1, iterations=1)
+    stats = getattr(benchmark, "stats", None)
+    if stats is None or not getattr(stats, "stats", None) or not stats.stats.data:
+        return
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
+    out = subprocess.run([sys.executable, "-c", REFERENCE, str(BASE_TOML), str(REFERENCE_PATHS)], cwd=ROOT,
+                         env=env, check=True, capture_output=True, text=True).stdout
+    reference = float(out.split()[-1]) * paths / REFERENCE_PATHS
+    benchmark.extra_info.update({"reference_seconds_at_100k": reference,
+                                 "speedup_over_reference": reference / stats.stats.min})

@@ -15,7 +15,8 @@ import numpy as np
 
 from simulator.goals import evaluate_goals
 from simulator.streaming import Bins, ColumnStats, bins_from_columns, exact_percentiles
-from simulator.variables import PERCENTILES, STORED
+from simulator.kernels.summary import records_to_columns
+from simulator.variables import OUTPUT, PERCENTILES, STORED
 
 #: events counted per year and over all years: name -> (variable, what makes it happen)
 EVENTS = {
@@ -59,14 +60,30 @@ def summary_spec(scenario) -> SummarySpec:
     return SummarySpec(goals=scenario.goals, years=tuple(years), attribution=columns)
 
 
-def percentile_columns(spec: SummarySpec, annual: dict[str, np.ndarray]) -> list[np.ndarray]:
-    """The column sets whose percentiles the summary takes (annual, risk totals, breach sizes): what the
-    second pass needs of a chunk."""
-    years = np.asarray(spec.years)
+def _annual_columns(annual: dict[str, np.ndarray], n_years: int, records: np.ndarray | None) -> np.ndarray:
+    """The stored variables as (paths, variable x year), each column contiguous (Fortran order): from
+    the kernel's OUTPUT records (paths x years) by a transposing kernel when given, else copied in."""
     n = annual[STORED[0]].shape[0]
-    flat = np.empty((n, len(STORED) * years.size), order="F")  # each column contiguous, as the kernels read
+    if records is not None:
+        raw = np.ascontiguousarray(records).view(np.float64).reshape(n, n_years, len(OUTPUT.names))
+        columns = np.empty((len(STORED) * n_years, n))
+        records_to_columns(raw, STORED_FIELDS, columns)
+        return columns.T
+    flat = np.empty((n, len(STORED) * n_years), order="F")
     for s, name in enumerate(STORED):
-        flat[:, s * years.size:(s + 1) * years.size] = annual[name]
+        flat[:, s * n_years:(s + 1) * n_years] = annual[name]
+    return flat
+
+
+STORED_FIELDS = np.array([OUTPUT.names.index(name) for name in STORED], dtype=np.int64)
+
+
+def percentile_columns(spec: SummarySpec, annual: dict[str, np.ndarray],
+                       records: np.ndarray | None = None) -> list[np.ndarray]:
+    """The column sets whose percentiles the summary takes (annual, risk totals, breach sizes): what the
+    second pass needs of a chunk. ``records``: the same values as the kernel's OUTPUT records."""
+    years = np.asarray(spec.years)
+    flat = _annual_columns(annual, years.size, records)
     months = annual["derisking_months"]
     risk = np.column_stack([months.sum(axis=1), annual["derisking_longest_spell_months"][:, -1],
                             annual["months_below_half_equity"].sum(axis=1)])
@@ -74,13 +91,14 @@ def percentile_columns(spec: SummarySpec, annual: dict[str, np.ndarray]) -> list
     return [flat, risk, breach]
 
 
-def chunk_columns(spec: SummarySpec, annual: dict[str, np.ndarray]) -> Columns:
-    """A chunk's annual results (name -> paths x years) as the summary's column sets."""
+def chunk_columns(spec: SummarySpec, annual: dict[str, np.ndarray], records: np.ndarray | None = None) -> Columns:
+    """A chunk's annual results (name -> paths x years; ``records``: the same as OUTPUT records) as the
+    summary's column sets."""
     from simulator.stress import attribution_columns
 
     years = np.asarray(spec.years)
     n = annual[STORED[0]].shape[0]
-    flat, risk, breach = percentile_columns(spec, annual)
+    flat, risk, breach = percentile_columns(spec, annual, records)
     met = evaluate_goals(spec.goals, annual, years)
     per_path = attribution_columns(spec.goals, met, annual, list(spec.years))
     attribution = np.empty((n, 2 * len(per_path)))

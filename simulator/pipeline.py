@@ -49,27 +49,40 @@ class ChunkJob(NamedTuple):
 
 
 def _simulate(job: ChunkJob, start: int, size: int):
-    """A chunk's annual results (name -> paths x years) and monthly arrays (name -> paths x months)."""
+    """A chunk's annual results (name -> paths x years, views into the OUTPUT records), monthly arrays
+    (name -> paths x months) and the records themselves (paths x years)."""
     out, share, drivers = simulate_chunk(job.inputs, job.seed, start, size, job.stochastic, job.keep_monthly,
                                          job.threads)
-    annual = {name: np.ascontiguousarray(out[0][name]) for name in STORED}
+    annual = {name: out[0][name] for name in STORED}  # views: each consumer copies what it lays out
     monthly = {"equity_share": share[0]}
     if drivers is not None:
         monthly.update({name: drivers[:, :, c] for c, name in enumerate(MONTHLY_COLUMNS)})
-    return annual, monthly
+    return annual, monthly, out[0]
 
 
-def emit(job: ChunkJob, index: int, annual: dict, monthly: dict) -> Columns:
+def emit(job: ChunkJob, index: int, annual: dict, monthly: dict, records: np.ndarray | None = None) -> Columns:
     """Write store chunk ``index`` (unless --summary-only) and lay the chunk out for the summary."""
-    columns = chunk_columns(job.spec, annual)
+    columns = chunk_columns(job.spec, annual, records)
     if job.store is not None:
         from simulator.store import write_chunk
 
-        arrays = dict(annual)
+        arrays = dict(annual) if records is None else stored_arrays(records)
         arrays.update({f"goal_{g}": hits.astype(np.int8) for g, hits in columns.goals.items()})
         arrays.update({f"monthly_{name}": values for name, values in monthly.items()})
         write_chunk(Path(job.store), index, arrays)
     return columns
+
+
+def stored_arrays(records: np.ndarray) -> dict[str, np.ndarray]:
+    """Each stored variable of the OUTPUT records as its own contiguous paths x years array."""
+    from simulator.chunkstats import STORED_FIELDS
+    from simulator.kernels.summary import records_to_variables
+
+    n, n_years = records.shape
+    raw = np.ascontiguousarray(records).view(np.float64).reshape(n, n_years, len(records.dtype.names))
+    out = np.empty((len(STORED), n, n_years))
+    records_to_variables(raw, STORED_FIELDS, out)
+    return {name: out[s] for s, name in enumerate(STORED)}
 
 
 def pilot_task(job: ChunkJob, index: int, start: int, size: int) -> Columns:
@@ -90,8 +103,8 @@ def merge_task(a: ChunkStats, b: ChunkStats) -> ChunkStats:
 
 def again_task(job: ChunkJob, start: int, size: int) -> list[np.ndarray]:
     """A chunk simulated again for the second pass (--summary-only): its percentile columns."""
-    annual, _ = _simulate(job, start, size)
-    return percentile_columns(job.spec, annual)
+    annual, _, records = _simulate(job, start, size)
+    return percentile_columns(job.spec, annual, records)
 
 
 def _stored_again(job: ChunkJob, bounds: list[tuple[int, int]]) -> Iterator[list[np.ndarray]]:
@@ -194,7 +207,8 @@ def run_on_cluster(job: ChunkJob, bounds, options: RunOptions, progress: Callabl
             if job.store is not None:
                 yield from _stored_again(job, bounds)
                 return
-            window = 2 * max(1, n_workers)  # chunks in flight: the client holds a few at a time
+            # chunks in flight: each comes back whole to the client (~70 MB per 5 000 paths), so a few
+            window = min(2 * max(1, n_workers), 8)
             pending = [client.submit(again_task, shared, s, n, pure=False) for s, n in bounds[:window]]
             queue = list(bounds[window:])
             while pending:

@@ -106,13 +106,21 @@ def test_the_kernels_give_the_same_bits_with_the_jit_off():
     x = np.round(rng.standard_normal((300, 3)), 2)
     bins = bins_from_pilot(x[:40], n_bins=8, lut_size=5)
     x = np.ascontiguousarray(x.T)  # the kernels read columns x rows
+    start = np.array([0, 1, 1, 3])
+    lo, hi = np.array([-np.inf, -0.5, 0.5]), np.array([0.0, 0.1, np.inf])
     outs = []
-    for add, count in ((k.add_partials, k.bin_counts), (k.add_partials.py_func, k.bin_counts.py_func)):
+    for add, count, collect in ((k.add_partials, k.bin_counts, k.collect),
+                                (k.add_partials.py_func, k.bin_counts.py_func, k.collect.py_func)):
         p, n, sp = np.zeros((3, k.N_PARTIALS)), np.zeros(3, dtype=np.int64), np.zeros((3, 3), dtype=np.int64)
         c, nans = np.zeros(int(bins.count_start[-1]), dtype=np.int64), np.zeros(3, dtype=np.int64)
         add(x, p, n, sp)
         count(x, bins.edges, bins.edge_start, bins.lut, bins.lut_start, bins.lo, bins.scale, c,
               bins.count_start, nans)
-        outs.append((p, n, c))
+        fill, buffer = np.array([0, 300, 600]), np.zeros(900)
+        collect(x, start, lo, hi, fill, buffer)
+        outs.append((p, n, c, fill, buffer))
     for a, b in zip(*outs):
         assert np.array_equal(a, b)
+    fill, buffer = outs[0][3:]
+    assert np.array_equal(np.sort(buffer[:fill[0]]), np.sort(x[0][x[0] < 0]))
+    assert np.array_equal(np.sort(buffer[600:fill[2]]), np.sort(x[2][x[2] >= 0.5]))

@@ -108,26 +108,21 @@ def bin_counts_py(values, edges, edge_start, lut, lut_start, lo, scale, counts, 
 bin_counts = jit_parallel(bin_counts_py)
 
 
-def collect_py(values, edges, edge_start, lut, lut_start, lo, scale, wanted_start, wanted_bin,
-               wanted_fill, buffer):
+def collect_py(values, wanted_start, wanted_lo, wanted_hi, wanted_fill, buffer):
     """Copy each column's values that fall in one of its wanted bins into ``buffer``: column c's wanted
-    bins are wanted_bin[wanted_start[c]:wanted_start[c+1]] (sorted, unique), and bin j of that list
-    fills buffer from wanted_fill[j] on (advanced as it fills)."""
+    bins are j in wanted_start[c]:wanted_start[c+1], bin j holding the values in [wanted_lo[j],
+    wanted_hi[j]) (the bins' edges, so the same values bin_of puts there) and filling buffer from
+    wanted_fill[j] on (advanced as it fills)."""
     cols, rows = values.shape
-    n_lut = lut_start[1] - lut_start[0]
     for c in prange(cols):
         w0, w1 = wanted_start[c], wanted_start[c + 1]
         if w0 == w1:
             continue
-        e = edges[edge_start[c]:edge_start[c + 1]]
-        table = lut[lut_start[c]:lut_start[c] + n_lut]
         for r in range(rows):
             x = values[c, r]
-            if math.isnan(x):
-                continue
-            b = bin_of(x, e, table, lo[c], scale[c])
             for j in range(w0, w1):
-                if wanted_bin[j] == b:
+                hi = wanted_hi[j]
+                if wanted_lo[j] <= x and (x < hi or x == hi == math.inf):  # False for NaN
                     buffer[wanted_fill[j]] = x
                     wanted_fill[j] += 1
                     break
@@ -159,3 +154,32 @@ def column_edges(x, n_bins):
             out[m] = cand[i]
             m += 1
     return out[:m]
+
+
+def records_to_columns_py(raw, fields, out):
+    """The chunk's annual records as the summary's columns: raw is paths x years x every OUTPUT field
+    (the records viewed as float64), fields the stored fields' indices, out (fields x years) x paths.
+    Blocks of 64 paths: each record is read once, in order, and every column gets 512 bytes at a time."""
+    n, n_years, _ = raw.shape
+    n_fields = fields.size
+    for block in prange((n + 63) // 64):
+        for i in range(64 * block, min(n, 64 * block + 64)):
+            for k in range(n_years):
+                for s in range(n_fields):
+                    out[s * n_years + k, i] = raw[i, k, fields[s]]
+
+
+records_to_columns = jit_parallel(records_to_columns_py)
+
+
+def records_to_variables_py(raw, fields, out):
+    """The chunk's records as one contiguous paths x years array per stored field (what the store
+    compresses): out is fields x paths x years."""
+    n, n_years, _ = raw.shape
+    for i in prange(n):
+        for s in range(fields.size):
+            for k in range(n_years):
+                out[s, i, k] = raw[i, k, fields[s]]
+
+
+records_to_variables = jit_parallel(records_to_variables_py)
