@@ -90,7 +90,23 @@ def report_ratio(request, benchmark):
     return record
 
 
+_EXTRA: list[tuple[str, str, float]] = []
+
+
+@pytest.fixture
+def report_extra(request, benchmark):
+    """Call after the benchmark with an extra_info key: printed at the end of the run."""
+    def record(key: str) -> None:
+        if key in benchmark.extra_info:
+            _EXTRA.append((request.node.name, key, benchmark.extra_info[key]))
+    return record
+
+
 def pytest_terminal_summary(terminalreporter):
+    if _EXTRA:
+        terminalreporter.section("throughput, memory and speed-up measured in this run")
+        for name, key, value in _EXTRA:
+            terminalreporter.write_line(f"{name:<48} {key:<28} {value:,.1f}")
     if _RATIOS:
         terminalreporter.section(f"speed as a ratio to the floors measured in this run ({_cpus()} CPUs)")
         for name, best, ratio, philox in _RATIOS:

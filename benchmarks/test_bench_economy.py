@@ -5,7 +5,6 @@ adds 1 000 000 paths (about two minutes each on 2 cores).
 """
 
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -69,64 +68,85 @@ def test_full_model(benchmark, report_ratio, scenario, tmp_path, paths, summary_
     benchmark.pedantic(whole, rounds=rounds, iterations=1)
     _throughput(benchmark, paths)
     report_ratio(paths)
+    report_extra("path_months_per_second")
 
 
-def test_sweep_throughput(benchmark, scenario):
+def test_sweep_throughput(benchmark, report_extra, scenario):
     """Variants x paths per second on common random numbers (the machinery under sweep and solve)."""
     from simulator.overrides import load
     from simulator.variants import run_variants
 
-    variants = [load(BASE_TOML, {"pension.risk_rule.equity_cap_frac": 0.5 + 0.01 * k}) for k in range(25)]
+    variants = [load(BASE_TOML, {"accounts.savings_programme.pct_per_year": 0.1 * k,
+                                 "accounts.savings_programme.from_year": 2026,
+                                 "accounts.savings_programme.to_year": 2028}) for k in range(25)]
     paths = 2_000
     benchmark.pedantic(run_variants, args=(variants, RunOptions(paths=paths, seed=42, chunk_size=2000)),
                        rounds=1, iterations=1)
     stats = getattr(benchmark, "stats", None)
     if stats is not None and getattr(stats, "stats", None) and stats.stats.data:
         benchmark.extra_info["variant_paths_per_second"] = len(variants) * paths / stats.stats.min
+    report_extra("variant_paths_per_second")
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-def test_scaling_with_threads(benchmark, scenario, threads):
+def test_scaling_with_threads(benchmark, report_extra, scenario, threads):
     """The model kernel on 1 and on 2 numba threads (the in-process default uses all)."""
     inputs = model_inputs(scenario)
     benchmark.pedantic(simulate_chunk, args=(inputs, 42, 0, PATHS, True, False, threads), rounds=3, iterations=1)
     simulate_chunk(inputs, 42, 0, 4, True, False, None)  # back to every thread
     _throughput(benchmark, PATHS)
+    report_extra("path_months_per_second")
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_scaling_with_dask_workers(benchmark, scenario, tmp_path, workers):
+def test_scaling_with_dask_workers(benchmark, report_extra, scenario, tmp_path, workers):
     """The streamed run on a local dask cluster of 1 and of 2 single-threaded workers (started outside
     the timing): how the chunks spread over processes."""
     from distributed import LocalCluster
 
-    paths = 20_000
+    paths = 60_000  # beyond the pilot (16 384 paths, gathered by the client), so that the workers share chunks
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                       env={"NUMBA_NUM_THREADS": "1"}) as cluster:
         outs = iter(tmp_path / f"r{k}" for k in range(3))
 
         def whole():
-            options = RunOptions(paths=paths, seed=42, chunk_size=2500, scheduler=cluster.scheduler_address)
+            options = RunOptions(paths=paths, seed=42, chunk_size=5000, scheduler=cluster.scheduler_address)
             return run_job(RunJob(scenario, options, next(outs), force=False, assumptions=False, summary_only=True))
 
-        benchmark.pedantic(whole, rounds=2, iterations=1)
+        benchmark.pedantic(whole, rounds=1, iterations=1)
     _throughput(benchmark, paths)
+    report_extra("path_months_per_second")
+
+
+PEAK = """
+import sys
+from simulator.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    if exc.code:
+        raise
+# VmHWM: this process's own peak (ru_maxrss would carry the parent's peak across fork and exec)
+print(next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:")))
+"""
 
 
 @pytest.mark.parametrize("paths", SIZES)
-def test_peak_memory(benchmark, paths, tmp_path):
-    """Resident memory of `simulator run --summary-only` as a command (a process of its own, so that its
-    peak is its alone): extra_info peak_rss_mib."""
+def test_peak_memory(benchmark, report_extra, paths, tmp_path):
+    """Peak resident memory of `simulator run --summary-only` in a process of its own (it reports its
+    own VmHWM from /proc: Linux only, skipped elsewhere): extra_info peak_rss_mib."""
+    if not os.path.exists("/proc/self/status"):
+        pytest.skip("needs Linux's /proc/self/status for a process's own peak memory")
     def command():
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        subprocess.run([sys.executable, "-m", "simulator", "run", str(BASE_TOML), "--paths", str(paths),
-                        "--no-assumptions", "--summary-only", "--out", str(tmp_path / f"r{time.time_ns()}")],
-                       cwd=ROOT, check=True, capture_output=True)
-        return max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+        out = subprocess.run([sys.executable, "-c", PEAK, "run", str(BASE_TOML), "--paths", str(paths),
+                              "--no-assumptions", "--summary-only", "--out", str(tmp_path / f"r{time.time_ns()}")],
+                             cwd=ROOT, check=True, capture_output=True, text=True).stdout
+        return int(out.split()[-1])
 
     peak_kib = benchmark.pedantic(command, rounds=1, iterations=1)
     benchmark.extra_info["peak_rss_mib"] = peak_kib / 1024
     benchmark.extra_info["paths"] = paths
+    report_extra("peak_rss_mib")
 
 
 REFERENCE_PATHS = 20
@@ -141,7 +161,7 @@ print(time.perf_counter() - start)
 """
 
 
-def test_ratio_to_the_reference_implementation(benchmark, scenario):
+def test_ratio_to_the_reference_implementation(benchmark, report_extra, scenario):
     """The same kernels with the JIT off (NUMBA_DISABLE_JIT=1: the reference the reproducibility tests
     compare bit for bit) on REFERENCE_PATHS paths, scaled to 100 000 paths (it is a loop over paths,
     linear in their number), against the compiled kernel at 100 000 paths."""
@@ -157,3 +177,4 @@ def test_ratio_to_the_reference_implementation(benchmark, scenario):
     reference = float(out.split()[-1]) * paths / REFERENCE_PATHS
     benchmark.extra_info.update({"reference_seconds_at_100k": reference,
                                  "speedup_over_reference": reference / stats.stats.min})
+    report_extra("speedup_over_reference")

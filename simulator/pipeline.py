@@ -60,8 +60,10 @@ def _simulate(job: ChunkJob, start: int, size: int):
     return annual, monthly, out[0]
 
 
-def emit(job: ChunkJob, index: int, annual: dict, monthly: dict, records: np.ndarray | None = None) -> Columns:
-    """Write store chunk ``index`` (unless --summary-only) and lay the chunk out for the summary."""
+def emit(job: ChunkJob, index: int, annual: dict, monthly: dict, records: np.ndarray | None = None,
+         write: Callable | None = None) -> Columns:
+    """Write store chunk ``index`` (unless --summary-only; ``write``: store.write_chunk or a
+    :class:`BackgroundWriter`) and lay the chunk out for the summary."""
     columns = chunk_columns(job.spec, annual, records)
     if job.store is not None:
         from simulator.store import write_chunk
@@ -69,8 +71,44 @@ def emit(job: ChunkJob, index: int, annual: dict, monthly: dict, records: np.nda
         arrays = dict(annual) if records is None else stored_arrays(records)
         arrays.update({f"goal_{g}": hits.astype(np.int8) for g, hits in columns.goals.items()})
         arrays.update({f"monthly_{name}": values for name, values in monthly.items()})
-        write_chunk(Path(job.store), index, arrays)
+        (write or write_chunk)(Path(job.store), index, arrays)
     return columns
+
+
+class BackgroundWriter:
+    """Store chunks compressed and written on a thread while the next chunk is simulated and reduced:
+    Blosc and the file writes release the GIL, and would otherwise leave a core idle. At most
+    ``depth`` chunks wait (memory stays bounded); the first error is raised by the next call or by
+    :meth:`close`, and leaving the block (an error, a signal) waits for the write in progress, so the
+    staging directory can be removed behind it."""
+
+    def __init__(self, depth: int = 2):
+        from collections import deque
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.depth = depth
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="store-writer")
+        self.pending = deque()
+
+    def __call__(self, path: Path, index: int, arrays: dict) -> None:
+        from simulator.store import write_chunk
+
+        while len(self.pending) >= self.depth:
+            self.pending.popleft().result()
+        self.pending.append(self.pool.submit(write_chunk, path, index, arrays))
+
+    def close(self) -> None:
+        while self.pending:
+            self.pending.popleft().result()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        for future in self.pending:
+            future.cancel()
+        self.pool.shutdown(wait=True)  # the write in progress ends before anyone removes its folder
+        return False
 
 
 def stored_arrays(records: np.ndarray) -> dict[str, np.ndarray]:
@@ -108,11 +146,19 @@ def again_task(job: ChunkJob, start: int, size: int) -> list[np.ndarray]:
 
 
 def _stored_again(job: ChunkJob, bounds: list[tuple[int, int]]) -> Iterator[list[np.ndarray]]:
-    """The second pass from the store: each chunk's annual variables read back (float64, lossless)."""
+    """The second pass from the store: each chunk's annual variables read back (float64, lossless),
+    the next chunk read and decompressed on a thread meanwhile."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from simulator.store import read_chunk
 
-    for index, (_, size) in enumerate(bounds):
-        yield percentile_columns(job.spec, read_chunk(Path(job.store), index, list(STORED), size))
+    with ThreadPoolExecutor(1, thread_name_prefix="store-reader") as pool:
+        ahead = None
+        for index, (_, size) in enumerate(bounds):
+            current = ahead or pool.submit(read_chunk, Path(job.store), index, list(STORED), size)
+            if index + 1 < len(bounds):
+                ahead = pool.submit(read_chunk, Path(job.store), index + 1, list(STORED), bounds[index + 1][1])
+            yield percentile_columns(job.spec, current.result())
 
 
 def pilot_count(bounds: list[tuple[int, int]]) -> int:
@@ -129,18 +175,20 @@ def pilot_count(bounds: list[tuple[int, int]]) -> int:
 
 def run_here(job: ChunkJob, bounds: list[tuple[int, int]], progress: Callable[[int], None]):
     n_pilot = pilot_count(bounds)
-    pilot = []
-    for index, (start, size) in enumerate(bounds[:n_pilot]):
-        pilot.append(pilot_task(job, index, start, size))
-        progress(size)
-    bins = pilot_bins(pilot)
-    stats = ChunkStats(job.spec, bins)
-    for columns in pilot:
-        stats.add(columns)
-    del pilot
-    for index, (start, size) in enumerate(bounds[n_pilot:], start=n_pilot):
-        stats.add(emit(job, index, *_simulate(job, start, size)))
-        progress(size)
+    with BackgroundWriter() as write:
+        pilot = []
+        for index, (start, size) in enumerate(bounds[:n_pilot]):
+            pilot.append(emit(job, index, *_simulate(job, start, size), write=write))
+            progress(size)
+        bins = pilot_bins(pilot)
+        stats = ChunkStats(job.spec, bins)
+        for columns in pilot:
+            stats.add(columns)
+        del pilot
+        for index, (start, size) in enumerate(bounds[n_pilot:], start=n_pilot):
+            stats.add(emit(job, index, *_simulate(job, start, size), write=write))
+            progress(size)
+        write.close()
 
     def second_pass():
         if job.store is not None:
