@@ -1,7 +1,8 @@
 """What a `simulator run` does, as named steps, so that the command itself holds no logic.
 
 simulate chunk by chunk into the store (or keep the paths meeting --condition) -> the assumption table
--> summary.json, all in a staging directory renamed into place at the end. Each step is a function the tests and other commands (sweep, solve) can reuse.
+-> summary.json, all in a staging directory renamed into place at the end. Each step is a function the
+tests and other commands (sweep, solve) can reuse.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def _simulate_into(job: RunJob, staging: Path):
         n = 1 if job.options.deterministic else job.options.paths
         if store is not None:
             create_result_store(store, job.scenario, job.options, n, job.command)
-        with progress(n, "paths", "simulating") as advance:
+        with progress(2 * n, "paths", "simulating (2 passes)") as advance:  # pass 2: the exact percentiles
             return stream(chunk_job, job.options, advance), None, None
     from simulator.engine import run as run_engine
 

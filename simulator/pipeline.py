@@ -30,6 +30,7 @@ from simulator.engine import ModelInputs, RunOptions, chunk_bounds, simulate_chu
 from simulator.kernels.economy import MONTHLY_COLUMNS
 from simulator.streaming import PILOT_PATHS
 from simulator.variables import STORED
+from simulator.writer import pause
 
 #: chunks per dask task: enough tasks to keep every worker busy and rebalance, few enough that the
 #: reduced stats (~60 MB each) stay cheap to merge
@@ -185,17 +186,18 @@ def run_here(job: ChunkJob, bounds: list[tuple[int, int]], progress: Callable[[i
         for columns in pilot:
             stats.add(columns)
         del pilot
+        pause("streaming")  # the tests' fault hook (simulator.writer.pause)
         for index, (start, size) in enumerate(bounds[n_pilot:], start=n_pilot):
             stats.add(emit(job, index, *_simulate(job, start, size), write=write))
             progress(size)
         write.close()
 
     def second_pass():
-        if job.store is not None:
-            yield from _stored_again(job, bounds)
-        else:
-            for start, size in bounds:
-                yield again_task(job, start, size)
+        chunks = _stored_again(job, bounds) if job.store is not None else (
+            again_task(job, start, size) for start, size in bounds)
+        for (_, size), columns in zip(bounds, chunks):
+            yield columns
+            progress(size)
     return finish(job.spec, stats, second_pass)
 
 
@@ -253,18 +255,22 @@ def run_on_cluster(job: ChunkJob, bounds, options: RunOptions, progress: Callabl
 
         def second_pass():
             if job.store is not None:
-                yield from _stored_again(job, bounds)
+                for (_, size), columns in zip(bounds, _stored_again(job, bounds)):
+                    yield columns
+                    progress(size)
                 return
             # chunks in flight: each comes back whole to the client (~70 MB per 5 000 paths), so a few
             window = min(2 * max(1, n_workers), 8)
             pending = [client.submit(again_task, shared, s, n, pure=False) for s, n in bounds[:window]]
             queue = list(bounds[window:])
+            sizes = [n for _, n in bounds]
             while pending:
                 [columns] = _gather(client, [pending.pop(0)], where, timeout)
                 if queue:
                     s, n = queue.pop(0)
                     pending.append(client.submit(again_task, shared, s, n, pure=False))
                 yield columns
+                progress(sizes.pop(0))
         return finish(job.spec, stats, second_pass)
 
 

@@ -35,7 +35,7 @@ SUMMARY_FILE = "summary.json"
 #: What this program writes into a result directory (run, sweep, compare, report): ``--force`` replaces
 #: a directory only when it holds nothing else, so it can never delete a user's own files.
 RESULT_ENTRIES = frozenset({
-    SUMMARY_FILE, RESULTS_FILE, "results.zarr", "sweep.csv", "sweep.xlsx", "sweep.nc", "compare.json",
+    SUMMARY_FILE, RESULTS_FILE, STORE_DIR, "sweep.csv", "sweep.xlsx", "sweep.nc", "compare.json",
     "report.html", "report.pdf", "tables.xlsx", "tables",
 })
 RESULT_MARKERS = (SUMMARY_FILE, "compare.json")  # a result has at least one of these
@@ -217,7 +217,7 @@ def check_room(out: Path, needed_bytes: int, largest_file_bytes: int | None = No
 
 _ROOM_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 _SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
-PAUSE_ENV = "SIMULATOR_PAUSE_AT"  # the tests' fault hook: "written" or "committed" (see _pause)
+PAUSE_ENV = "SIMULATOR_PAUSE_AT"  # the tests' fault hook: "streaming", "written" or "committed" (see pause)
 
 #: results this process has put in place: a signal after the final rename still leaves a whole result
 committed: list[Path] = []
@@ -243,9 +243,10 @@ def _deferred_signals() -> Iterator[list[int]]:
             signal.signal(s, handler)
 
 
-def _pause(stage: str) -> None:
+def pause(stage: str) -> None:
     """Fault injection for the tests: with SIMULATOR_PAUSE_AT=<stage>, say so on stderr and wait for a
-    signal (stages: "written", the staged files complete; "committed", renamed into place)."""
+    signal (stages: "streaming", a streamed run past its pilot with chunks in the staged store;
+    "written", the staged files complete; "committed", renamed into place)."""
     if os.environ.get(PAUSE_ENV) == stage:
         print(f"simulator: paused at {stage}", file=sys.stderr, flush=True)
         signal.pause()
@@ -280,7 +281,7 @@ def write_directory(out: Path, write_files: Callable[[Path], None], force: bool,
                 if defer_signals:
                     staging.mkdir()
                     _write(out, staging, write_files)
-                _pause("written")
+                pause("written")
                 if caught:  # a signal while writing: nothing new is put in place
                     raise Interrupted(caught[0])
                 if place.exists():
@@ -293,7 +294,7 @@ def write_directory(out: Path, write_files: Callable[[Path], None], force: bool,
                     retired.rename(place)  # put the previous result back
                 raise
             shutil.rmtree(retired, ignore_errors=True)
-            _pause("committed")
+            pause("committed")
         if caught:  # past the final rename: the new result is whole; main says so and exits 0
             raise Interrupted(caught[0])
 

@@ -182,6 +182,22 @@ def test_a_signal_before_the_final_rename_leaves_the_old_result(tmp_path, signum
     assert (out / SUMMARY_FILE).read_bytes() == before and _listing(tmp_path) == ["r"]
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_streaming_leaves_the_old_result(tmp_path, signum):
+    """Mid-run (chunks of the new store already staged), a signal stops the run at once: exit 1, no
+    traceback, the staged store removed, the previous result untouched."""
+    out = tmp_path / "r"
+    assert _run("--out", str(out), "--seed", "1") == 0
+    before = (out / SUMMARY_FILE).read_bytes()
+    proc = _run_until_paused(out, "streaming", "--seed", "2", "--force", "--chunk-size", "2000", "--paths", "20000")
+    staged = [p for p in tmp_path.iterdir() if p.name.startswith(".r.partial-")]
+    assert staged and (staged[0] / "results.zarr" / "result_msek" / "0.0").is_file()
+    proc.send_signal(signum)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and stderr == "error: interrupted; nothing was written\n"
+    assert (out / SUMMARY_FILE).read_bytes() == before and _listing(tmp_path) == ["r"]
+
+
 def test_a_signal_after_the_final_rename_leaves_the_new_result_and_exit_0(tmp_path):
     out = tmp_path / "r"
     assert _run("--out", str(out), "--seed", "1") == 0

@@ -1,0 +1,51 @@
+"""A real small file system (tmpfs, mounted where the tests run as root): the free space is checked
+before simulating, and a file system that runs out mid-run (here: of inodes, which the free-space check
+cannot see) ends in exit 1, one line, and nothing left on it."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import BASE_TOML, ROOT
+
+
+@pytest.fixture
+def small_fs(tmp_path):
+    def mount(options: str):
+        where = tmp_path / "fs"
+        where.mkdir()
+        if os.geteuid() != 0:
+            pytest.skip("mounting a tmpfs needs root")
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True)
+        if done.returncode:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+        mounted.append(where)
+        return where
+    mounted = []
+    yield mount
+    for where in mounted:
+        subprocess.run(["umount", str(where)], check=False)
+
+
+def _run(out, *extra):
+    return subprocess.run([sys.executable, "-m", "simulator", "run", str(BASE_TOML), "--no-assumptions",
+                           "--out", str(out), *extra], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_too_little_room_is_refused_before_simulating(small_fs):
+    fs = small_fs("size=4m")
+    done = _run(fs / "r", "--paths", "2000")
+    assert done.returncode == 1 and done.stderr.count("\n") == 1
+    assert "nothing was simulated or written" in done.stderr and "Traceback" not in done.stderr
+    assert sorted(os.listdir(fs)) == []
+
+
+def test_a_file_system_full_mid_run_leaves_nothing(small_fs):
+    fs = small_fs("size=256m,nr_inodes=700")  # room for the bytes, not for the chunk files
+    done = _run(fs / "r", "--paths", "3000", "--chunk-size", "500")
+    assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+    assert "disk is full" in done.stderr and "nothing was written" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert sorted(os.listdir(fs)) == []
