@@ -54,7 +54,7 @@ def test_model_kernel(benchmark, report_ratio, scenario):
 
 @pytest.mark.parametrize("summary_only", [False, True], ids=["store", "summary-only"])
 @pytest.mark.parametrize("paths", SIZES)
-def test_full_model(benchmark, report_ratio, scenario, tmp_path, paths, summary_only):
+def test_full_model(benchmark, report_ratio, report_extra, scenario, tmp_path, paths, summary_only):
     """The whole run as `simulator run --no-assumptions` does it: simulate, stream into results.zarr
     (or not), exact summary, summary.json; per round a new directory."""
     rounds = 3 if paths <= 10_000 else 1
