@@ -137,7 +137,11 @@ def chunks_task(job: ChunkJob, bins, chunks: list[tuple[int, int, int]]) -> Chun
 
 
 def merge_task(a: ChunkStats, b: ChunkStats) -> ChunkStats:
-    return a.merge(b)
+    """A new ChunkStats of both: never changes its inputs, which dask may hold and hand out again (a
+    merge run twice after a lost worker must not count a chunk twice)."""
+    import copy
+
+    return copy.deepcopy(a).merge(b)
 
 
 def again_task(job: ChunkJob, start: int, size: int) -> list[np.ndarray]:

@@ -124,3 +124,26 @@ def test_the_kernels_give_the_same_bits_with_the_jit_off():
     fill, buffer = outs[0][3:]
     assert np.array_equal(np.sort(buffer[:fill[0]]), np.sort(x[0][x[0] < 0]))
     assert np.array_equal(np.sort(buffer[600:fill[2]]), np.sort(x[2][x[2] >= 0.5]))
+
+
+def test_a_cluster_merge_leaves_its_inputs_as_they_were():
+    """dask may hand a task's result to a merge run twice (after a lost worker): the merge must not
+    change its inputs, or a chunk would be counted twice."""
+    from simulator.chunkstats import ChunkStats, chunk_columns, pilot_bins, summary_spec
+    from simulator.engine import RunOptions, run
+    from simulator.pipeline import merge_task
+    from simulator.scenario import load_scenario
+    from tests.conftest import BASE_TOML
+
+    scenario = load_scenario(BASE_TOML)
+    annual = run(scenario, RunOptions(paths=60, seed=1)).annual
+    spec = summary_spec(scenario)
+    halves = [chunk_columns(spec, {k: v[s] for k, v in annual.items()}) for s in (slice(0, 30), slice(30, 60))]
+    bins = pilot_bins(halves)
+    a, b = (ChunkStats(spec, bins).add(c) for c in halves)
+    before = (a.paths, a.annual.counts.copy(), a.annual.partials.copy(), dict(a.goals))
+    once, twice = merge_task(a, b), merge_task(a, b)
+    assert once.paths == twice.paths == 60
+    assert np.array_equal(once.annual.counts, twice.annual.counts) and once.goals == twice.goals
+    assert (a.paths, dict(a.goals)) == (before[0], before[3])
+    assert np.array_equal(a.annual.counts, before[1]) and np.array_equal(a.annual.partials, before[2])
