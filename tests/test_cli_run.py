@@ -4,9 +4,7 @@ import json
 
 import numpy as np
 import pytest
-import xarray as xr
 
-import simulator.results as results_mod
 from simulator import __version__
 from simulator.cli import main
 from simulator.results import open_results

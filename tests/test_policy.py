@@ -173,7 +173,6 @@ def test_summary_names_the_policy_and_what_the_intervals_cover(written):
 
 
 def test_each_goals_outcome_per_path_is_stored(written):
-    import xarray as xr
 
     summary = json.loads((written / "summary.json").read_text())
     with open_results(written) as ds:

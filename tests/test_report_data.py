@@ -6,7 +6,6 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-import xarray as xr
 
 from simulator.results import open_results
 

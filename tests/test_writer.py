@@ -12,7 +12,6 @@ import sys
 import textwrap
 
 import pytest
-import xarray as xr
 
 import simulator.writer as writer
 from simulator.cli import main
