@@ -176,6 +176,22 @@ def pilot_count(bounds: list[tuple[int, int]]) -> int:
     return len(bounds)
 
 
+def _pilot_stats(job: ChunkJob, pilot: list[Columns]):
+    """The bins the pilot's chunks place, and the stats of those chunks in them."""
+    bins = pilot_bins(pilot)
+    stats = ChunkStats(job.spec, bins)
+    for columns in pilot:
+        stats.add(columns)
+    return bins, stats
+
+
+def _counted(bounds: list[tuple[int, int]], chunks: Iterator, progress: Callable[[int], None]) -> Iterator:
+    """The second pass's chunks (in ``bounds``' order), advancing the progress bar after each."""
+    for (_, size), columns in zip(bounds, chunks):
+        yield columns
+        progress(size)
+
+
 # ----------------------------------------------------------------------------------- in this process
 
 def run_here(job: ChunkJob, bounds: list[tuple[int, int]], progress: Callable[[int], None]):
@@ -185,10 +201,7 @@ def run_here(job: ChunkJob, bounds: list[tuple[int, int]], progress: Callable[[i
         for index, (start, size) in enumerate(bounds[:n_pilot]):
             pilot.append(emit(job, index, *_simulate(job, start, size), write=write))
             progress(size)
-        bins = pilot_bins(pilot)
-        stats = ChunkStats(job.spec, bins)
-        for columns in pilot:
-            stats.add(columns)
+        _, stats = _pilot_stats(job, pilot)
         del pilot
         pause("streaming")  # the tests' fault hook (simulator.writer.pause)
         for index, (start, size) in enumerate(bounds[n_pilot:], start=n_pilot):
@@ -199,9 +212,7 @@ def run_here(job: ChunkJob, bounds: list[tuple[int, int]], progress: Callable[[i
     def second_pass():
         chunks = _stored_again(job, bounds) if job.store is not None else (
             again_task(job, start, size) for start, size in bounds)
-        for (_, size), columns in zip(bounds, chunks):
-            yield columns
-            progress(size)
+        yield from _counted(bounds, chunks, progress)
     return finish(job.spec, stats, second_pass)
 
 
@@ -241,10 +252,7 @@ def run_on_cluster(job: ChunkJob, bounds, options: RunOptions, progress: Callabl
                          for i, (s, n) in enumerate(bounds[:n_pilot])]
         pilot = _gather(client, pilot_futures, where, timeout)
         progress(sum(n for _, n in bounds[:n_pilot]))
-        bins = pilot_bins(pilot)
-        stats = ChunkStats(job.spec, bins)
-        for columns in pilot:
-            stats.add(columns)
+        bins, stats = _pilot_stats(job, pilot)
         del pilot, pilot_futures
         rest = [(i, s, n) for i, (s, n) in enumerate(bounds) if i >= n_pilot]
         if rest:
@@ -259,9 +267,7 @@ def run_on_cluster(job: ChunkJob, bounds, options: RunOptions, progress: Callabl
 
         def second_pass():
             if job.store is not None:
-                for (_, size), columns in zip(bounds, _stored_again(job, bounds)):
-                    yield columns
-                    progress(size)
+                yield from _counted(bounds, _stored_again(job, bounds), progress)
                 return
             # chunks in flight: each comes back whole to the client (~70 MB per 5 000 paths), so a few
             window = min(2 * max(1, n_workers), 8)
@@ -296,9 +302,9 @@ def from_memory(job: ChunkJob, annual: dict, monthly: dict, chunk_size: int):
         return {k: v[start:start + size] for k, v in a.items()}
 
     columns = [emit(job, i, piece(annual, s, k), piece(monthly, s, k)) for i, (s, k) in enumerate(bounds)]
-    bins = pilot_bins(columns[:pilot_count(bounds)])
-    stats = ChunkStats(job.spec, bins)
-    for c in columns:
+    n_pilot = pilot_count(bounds)
+    _, stats = _pilot_stats(job, columns[:n_pilot])
+    for c in columns[n_pilot:]:
         stats.add(c)
     del columns
     return finish(job.spec, stats, lambda: (percentile_columns(job.spec, piece(annual, s, k)) for s, k in bounds))

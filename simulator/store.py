@@ -95,6 +95,11 @@ def _put(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _key(index: int, ndim: int) -> str:
+    """Chunk ``index`` along realization, in Zarr v2's key ("." separator; one chunk across the rest)."""
+    return f"{index}.0" if ndim == 2 else f"{index}"
+
+
 def write_chunk(path: Path, index: int, arrays: dict[str, np.ndarray]) -> None:
     """Write store chunk ``index`` (rows index*chunk ...) of each named array (its Zarr v2 key
     ``<name>/<index>.0`` or ``<name>/<index>`` for a 1-d array), encoded with the store's codec. The
@@ -108,8 +113,7 @@ def write_chunk(path: Path, index: int, arrays: dict[str, np.ndarray]) -> None:
             full = np.zeros(shape, dtype=dtype)
             full[:values.shape[0]] = values
             values = full
-        key = f"{index}.0" if values.ndim == 2 else f"{index}"
-        _put(path / name / key, codec.encode(np.ascontiguousarray(values)))
+        _put(path / name / _key(index, values.ndim), codec.encode(np.ascontiguousarray(values)))
 
 
 def read_chunk(path: Path, index: int, names: list[str], rows: int) -> dict[str, np.ndarray]:
@@ -119,8 +123,7 @@ def read_chunk(path: Path, index: int, names: list[str], rows: int) -> dict[str,
     out = {}
     for name in names:
         shape, dtype = meta[name]
-        key = f"{index}.0" if len(shape) == 2 else f"{index}"
-        raw = (path / name / key).read_bytes()
+        raw = (path / name / _key(index, len(shape))).read_bytes()
         out[name] = np.frombuffer(codec.decode(raw), dtype=dtype).reshape(shape)[:rows]
     return out
 
