@@ -14,8 +14,10 @@ groups with their own economy, on the same seed.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import logging
 import os
+import re
 from typing import NamedTuple
 
 import numpy as np
@@ -182,6 +184,20 @@ def _gather(client, futures, address: str, timeout: float):
                                  "nothing was written")
 
 
+def _missing_on_workers(exc: BaseException) -> str | None:
+    """The module a worker could not import, when ``exc`` says so and the module imports here (the
+    workers' environment differs from this one); else None. A task that fails to unpickle arrives as
+    the ImportError itself; data scattered to such a worker arrives as a plain Exception whose text is
+    the worker's ``ModuleNotFoundError("No module named ...")``."""
+    name = exc.name if isinstance(exc, ImportError) else None
+    if name is None:
+        found = re.search(r"(?:ModuleNotFoundError|ImportError)\(.*No module named '([^']+)'", str(exc))
+        name = found.group(1) if found else None
+    if name is None or importlib.util.find_spec(name.partition(".")[0]) is None:
+        return None
+    return name
+
+
 @contextlib.contextmanager
 def cluster_client(options: RunOptions):
     """A dask client: on the cluster at --scheduler, or on a local cluster of --workers processes.
@@ -201,6 +217,14 @@ def cluster_client(options: RunOptions):
         threads = max(1, (os.cpu_count() or 1) // options.workers)
     try:
         yield client, threads, max(1, len(client.scheduler_info().get("workers", {})))
+    except Exception as exc:
+        missing = _missing_on_workers(exc)
+        if missing is None:
+            raise
+        where = options.scheduler or "(local cluster)"
+        raise ClusterFailure(f"--scheduler {where}: a worker cannot import {missing!r}; install simulator and "
+                             "its dependencies, the version this run uses, on every worker; nothing was "
+                             "written") from None
     finally:
         client.close()
         if cluster is not None:

@@ -66,3 +66,46 @@ def test_a_server_that_is_not_dask_is_one_line(tmp_path, capsys, not_dask):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and not_dask.split("//")[1] in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+_BLOCK_SIMULATOR = '''
+import sys
+
+
+class _NoSimulator:
+    """A worker whose environment lacks the package (an image built without it)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "simulator" or name.startswith("simulator."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+sys.meta_path.insert(0, _NoSimulator())
+'''
+
+
+def test_a_worker_without_the_package_is_one_line_naming_it(tmp_path, capsys, monkeypatch):
+    """A real worker process (dask's own `dask worker` command) whose environment cannot import
+    simulator: one line naming the address and the module, exit 1, nothing written."""
+    import subprocess
+    import sys
+
+    from distributed import LocalCluster
+
+    preload = tmp_path / "no_simulator.py"
+    preload.write_text(_BLOCK_SIMULATOR)
+    monkeypatch.setenv("SIMULATOR_WORKER_TIMEOUT", "30")
+    with LocalCluster(n_workers=0, processes=False, protocol="tcp", dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address,
+                                   "--nthreads", "1", "--no-nanny", "--preload", str(preload)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
+        try:
+            assert _run("--scheduler", address, "--out", str(tmp_path / "r")) == 1
+        finally:
+            worker.terminate()
+            worker.wait(30)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and address in err and "cannot import 'simulator" in err, err
+    assert "Traceback" not in err and sorted(p.name for p in tmp_path.iterdir()) == ["no_simulator.py"]

@@ -49,3 +49,22 @@ def test_a_file_system_full_mid_run_leaves_nothing(small_fs):
     assert "disk is full" in done.stderr and "nothing was written" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert sorted(os.listdir(fs)) == []
+
+
+def test_shared_storage_full_on_a_cluster_leaves_nothing_and_the_cluster_serves(small_fs, tmp_path):
+    """A distributed run (an existing scheduler, worker processes writing the store chunks) on shared
+    storage that runs out mid-run: a worker's ENOSPC reaches the client as its task's error, the run
+    ends with exit 1 and one line, the staging directory is removed, and the cluster takes the next run."""
+    from distributed import LocalCluster
+
+    fs = small_fs("size=256m,nr_inodes=700")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        done = _run(fs / "r", "--paths", "3000", "--chunk-size", "500", "--scheduler", address)
+        assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+        assert "disk is full" in done.stderr and "nothing was written" in done.stderr
+        assert "Traceback" not in done.stderr + done.stdout
+        assert sorted(os.listdir(fs)) == []
+        again = _run(tmp_path / "ok", "--paths", "300", "--chunk-size", "100", "--scheduler", address)
+        assert again.returncode == 0, again.stderr
+        assert (tmp_path / "ok" / "summary.json").is_file()
