@@ -21,7 +21,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 from pydantic import Field
@@ -730,7 +730,8 @@ class JudgmentOptions(_Model):
     min_years_warning: int = Field(20, ge=0, le=10_000)  # warn when a series has fewer annual observations
     min_fit_observations: int = Field(10, ge=3, le=10_000)  # fewer: the parameter stays judgment
     min_correlation_years: int = Field(15, ge=4, le=10_000)  # fewer common years: the correlation stays judgment
-    inflation_shock_years: list[int] = [2022, 2023]  # excluded from the normal-regime inflation fit
+    # excluded from the normal-regime inflation fit; years a Swedish price series can hold
+    inflation_shock_years: list[Annotated[int, Field(ge=1800, le=2200)]] = [2022, 2023]
     price_index_dividend_yield_pa: float = Field(0.03, ge=0.0, le=0.2)  # added to price-index equity returns
     keep_judgment: list[str] = []  # parameters reported from the data but kept at their judgment value
 

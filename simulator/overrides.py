@@ -9,6 +9,8 @@ into the resolved scenario (after its includes): ``pension.risk_rule.equity_cap_
 
 from __future__ import annotations
 
+import json
+import math
 import re
 import tomllib
 from pathlib import Path
@@ -49,7 +51,23 @@ def parse_sets(items: tuple[str, ...] | list[str], option: str = "--set") -> dic
 
 
 def describe(values: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v!r}" for k, v in values.items())
+    """The overrides as the user writes them: KEY=VALUE, the value in TOML (true, "text", [1, 2])."""
+    return ", ".join(f"{k}={toml_text(v)}" for k, v in values.items())
+
+
+def toml_text(value: Any) -> str:
+    """A value --set parsed, written back in TOML's inline syntax (on one line, for the error line)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a TOML basic string has JSON's escapes
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_text(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {toml_text(v)}" for k, v in value.items()) + "}"
+    return repr(value)
 
 
 def load(path: str | Path, values: dict[str, Any] | None = None) -> Scenario:

@@ -829,6 +829,8 @@ def _describe(error: dict[str, Any]) -> str:
         if kind.endswith("_type"):  # strict types: say which TOML type was given instead
             shown += f", a TOML {_TOML_TYPES.get(type(value), type(value).__name__)}"
         msg = f"{msg} (got {shown})"
+    elif kind.endswith("_type") and isinstance(error.get("input"), dict | list):  # not shown: may be long
+        msg = f"{msg} (got a TOML {'table' if isinstance(error['input'], dict) else 'array'})"
     # model-level validators report at the model's location; their message names the field itself
     return f"{_field_path(loc)}: {msg}" if loc else msg
 
