@@ -459,10 +459,11 @@ def calibrate(data_dir, out, judgment):
 def report(dirs, lang, pdf, xlsx, as_csv):
     """Write DIR/report.html from what run, sweep or compare wrote; DIR2 ... are shown beside it."""
     from simulator.report import PdfError, ReportInputError, ReportOutputError, write_report
+    from simulator.writer import OutputExistsError
 
     try:
         written = write_report(dirs, lang=lang, pdf=pdf, xlsx=xlsx, csv=as_csv)
-    except (ReportInputError, ReportOutputError) as exc:
+    except (ReportInputError, ReportOutputError, OutputExistsError) as exc:  # busy, or cannot lock there
         raise InputError(str(exc)) from None
     except PdfError as exc:  # the environment, not the input: exit 1, one line, nothing written
         click.echo(f"error: {exc}; nothing was written", err=True)

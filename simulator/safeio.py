@@ -165,13 +165,17 @@ def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` all or nothing: a temporary file in the same directory, flushed and
     fsynced, then ``os.replace``d over ``path``. On any failure (a full disk, a file-size limit, an
-    interrupt) the temporary file is removed and ``path`` is left as it was. A symlink at ``path`` is
+    interrupt) the temporary file is removed and ``path`` is left as it was (one a killed writer left
+    is removed by the next write there). A symlink at ``path`` is
     followed: its target is replaced, the link stays. Raises ``OSError`` (and whatever interrupted it).
     """
     target = Path(path)
     if target.is_symlink():
         target = target.resolve()
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    from simulator.writer import clean_stale_temps, pause, temp_name
+
+    clean_stale_temps(target.parent)  # what a killed writer (kill -9, a power cut) left beside it
+    tmp = temp_name(target)
     # mode 0o666 minus the umask, as a new file gets; an existing file keeps its own permissions
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
     try:
@@ -186,6 +190,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
         os.fsync(fd)
         os.close(fd)
         fd = -1
+        pause("replacing")  # the tests' fault hook: the new file is whole under its temporary name
         os.replace(tmp, target)
     except BaseException:
         if fd >= 0:

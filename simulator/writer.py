@@ -18,6 +18,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import re
 import resource
 import shutil
 import signal
@@ -39,6 +40,10 @@ RESULT_ENTRIES = frozenset({
     "report.html", "report.pdf", "tables.xlsx", "tables",
 })
 RESULT_MARKERS = (SUMMARY_FILE, "compare.json")  # a result has at least one of these
+#: A file being replaced inside a result (report.html, tables.xlsx, ...) is first written as
+#: ``.<stem>.tmp-<pid>-<tag>-<host><suffix>`` beside it (:func:`temp_name`); a dead writer's are removed
+#: by the next writer there (:func:`clean_stale`).
+TEMP_NAME = re.compile(r"^\.(?P<stem>.+)\.tmp-(?P<pid>\d+)-(?P<tag>[0-9a-f]{8})-(?P<host>[^/]+?)(?P<suffix>\.[^.]*)?$")
 ROOM_MARGIN = 1.10  # free space asked for beyond the expected size (metadata, summary, report)
 
 
@@ -75,7 +80,7 @@ def _host() -> str:
 
 def foreign_entries(out: Path) -> list[str]:
     """The entries of ``out`` this program would not have written (empty for a previous result)."""
-    names = sorted(p.name for p in out.iterdir())
+    names = sorted(p.name for p in out.iterdir() if not TEMP_NAME.match(p.name))  # ours, replaced with it
     foreign = [n for n in names if n not in RESULT_ENTRIES]
     if not foreign and names and not any((out / m).is_file() for m in RESULT_MARKERS):
         foreign = names  # our file names but no summary: not something a finished run left
@@ -189,6 +194,28 @@ def clean_stale(place: Path) -> list[Path]:
             else:
                 shutil.rmtree(entry, ignore_errors=True)
             done.append(entry)
+    for folder in (place, place / "tables"):
+        done += clean_stale_temps(folder, host)
+    return done
+
+
+def temp_name(final: Path) -> Path:
+    """Where ``final`` (a file inside a result) is written before it is renamed over the old one; the
+    suffix is kept (Chromium decides how to open a file by its extension)."""
+    return final.with_name(f".{final.stem}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}-{_host()}{final.suffix}")
+
+
+def clean_stale_temps(folder: Path, host: str | None = None) -> list[Path]:
+    """Remove the temporary files (:data:`TEMP_NAME`) that dead writers of this host left in ``folder``."""
+    host = host or _host()
+    if not folder.is_dir():
+        return []
+    done = []
+    for entry in sorted(folder.iterdir()):
+        found = TEMP_NAME.match(entry.name)
+        if found and found["host"] == host and entry.is_file() and not _alive(int(found["pid"])):
+            entry.unlink(missing_ok=True)
+            done.append(entry)
     return done
 
 
@@ -217,7 +244,7 @@ def check_room(out: Path, needed_bytes: int, largest_file_bytes: int | None = No
 
 _ROOM_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 _SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
-PAUSE_ENV = "SIMULATOR_PAUSE_AT"  # the tests' fault hook: "streaming", "written" or "committed" (see pause)
+PAUSE_ENV = "SIMULATOR_PAUSE_AT"  # the tests' fault hook (see pause for its stages)
 
 #: results this process has put in place: a signal after the final rename still leaves a whole result
 committed: list[Path] = []
@@ -246,7 +273,8 @@ def _deferred_signals() -> Iterator[list[int]]:
 def pause(stage: str) -> None:
     """Fault injection for the tests: with SIMULATOR_PAUSE_AT=<stage>, say so on stderr and wait for a
     signal (stages: "streaming", a streamed run past its pilot with chunks in the staged store;
-    "written", the staged files complete; "committed", renamed into place)."""
+    "written", the staged files complete; "committed", renamed into place; "replacing", a single file
+    (calibrate --out) whole under its temporary name)."""
     if os.environ.get(PAUSE_ENV) == stage:
         print(f"simulator: paused at {stage}", file=sys.stderr, flush=True)
         signal.pause()
@@ -297,6 +325,23 @@ def write_directory(out: Path, write_files: Callable[[Path], None], force: bool,
             pause("committed")
         if caught:  # past the final rename: the new result is whole; main says so and exits 0
             raise Interrupted(caught[0])
+
+
+def replace_files(place: Path, staged: dict[Path, Path]) -> None:
+    """Rename each staged file (:func:`temp_name`) over its final name, as one step: signals are held
+    from the end of the writing to the last rename, so an interrupt leaves every old file (exit 1) or
+    every new one (exit 0), never a mix; the tests' hooks "written" and "committed" sit on either side.
+    The caller holds ``place``'s lock and removes what is left staged when this raises."""
+    with _deferred_signals() as caught:
+        pause("written")
+        if caught:
+            raise Interrupted(caught[0])
+        for final, temp in staged.items():
+            os.replace(temp, final)
+        committed.append(_place(place))
+        pause("committed")
+    if caught:
+        raise Interrupted(caught[0])
 
 
 def _write(out: Path, staging: Path, write_files: Callable[[Path], None]) -> None:

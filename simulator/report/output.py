@@ -1,14 +1,15 @@
 """``simulator report``: read the directories, render everything in memory, then put the files in place.
 
-All or nothing: each file is first written under a hidden temporary name in its final directory and
-renamed over the old one (``os.replace``, atomic on one file system) only when every requested file was
-made, so a failure (Chromium missing, a full disk, an interrupt) leaves the previous report as it was.
+All or nothing: under the result directory's lock (the one run, sweep and compare take, so no
+``run --force`` replaces the directory meanwhile and two reports do not interleave), each file is first
+written under a hidden temporary name in its final directory (:func:`simulator.writer.temp_name`) and
+renamed over the old one only when every requested file was made, all renames in one step with signals
+held (:func:`simulator.writer.replace_files`). A failure (Chromium missing, a full disk, a signal) leaves
+the previous report as it was; the files a killed report left are removed by the next writer there.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
 from typing import Sequence
 
@@ -17,17 +18,13 @@ from simulator.report.html import render
 from simulator.report.i18n import UnknownLanguage, check_language
 from simulator.report.pdf import print_pdf
 from simulator.report.tables import TABLE_KEYS, build_tables, csv_text, workbook_bytes
+from simulator.writer import output_lock, replace_files, temp_name
 
 HTML_FILE, PDF_FILE, XLSX_FILE, CSV_DIR = "report.html", "report.pdf", "tables.xlsx", "tables"
 
 
 class ReportOutputError(Exception):
     """A report file cannot be written where it belongs."""
-
-
-def _temp_name(final: Path) -> Path:
-    # keep the suffix: Chromium decides how to open a file by its extension
-    return final.with_name(f".{final.stem}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}{final.suffix}")
 
 
 def write_report(directories: Sequence[str | Path], lang: str = "sv", pdf: bool = False, xlsx: bool = False,
@@ -37,7 +34,22 @@ def write_report(directories: Sequence[str | Path], lang: str = "sv", pdf: bool 
         check_language(lang)
     except UnknownLanguage as exc:
         raise ReportInputError(str(exc)) from None
-    report = load_report(directories)
+    first = Path(directories[0]) if directories else None
+    if first is None or not first.is_dir():
+        load_report(directories)  # the one-line refusal, before any lock file is made beside it
+        raise ReportInputError(f"{first}: not a directory")
+    with output_lock(first):
+        report = load_report(directories)  # read under the lock: what is shown is what is there
+        out = report.main.directory
+        files = _render(report, lang, xlsx, csv)
+        _put_in_place(out, files, pdf)
+        if csv:
+            _remove_stale_csv(out / CSV_DIR, {final.name for final in files if final.parent.name == CSV_DIR})
+    return sorted([*files, *([out / PDF_FILE] if pdf else [])])
+
+
+def _render(report, lang: str, xlsx: bool, csv: bool) -> dict[Path, bytes]:
+    """Every requested file's bytes, in memory (nothing is written yet)."""
     out = report.main.directory
     files: dict[Path, bytes] = {out / HTML_FILE: render(report, lang).encode("utf-8")}
     tables = build_tables(report, lang) if (xlsx or csv) else []
@@ -47,26 +59,33 @@ def write_report(directories: Sequence[str | Path], lang: str = "sv", pdf: bool 
         for table in tables:
             # BOM: Excel reads the file as UTF-8 (å, ä, ö) only with it
             files[out / CSV_DIR / f"{table.key}.csv"] = csv_text(table).encode("utf-8-sig")
+    return files
+
+
+def _put_in_place(out: Path, files: dict[Path, bytes], pdf: bool) -> None:
+    """Stage every file (and the PDF printed from the staged HTML), then rename them all in one step."""
     staged: dict[Path, Path] = {}
+    made: list[Path] = []  # folders this report creates (tables/): removed again while still empty
     try:
         for final, content in files.items():
-            final.parent.mkdir(exist_ok=True)
-            staged[final] = _temp_name(final)
+            if not final.parent.is_dir():
+                final.parent.mkdir()
+                made.append(final.parent)
+            staged[final] = temp_name(final)
             staged[final].write_bytes(content)
         if pdf:
             final = out / PDF_FILE
-            staged[final] = _temp_name(final)
+            staged[final] = temp_name(final)
             print_pdf(staged[out / HTML_FILE], staged[final])
-        for final, temp in staged.items():
-            os.replace(temp, final)
+        replace_files(out, staged)
     except OSError as exc:
         raise ReportOutputError(f"{out}: cannot write the report ({exc.strerror or exc})") from None
     finally:
         for temp in staged.values():
             temp.unlink(missing_ok=True)
-    if csv:
-        _remove_stale_csv(out / CSV_DIR, {f"{tb.key}.csv" for tb in tables})
-    return sorted(staged)
+        for folder in made:
+            if not any(folder.iterdir()):  # nothing was put in place there
+                folder.rmdir()
 
 
 def _remove_stale_csv(folder: Path, written: set[str]) -> None:

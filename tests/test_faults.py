@@ -1,0 +1,198 @@
+"""The fault matrix (issue 12, point 5): every command that writes (run in this process, run on a
+local cluster, run --summary-only, sweep, compare, report, calibrate), stopped by a real signal at a
+controlled moment (the writer's hook ``SIMULATOR_PAUSE_AT``: "streaming", "written", "committed",
+"replacing"), must leave the old result byte for byte (exit 1, "interrupted; nothing was written") or,
+past the final rename, the whole new one (exit 0); never a traceback, never a leftover beside it.
+``kill -9`` leaves what it leaves; the next command to the same place must clean it and succeed.
+
+tests/test_writer.py holds the first cases for run (SIGINT, SIGTERM, SIGHUP at "written" and
+"streaming", SIGTERM at "committed"); this file covers the other commands and the cluster."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from simulator import writer
+from tests.conftest import BASE_TOML, ROOT
+
+RUN = ["run", str(BASE_TOML), "--paths", "20", "--no-assumptions"]
+SWEEP_TOML = f"""scenario = "{BASE_TOML}"
+reference = "a"
+[[variants]]
+name = "a"
+[[variants]]
+name = "b"
+set = {{ "accounts.tax_rate_kr" = 12.2 }}
+"""
+JUDGMENT = ROOT / "calibration" / "judgment.toml"
+DATA = ROOT / "calibration" / "data"
+
+
+def _cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "simulator", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def previous(tmp_path_factory) -> Path:
+    """A folder of earlier results, made once: a run (with its report), a second run, a sweep, a
+    compare and a calibrated economy.toml. Each test works on its own copy."""
+    d = tmp_path_factory.mktemp("previous")
+    (d / "sweep.toml").write_text(SWEEP_TOML)
+    for args in ([*RUN, "--seed", "1", "--out", "run"], [*RUN, "--seed", "1", "--set", "accounts.tax_rate_kr=12.2",
+                                                         "--out", "run2"],
+                 ["report", "run"], ["sweep", "sweep.toml", "--paths", "20", "--seed", "1", "--out", "sweep"],
+                 ["compare", "run", "run2", "--out", "cmp"],
+                 ["calibrate", "--data", str(DATA), "--judgment", str(JUDGMENT), "--out", "economy.toml"]):
+        done = _cli(*args, cwd=d)
+        assert done.returncode == 0, (args, done.stderr)
+    return d
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    """Every entry under ``folder`` (hidden ones too) with its content's hash."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+            for p in sorted(folder.rglob("*"))}
+
+
+def _processes_marked(mark: str) -> list[int]:
+    """Live processes whose environment carries ``mark`` (the command and every worker it started)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if mark.encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def _paused(args: list[str], stage: str, cwd: Path, mark: str) -> subprocess.Popen:
+    env = {**os.environ, writer.PAUSE_ENV: stage, "SIMULATOR_TEST_MARK": mark}
+    proc = subprocess.Popen([sys.executable, "-m", "simulator", *args], cwd=cwd, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    line = proc.stderr.readline()
+    assert line.strip() == f"simulator: paused at {stage}", line + proc.stderr.read()
+    return proc
+
+
+def _no_process_left(mark: str, within_s: float = 30.0) -> bool:
+    deadline = time.monotonic() + within_s
+    while _processes_marked(mark):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+# (id, command, the result it replaces, the stage to stop at)
+CLUSTER_RUN = [*RUN[:3], "20000", "--chunk-size", "2000", "--no-assumptions", "--workers", "2"]
+COMMANDS = {
+    "run": ([*RUN, "--seed", "2", "--force", "--out", "run"], "run"),
+    "run-cluster": ([*CLUSTER_RUN, "--seed", "2", "--force", "--out", "run"], "run"),
+    "run-summary-only": ([*RUN[:3], "20000", "--chunk-size", "2000", "--no-assumptions", "--summary-only",
+                          "--seed", "2", "--force", "--out", "run"], "run"),
+    "sweep": (["sweep", "sweep.toml", "--paths", "20", "--seed", "2", "--force", "--out", "sweep"], "sweep"),
+    "compare": (["compare", "run2", "run", "--force", "--out", "cmp"], "cmp"),
+    "report": (["report", "run", "--xlsx", "--csv"], "run"),
+    "calibrate": (["calibrate", "--data", str(DATA), "--judgment", str(JUDGMENT), "--out", "economy.toml"],
+                  "economy.toml"),
+}
+STOPS = [  # (command, stage, signal)
+    ("run-cluster", "streaming", signal.SIGHUP), ("run-cluster", "streaming", signal.SIGINT),
+    ("run-cluster", "written", signal.SIGTERM), ("run-summary-only", "streaming", signal.SIGTERM),
+    ("sweep", "written", signal.SIGINT), ("sweep", "written", signal.SIGTERM), ("sweep", "written", signal.SIGHUP),
+    ("compare", "written", signal.SIGTERM), ("compare", "written", signal.SIGHUP),
+    ("report", "written", signal.SIGINT), ("report", "written", signal.SIGTERM), ("report", "written", signal.SIGHUP),
+    ("calibrate", "replacing", signal.SIGTERM), ("calibrate", "replacing", signal.SIGINT),
+]
+
+
+@pytest.mark.parametrize("command,stage,signum", STOPS,
+                         ids=[f"{c}-{s}-{signal.Signals(n).name}" for c, s, n in STOPS])
+def test_a_signal_before_the_result_is_in_place_leaves_the_old_one(previous, tmp_path, command, stage, signum):
+    work = tmp_path / "w"
+    shutil.copytree(previous, work)
+    before = _snapshot(work)
+    args, _ = COMMANDS[command]
+    mark = uuid.uuid4().hex
+    proc = _paused(args, stage, work, mark)
+    proc.send_signal(signum)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 1 and stderr == "error: interrupted; nothing was written\n", stderr
+    assert "Traceback" not in stdout
+    assert _snapshot(work) == before  # byte for byte, and no staging, temporary or lock file beside it
+    assert _no_process_left(mark), "a worker process outlived the command"
+
+
+COMMITTED = ["run-cluster", "sweep", "compare", "report"]
+
+
+@pytest.mark.parametrize("command", COMMITTED)
+def test_a_signal_after_the_final_rename_leaves_the_whole_new_result(previous, tmp_path, command):
+    work = tmp_path / "w"
+    shutil.copytree(previous, work)
+    args, place = COMMANDS[command]
+    proc = _paused(args, "committed", work, uuid.uuid4().hex)
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    assert stderr == f"interrupted after the result was complete in {work / place}\n", stderr
+    expected = _reference(previous, tmp_path, args)
+    assert _result_files(work / place) == _result_files(expected / place)
+    assert sorted(p.name for p in work.iterdir()) == sorted(p.name for p in previous.iterdir())
+
+
+def _reference(previous: Path, tmp_path: Path, args: list[str]) -> Path:
+    """The same command run to the end without a signal, on another copy."""
+    ref = tmp_path / "ref"
+    shutil.copytree(previous, ref)
+    done = _cli(*args, cwd=ref)
+    assert done.returncode == 0, done.stderr
+    return ref
+
+
+def _result_files(place: Path) -> dict[str, str]:
+    """What a result holds that must be the same bits whoever wrote it: the summaries and the tables
+    (report.html and the xlsx carry the time they were made; the store's metadata its history line)."""
+    keep = {".json", ".csv"}
+    return {k: v for k, v in _snapshot(place).items() if Path(k).suffix in keep}
+
+
+KILLED = [("run-cluster", "streaming"), ("sweep", "written"), ("compare", "written"), ("report", "written"),
+          ("calibrate", "replacing")]
+
+
+@pytest.mark.parametrize("command,stage", KILLED, ids=[f"{c}-{s}" for c, s in KILLED])
+def test_after_kill_9_the_next_command_cleans_up_and_succeeds(previous, tmp_path, command, stage):
+    """kill -9 cannot be caught: the staging directory, temporary files or lock it left are removed by
+    the next command to the same place, which then writes its whole result; its workers die with it."""
+    work = tmp_path / "w"
+    shutil.copytree(previous, work)
+    before = sorted(p.name for p in work.iterdir())
+    args, place = COMMANDS[command]
+    mark = uuid.uuid4().hex
+    proc = _paused(args, stage, work, mark)
+    proc.kill()
+    proc.communicate(timeout=60)
+    assert _no_process_left(mark), "a worker process outlived the command"
+    left = sorted(set(_snapshot(work)) - set(_snapshot(previous)))
+    assert left, "kill -9 left nothing to clean: the case tests nothing"
+    done = _cli(*args, cwd=work)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert sorted(p.name for p in work.iterdir()) == before
+    assert not [name for name in _snapshot(work) if ".partial-" in name or ".tmp-" in name or name.endswith(".lock")]
+    if command == "report":  # the dead report's files did not make the run look like a user's folder
+        again = _cli(*RUN, "--seed", "3", "--force", "--out", place, cwd=work)
+        assert again.returncode == 0, again.stderr
