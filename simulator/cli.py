@@ -459,12 +459,14 @@ def calibrate(data_dir, out, judgment):
 def report(dirs, lang, pdf, xlsx, as_csv):
     """Write DIR/report.html from what run, sweep or compare wrote; DIR2 ... are shown beside it."""
     from simulator.report import PdfError, ReportInputError, ReportOutputError, write_report
-    from simulator.writer import OutputExistsError
+    from simulator.writer import OutputExistsError, WriteFailure
 
     try:
         written = write_report(dirs, lang=lang, pdf=pdf, xlsx=xlsx, csv=as_csv)
     except (ReportInputError, ReportOutputError, OutputExistsError) as exc:  # busy, or cannot lock there
         raise InputError(str(exc)) from None
+    except WriteFailure as exc:  # a full disk: the machine, exit 1
+        raise RunFailure(str(exc)) from None
     except PdfError as exc:  # the environment, not the input: exit 1, one line, nothing written
         click.echo(f"error: {exc}; nothing was written", err=True)
         sys.exit(1)  # click.exceptions.Exit would be swallowed by main's standalone_mode=False

@@ -242,7 +242,7 @@ def check_room(out: Path, needed_bytes: int, largest_file_bytes: int | None = No
 
 # ----------------------------------------------------------------------------------- the write itself
 
-_ROOM_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+ROOM_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 _SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
 PAUSE_ENV = "SIMULATOR_PAUSE_AT"  # the tests' fault hook (see pause for its stages)
 
@@ -348,7 +348,7 @@ def _write(out: Path, staging: Path, write_files: Callable[[Path], None]) -> Non
     try:
         write_files(staging)
     except OSError as exc:
-        if exc.errno in _ROOM_ERRNOS or "No space left" in str(exc) or "File too large" in str(exc):
+        if exc.errno in ROOM_ERRNOS or "No space left" in str(exc) or "File too large" in str(exc):
             raise WriteFailure(f"{out}: the disk is full or a file-size limit was reached while "
                                f"writing ({exc.strerror or exc}); nothing was written") from None
         raise

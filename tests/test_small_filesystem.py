@@ -68,3 +68,45 @@ def test_shared_storage_full_on_a_cluster_leaves_nothing_and_the_cluster_serves(
         again = _run(tmp_path / "ok", "--paths", "300", "--chunk-size", "100", "--scheduler", address)
         assert again.returncode == 0, again.stderr
         assert (tmp_path / "ok" / "summary.json").is_file()
+
+
+def _fill(fs) -> None:
+    """Fill the file system to the last block (a filler file written until ENOSPC)."""
+    fd = os.open(fs / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        for block in (1 << 20, 4096, 1):
+            try:
+                while os.write(fd, b"\0" * block):
+                    pass
+            except OSError:
+                continue
+    finally:
+        os.close(fd)
+
+
+def _tree(folder) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else b"dir"
+            for p in sorted(folder.rglob("*")) if p.name != "filler"}
+
+
+@pytest.mark.parametrize("command", ["report", "compare", "sweep"])
+def test_a_full_disk_leaves_the_earlier_results_whole(small_fs, command):
+    """Results on a file system that is then filled to the last block: report, compare and sweep end in
+    exit 1 with one line, and every earlier file is as it was (nothing new, nothing half-written)."""
+    fs = small_fs("size=64m")
+    sweep = fs / "sweep.toml"
+    sweep.write_text(f'scenario = "{BASE_TOML}"\n[[variants]]\nname = "a"\n[[variants]]\nname = "b"\n'
+                     'set = { "accounts.tax_rate_kr" = 12.2 }\n')
+    for seed, out in (("1", "a"), ("2", "b")):
+        assert _run(fs / out, "--paths", "20", "--seed", seed).returncode == 0
+    _fill(fs)
+    before = _tree(fs)
+    argv = {"report": ["report", str(fs / "a"), "--xlsx"],
+            "compare": ["compare", str(fs / "a"), str(fs / "b"), "--out", str(fs / "cmp")],
+            "sweep": ["sweep", str(sweep), "--paths", "20", "--out", str(fs / "sw")]}[command]
+    done = subprocess.run([sys.executable, "-m", "simulator", *argv], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert "disk is full" in done.stderr or "free" in done.stderr, done.stderr
+    assert _tree(fs) == before
