@@ -559,7 +559,7 @@ def _assumption_lines(table: dict, shown: list[str], n_paths: int) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the click group and map every error onto one line and an exit code."""
-    from simulator.writer import Interrupted, committed, raise_interrupted
+    from simulator.writer import committed, raise_interrupted
 
     committed.clear()  # what this invocation put in place (main may be called many times in a process)
     previous = {}

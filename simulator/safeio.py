@@ -166,8 +166,8 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` all or nothing: a temporary file in the same directory, flushed and
     fsynced, then ``os.replace``d over ``path``. On any failure (a full disk, a file-size limit, an
     interrupt) the temporary file is removed and ``path`` is left as it was (one a killed writer left
-    is removed by the next write there). A symlink at ``path`` is
-    followed: its target is replaced, the link stays. Raises ``OSError`` (and whatever interrupted it).
+    is removed by the next write there). A symlink at ``path`` is followed: its target is replaced,
+    the link stays. Raises ``OSError`` (and whatever interrupted it).
     """
     target = Path(path)
     if target.is_symlink():

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 from simulator.report.i18n import has, t
 
 if TYPE_CHECKING:  # only for annotations: the data layer imports nothing from here
-    from simulator.report.data import Goal, PairedDifference, Sweep
+    from simulator.report.data import Goal, Sweep
 
 NBSP = "\u00a0"  # CLDR's group separator for sv; it also keeps "4,6 %" on one line
 MINUS = "\u2212"

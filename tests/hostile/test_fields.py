@@ -147,12 +147,11 @@ SWEEP_MUTATIONS = [("file", m) for m in mutations(SWEEP, SweepFile)] + [
     ("lever", m) for m in SET_MUTATIONS if m.kind in ("bool", "nan", "text", "int-1", "1e308")]
 
 
-def _sweep_case(where: str, m: Mutation) -> tuple[dict, tuple[str, ...]]:
+def _sweep_case(where: str, m: Mutation) -> dict:
     """The sweep file with the mutation: in the file's own fields, or as a variant's lever."""
     if where == "file":
-        return mutated(SWEEP, m), m.named
-    data = {**SWEEP, "variants": [{"name": "a"}, {"name": "b", "set": {".".join(map(str, m.path)): m.value}}]}
-    return data, m.named
+        return mutated(SWEEP, m)
+    return {**SWEEP, "variants": [{"name": "a"}, {"name": "b", "set": {".".join(map(str, m.path)): m.value}}]}
 
 
 @pytest.mark.parametrize("where,mutation", SWEEP_MUTATIONS, ids=lambda x: x.id if isinstance(x, Mutation) else x)
@@ -161,7 +160,7 @@ def test_every_wrong_sweep_field_is_refused_before_simulating(where, mutation, t
     file and the field, exit 2, nothing simulated or written."""
     simulated = []
     monkeypatch.setattr("simulator.sweep.run_variants", lambda *a, **k: simulated.append(a))
-    data, named = _sweep_case(where, mutation)
+    data = _sweep_case(where, mutation)
     path = tmp_path / "sweep.toml"
     path.write_text(tomli_w.dumps(data))
     try:
@@ -172,7 +171,7 @@ def test_every_wrong_sweep_field_is_refused_before_simulating(where, mutation, t
     err = capsys.readouterr().err
     assert code == 2, err
     assert err.count("\n") == 1 and err.startswith("error: ") and str(path) in err, err
-    assert any(words in err for words in _named(mutation)), (named, err)
+    assert any(words in err for words in _named(mutation)), (mutation.named, err)
     assert simulated == [] and sorted(p.name for p in tmp_path.iterdir()) == ["sweep.toml"]
 
 
