@@ -65,9 +65,8 @@ def _annual_columns(annual: dict[str, np.ndarray], n_years: int, records: np.nda
     the kernel's OUTPUT records (paths x years) by a transposing kernel when given, else copied in."""
     n = annual[STORED[0]].shape[0]
     if records is not None:
-        raw = np.ascontiguousarray(records).view(np.float64).reshape(n, n_years, len(OUTPUT.names))
         columns = np.empty((len(STORED) * n_years, n))
-        records_to_columns(raw, STORED_FIELDS, columns)
+        records_to_columns(records_as_doubles(records), STORED_FIELDS, columns)
         return columns.T
     flat = np.empty((n, len(STORED) * n_years), order="F")
     for s, name in enumerate(STORED):
@@ -76,6 +75,13 @@ def _annual_columns(annual: dict[str, np.ndarray], n_years: int, records: np.nda
 
 
 STORED_FIELDS = np.array([OUTPUT.names.index(name) for name in STORED], dtype=np.int64)
+
+
+def records_as_doubles(records: np.ndarray) -> np.ndarray:
+    """The kernel's OUTPUT records (paths x years) as paths x years x field float64, for the kernels
+    that lay them out (every OUTPUT field is a float64)."""
+    n, n_years = records.shape
+    return np.ascontiguousarray(records).view(np.float64).reshape(n, n_years, len(records.dtype.names))
 
 
 def percentile_columns(spec: SummarySpec, annual: dict[str, np.ndarray],

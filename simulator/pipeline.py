@@ -114,13 +114,11 @@ class BackgroundWriter:
 
 def stored_arrays(records: np.ndarray) -> dict[str, np.ndarray]:
     """Each stored variable of the OUTPUT records as its own contiguous paths x years array."""
-    from simulator.chunkstats import STORED_FIELDS
+    from simulator.chunkstats import STORED_FIELDS, records_as_doubles
     from simulator.kernels.summary import records_to_variables
 
-    n, n_years = records.shape
-    raw = np.ascontiguousarray(records).view(np.float64).reshape(n, n_years, len(records.dtype.names))
-    out = np.empty((len(STORED), n, n_years))
-    records_to_variables(raw, STORED_FIELDS, out)
+    out = np.empty((len(STORED), *records.shape))
+    records_to_variables(records_as_doubles(records), STORED_FIELDS, out)
     return {name: out[s] for s, name in enumerate(STORED)}
 
 
@@ -272,16 +270,17 @@ def run_on_cluster(job: ChunkJob, bounds, options: RunOptions, progress: Callabl
                 return
             # chunks in flight: each comes back whole to the client (~70 MB per 5 000 paths), so a few
             window = min(2 * max(1, n_workers), 8)
-            pending = [client.submit(again_task, shared, s, n, pure=False) for s, n in bounds[:window]]
-            queue = list(bounds[window:])
-            sizes = [n for _, n in bounds]
-            while pending:
-                [columns] = _gather(client, [pending.pop(0)], where, timeout)
-                if queue:
-                    s, n = queue.pop(0)
-                    pending.append(client.submit(again_task, shared, s, n, pure=False))
-                yield columns
-                progress(sizes.pop(0))
+
+            def fetched():
+                pending = [client.submit(again_task, shared, s, n, pure=False) for s, n in bounds[:window]]
+                queue = list(bounds[window:])
+                while pending:
+                    [columns] = _gather(client, [pending.pop(0)], where, timeout)
+                    if queue:
+                        s, n = queue.pop(0)
+                        pending.append(client.submit(again_task, shared, s, n, pure=False))
+                    yield columns
+            yield from _counted(bounds, fetched(), progress)
         return finish(job.spec, stats, second_pass)
 
 

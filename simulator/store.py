@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from simulator.writer import STORE_DIR
+from simulator.writer import STORE_DIR, temp_name
 
 STORE = STORE_DIR  # one place for the name: simulator.writer
 PATH_DIM = "realization"
@@ -89,7 +88,7 @@ def create_store(path: Path, n_rows: int, chunk: int, years: np.ndarray, n_month
 
 def _put(path: Path, data: bytes) -> None:
     """One chunk file, put in place by a rename (never seen half-written)."""
-    tmp = path.parent / f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    tmp = temp_name(path)
     with open(tmp, "wb") as f:
         f.write(data)
     os.replace(tmp, path)

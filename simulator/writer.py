@@ -344,11 +344,20 @@ def replace_files(place: Path, staged: dict[Path, Path]) -> None:
         raise Interrupted(caught[0])
 
 
+def no_room(out: Path, exc: OSError, what: str = "") -> WriteFailure | None:
+    """The WriteFailure (exit 1) for a write that failed for lack of room (a full disk, a quota, a
+    file-size limit), or None when ``exc`` is something else."""
+    if exc.errno in ROOM_ERRNOS or "No space left" in str(exc) or "File too large" in str(exc):
+        return WriteFailure(f"{out}: the disk is full or a file-size limit was reached while writing"
+                            f"{' ' + what if what else ''} ({exc.strerror or exc}); nothing was written")
+    return None
+
+
 def _write(out: Path, staging: Path, write_files: Callable[[Path], None]) -> None:
     try:
         write_files(staging)
     except OSError as exc:
-        if exc.errno in ROOM_ERRNOS or "No space left" in str(exc) or "File too large" in str(exc):
-            raise WriteFailure(f"{out}: the disk is full or a file-size limit was reached while "
-                               f"writing ({exc.strerror or exc}); nothing was written") from None
+        failure = no_room(out, exc)
+        if failure is not None:
+            raise failure from None
         raise

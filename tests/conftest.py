@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,17 @@ def base_dict() -> dict[str, Any]:
     """The base scenario as data, its ``include`` files resolved as load_scenario does (the calibrated
     economy in calibration/economy.toml, the scenario's own values laid over it)."""
     return copy.deepcopy(resolve_scenario_data(BASE_TOML)[0])
+
+
+def snapshot(path: Path) -> dict[str, str] | None:
+    """What is under ``path``, hidden entries too: relative names and content hashes ("dir" for a
+    folder; None when nothing is there). The fault and hostile-input tests compare it before and after."""
+    if not (path.exists() or path.is_symlink()):
+        return None
+    if path.is_file():
+        return {".": hashlib.sha256(path.read_bytes()).hexdigest()}
+    return {str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+            for p in sorted(path.rglob("*"))}
 
 
 def set_in(data: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:

@@ -10,7 +10,6 @@ tests/test_writer.py holds the first cases for run (SIGINT, SIGTERM, SIGHUP at "
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import signal
@@ -23,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from simulator import writer
-from tests.conftest import BASE_TOML, ROOT
+from tests.conftest import BASE_TOML, ROOT, snapshot
 
 RUN = ["run", str(BASE_TOML), "--paths", "20", "--no-assumptions"]
 SWEEP_TOML = f"""scenario = "{BASE_TOML}"
@@ -57,12 +56,6 @@ def previous(tmp_path_factory) -> Path:
         done = _cli(*args, cwd=d)
         assert done.returncode == 0, (args, done.stderr)
     return d
-
-
-def _snapshot(folder: Path) -> dict[str, str]:
-    """Every entry under ``folder`` (hidden ones too) with its content's hash."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
-            for p in sorted(folder.rglob("*"))}
 
 
 def _processes_marked(mark: str) -> list[int]:
@@ -124,7 +117,7 @@ STOPS = [  # (command, stage, signal)
 def test_a_signal_before_the_result_is_in_place_leaves_the_old_one(previous, tmp_path, command, stage, signum):
     work = tmp_path / "w"
     shutil.copytree(previous, work)
-    before = _snapshot(work)
+    before = snapshot(work)
     args, _ = COMMANDS[command]
     mark = uuid.uuid4().hex
     proc = _paused(args, stage, work, mark)
@@ -132,7 +125,7 @@ def test_a_signal_before_the_result_is_in_place_leaves_the_old_one(previous, tmp
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 1 and stderr == "error: interrupted; nothing was written\n", stderr
     assert "Traceback" not in stdout
-    assert _snapshot(work) == before  # byte for byte, and no staging, temporary or lock file beside it
+    assert snapshot(work) == before  # byte for byte, and no staging, temporary or lock file beside it
     assert _no_process_left(mark), "a worker process outlived the command"
 
 
@@ -167,7 +160,7 @@ def _result_files(place: Path) -> dict[str, str]:
     """What a result holds that must be the same bits whoever wrote it: the summaries and the tables
     (report.html and the xlsx carry the time they were made; the store's metadata its history line)."""
     keep = {".json", ".csv"}
-    return {k: v for k, v in _snapshot(place).items() if Path(k).suffix in keep}
+    return {k: v for k, v in snapshot(place).items() if Path(k).suffix in keep}
 
 
 KILLED = [("run-cluster", "streaming"), ("sweep", "written"), ("compare", "written"), ("report", "written"),
@@ -187,12 +180,12 @@ def test_after_kill_9_the_next_command_cleans_up_and_succeeds(previous, tmp_path
     proc.kill()
     proc.communicate(timeout=60)
     assert _no_process_left(mark), "a worker process outlived the command"
-    left = sorted(set(_snapshot(work)) - set(_snapshot(previous)))
+    left = sorted(set(snapshot(work)) - set(snapshot(previous)))
     assert left, "kill -9 left nothing to clean: the case tests nothing"
     done = _cli(*args, cwd=work)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     assert sorted(p.name for p in work.iterdir()) == before
-    assert not [name for name in _snapshot(work) if ".partial-" in name or ".tmp-" in name or name.endswith(".lock")]
+    assert not [name for name in snapshot(work) if ".partial-" in name or ".tmp-" in name or name.endswith(".lock")]
     if command == "report":  # the dead report's files did not make the run look like a user's folder
         again = _cli(*RUN, "--seed", "3", "--force", "--out", place, cwd=work)
         assert again.returncode == 0, again.stderr

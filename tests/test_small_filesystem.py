@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import BASE_TOML, ROOT
+from tests.conftest import BASE_TOML, ROOT, snapshot
 
 
 @pytest.fixture
@@ -84,9 +84,9 @@ def _fill(fs) -> None:
         os.close(fd)
 
 
-def _tree(folder) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else b"dir"
-            for p in sorted(folder.rglob("*")) if p.name != "filler"}
+def _tree(folder) -> dict[str, str]:
+    """The folder's snapshot without the filler file."""
+    return {name: digest for name, digest in snapshot(folder).items() if name != "filler"}
 
 
 @pytest.mark.parametrize("command", ["report", "compare", "sweep"])

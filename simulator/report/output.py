@@ -18,7 +18,7 @@ from simulator.report.html import render
 from simulator.report.i18n import UnknownLanguage, check_language
 from simulator.report.pdf import print_pdf
 from simulator.report.tables import TABLE_KEYS, build_tables, csv_text, workbook_bytes
-from simulator.writer import ROOM_ERRNOS, WriteFailure, output_lock, replace_files, temp_name
+from simulator.writer import no_room, output_lock, replace_files, temp_name
 
 HTML_FILE, PDF_FILE, XLSX_FILE, CSV_DIR = "report.html", "report.pdf", "tables.xlsx", "tables"
 
@@ -79,9 +79,9 @@ def _put_in_place(out: Path, files: dict[Path, bytes], pdf: bool) -> None:
             print_pdf(staged[out / HTML_FILE], staged[final])
         replace_files(out, staged)
     except OSError as exc:
-        if exc.errno in ROOM_ERRNOS:  # the machine, not the input: exit 1
-            raise WriteFailure(f"{out}: the disk is full or a file-size limit was reached while writing "
-                               f"the report ({exc.strerror or exc}); nothing was written") from None
+        failure = no_room(out, exc, "the report")  # the machine, not the input: exit 1
+        if failure is not None:
+            raise failure from None
         raise ReportOutputError(f"{out}: cannot write the report ({exc.strerror or exc})") from None
     finally:
         for temp in staged.values():

@@ -4,7 +4,6 @@ with the file and the field; never a traceback; and nothing written under ``out`
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -12,20 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import snapshot
 from tests.hostile.cases import CASES, Case
 
 #: Longer than any case takes (the slowest, a capped --workers run, takes ~10 s); a hang ends here.
 TIMEOUT_S = 120
-
-
-def _snapshot(path: Path) -> dict[str, str] | None:
-    """What is under path: relative names and content hashes (None when it does not exist)."""
-    if not (path.exists() or path.is_symlink()):
-        return None
-    if path.is_file():
-        return {".": hashlib.sha256(path.read_bytes()).hexdigest()}
-    return {str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
-            for p in sorted(path.rglob("*"))}
 
 
 PARAMS = [pytest.param(case, id=case.id,
@@ -37,7 +27,7 @@ PARAMS = [pytest.param(case, id=case.id,
 def test_hostile_input(case: Case, tmp_path: Path):
     argv = case.make(tmp_path)
     out = tmp_path / "out"
-    before = _snapshot(out)
+    before = snapshot(out)
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_NUM_THREADS"}
     env.update(case.env)
     try:
@@ -56,4 +46,4 @@ def test_hostile_input(case: Case, tmp_path: Path):
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: "), proc.stderr
     for word in says:
         assert word in proc.stderr, (word, proc.stderr)
-    assert _snapshot(out) == before, "something was written under --out"
+    assert snapshot(out) == before, "something was written under --out"
