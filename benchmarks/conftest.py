@@ -4,7 +4,7 @@ Two floors, both for the count of standard normals the kernel needs (paths x mon
 both on every CPU this process may use:
 - ``floor``: numpy's fastest generator here (SFC64, measured against PCG64 and Philox), one thread per
   CPU, each filling its share of a preallocated block (numpy releases the GIL while drawing);
-- ``philox floor``: the model's own Philox4x32-10 with Box-Muller (simulator.rng) in a numba parallel
+- ``philox floor``: the model's own Philox4x32-10 with Box-Muller (simulator.kernels.rng) in a numba parallel
   loop, the same count: the like-for-like floor, what the random numbers alone cost the model.
 A benchmark's ``ratio_to_floor`` is its best time over the floor's best time (and
 ``ratio_to_philox_floor`` likewise). Run them with ``python3 -m pytest benchmarks --benchmark-enable``;
@@ -20,7 +20,7 @@ import pytest
 from numba import njit, prange
 
 from simulator.kernels.economy import N_SHOCKS
-from simulator.rng import normal_pair
+from simulator.kernels.rng import normal_pair
 
 _RATIOS: list[tuple[str, float, float, float]] = []
 _BLOCK = 1 << 20

@@ -11,10 +11,10 @@ import time
 
 import pytest
 
-from simulator.drivers import economy_inputs, simulate_drivers
-from simulator.engine import RunOptions, model_inputs, simulate_chunk
-from simulator.jobs import RunJob, run_job
-from simulator.scenario import load_scenario
+from simulator.model.drivers import economy_inputs, simulate_drivers
+from simulator.run.engine import RunOptions, model_inputs, simulate_chunk
+from simulator.commands.run import RunJob, run_job
+from simulator.scenario.schema import load_scenario
 from tests.conftest import BASE_TOML, ROOT
 
 PATHS = 10_000
@@ -73,8 +73,8 @@ def test_full_model(benchmark, report_ratio, report_extra, scenario, tmp_path, p
 
 def test_sweep_throughput(benchmark, report_extra, scenario):
     """Variants x paths per second on common random numbers (the machinery under sweep and solve)."""
-    from simulator.overrides import load
-    from simulator.variants import run_variants
+    from simulator.scenario.overrides import load
+    from simulator.whatif.variants import run_variants
 
     variants = [load(BASE_TOML, {"accounts.savings_programme.pct_per_year": 0.1 * k,
                                  "accounts.savings_programme.from_year": 2026,
@@ -152,8 +152,8 @@ def test_peak_memory(benchmark, report_extra, paths, tmp_path):
 REFERENCE_PATHS = 20
 REFERENCE = """
 import sys, time
-from simulator.engine import model_inputs, simulate_chunk
-from simulator.scenario import load_scenario
+from simulator.run.engine import model_inputs, simulate_chunk
+from simulator.scenario.schema import load_scenario
 inputs = model_inputs(load_scenario(sys.argv[1]))
 start = time.perf_counter()
 simulate_chunk(inputs, 42, 0, int(sys.argv[2]), True, False)

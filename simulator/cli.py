@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from simulator import NumbaSettingError, __version__, check_numba_environment
-from simulator.scenario import ScenarioError
+from simulator.scenario.schema import ScenarioError
 
 
 class InputError(Exception):
@@ -98,12 +98,11 @@ def _set_option(fn):
 
 def _load(scenario: Path, sets: tuple[str, ...]):
     """The scenario with its --set overrides, and a warning when they move the zero-shock baseline."""
-    from simulator import overrides
-
+    from simulator.scenario import overrides
     values = overrides.parse_sets(sets)
     spec = overrides.load(scenario, values)
     if values:
-        from simulator.stress import baseline_moves
+        from simulator.model.stress import baseline_moves
 
         moved = baseline_moves(overrides.load(scenario), spec)
         if moved:
@@ -162,10 +161,10 @@ def validate(scenario: Path, sets) -> None:
 def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, scheduler, monthly,
         parameter_uncertainty, assumptions, assumption_paths, condition, summary_only, force, sets, lang):
     """Simulate SCENARIO and write results.zarr and summary.json to --out, chunk by chunk."""
-    from simulator.engine import ClusterFailure, RunOptions, SchedulerUnreachable
-    from simulator.jobs import RunJob, run_job
-    from simulator.results import expected_result_bytes
-    from simulator.writer import OutputExistsError, WriteFailure, check_output_free, check_room, output_lock
+    from simulator.run.engine import ClusterFailure, RunOptions, SchedulerUnreachable
+    from simulator.commands.run import RunJob, run_job
+    from simulator.run.summary import expected_result_bytes
+    from simulator.io.atomic import OutputExistsError, WriteFailure, check_output_free, check_room, output_lock
 
     if parameter_uncertainty and deterministic:
         raise InputError("--parameter-uncertainty: needs random paths; it cannot be combined with --deterministic")
@@ -175,11 +174,11 @@ def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, sch
                          scheduler=scheduler, deterministic=deterministic, keep_monthly=monthly,
                          parameter_uncertainty=parameter_uncertainty)
     if parameter_uncertainty:
-        from simulator.uncertainty import uncertainty_spec
+        from simulator.model.uncertainty import uncertainty_spec
 
         uncertainty_spec(spec)  # bad input (no or unusable standard errors) before simulating
     if condition is not None:
-        from simulator.stress import parse_condition
+        from simulator.model.stress import parse_condition
         from simulator.variables import STORED
 
         parse_condition(condition, set(STORED), spec.simulation.years)  # bad input before simulating
@@ -215,8 +214,8 @@ def sensitivity(scenario, as_json, sets):
     """Känslighetsanalys: effect on the first plan year's result of a change in each driver."""
     import json
 
-    from simulator.sensitivity import ITEMS
-    from simulator.sensitivity import sensitivity as compute
+    from simulator.whatif.sensitivity import ITEMS
+    from simulator.whatif.sensitivity import sensitivity as compute
 
     spec = _load(scenario, sets)
     effects = compute(spec)
@@ -245,12 +244,12 @@ def sensitivity(scenario, as_json, sets):
 @click.pass_context
 def sweep(ctx, sweep_file, paths, seed, out, chunk_size, force, sets, lang):
     """Every variant of a grid or list of levers on the same paths; sweep.csv, sweep.xlsx, sweep.nc."""
-    from simulator import sweep as sw
-    from simulator.engine import RunOptions
-    from simulator.progress import progress
-    from simulator import overrides
-    from simulator.results import write_json
-    from simulator.writer import (OutputExistsError, WriteFailure, check_output_free, check_room, output_lock,
+    from simulator.whatif import sweep as sw
+    from simulator.run.engine import RunOptions
+    from simulator.run.progress import progress
+    from simulator.scenario import overrides
+    from simulator.run.summary import write_json
+    from simulator.io.atomic import (OutputExistsError, WriteFailure, check_output_free, check_room, output_lock,
                                   write_directory)
 
     values = overrides.parse_sets(sets)
@@ -287,7 +286,7 @@ def sweep(ctx, sweep_file, paths, seed, out, chunk_size, force, sets, lang):
 
 
 def _sweep_table(summary: dict) -> str:
-    from simulator.goals import answer_goals
+    from simulator.scenario.goals import answer_goals
 
     goals = answer_goals(summary["variants"][0]["goals"])
     width = max(len(v["variant"]) for v in summary["variants"]) + 2
@@ -318,9 +317,9 @@ def compare(directories, paired, as_json, out, force, lang):
     """Goal probabilities, risks and medians of runs side by side, paired against the first."""
     import json
 
-    from simulator.compare import CompareError, compare as run_compare, render
-    from simulator.results import write_json
-    from simulator.writer import OutputExistsError, WriteFailure, write_directory
+    from simulator.whatif.compare import CompareError, compare as run_compare, render
+    from simulator.run.summary import write_json
+    from simulator.io.atomic import OutputExistsError, WriteFailure, write_directory
 
     try:
         result = run_compare(list(directories), paired)
@@ -357,11 +356,11 @@ def solve(scenario, goal, target, lever, range_text, given, frontier, paths, see
     """The smallest LEVER value in LO:HI whose GOAL probability is at least the target."""
     import json
 
-    from simulator import overrides
-    from simulator.engine import RunOptions
-    from simulator.progress import progress
-    from simulator.scenario import resolve_scenario_data, scenario_source, with_values
-    from simulator.solve import solve_command
+    from simulator.scenario import overrides
+    from simulator.run.engine import RunOptions
+    from simulator.run.progress import progress
+    from simulator.scenario.schema import resolve_scenario_data, scenario_source, with_values
+    from simulator.whatif.solve import solve_command
 
     values = {**overrides.parse_sets(sets), **overrides.parse_sets(given, "--given")}
     overrides.load(scenario, values)  # the scenario and the held levers are valid before searching
@@ -405,14 +404,13 @@ def calibrate(data_dir, out, judgment):
     """Fit the economic drivers to historical series; print estimates, standard errors and warnings."""
     import tomllib
 
-    from simulator.calibration import (
+    from simulator.calibration.core import (
         CalibrationInputError, calibrate as fit, read_data_dir, read_judgment, render_table,
         render_toml,
     )
-    from simulator.scenario import Economy
+    from simulator.scenario.schema import Economy
 
-    from simulator import deviations
-
+    from simulator.calibration import deviations
     try:
         leaves, options = read_judgment(judgment)
         result = fit(read_data_dir(data_dir), leaves, options)
@@ -434,7 +432,7 @@ def calibrate(data_dir, out, judgment):
     # what is written must be a valid [economy] on its own; a failure here is a bug (exit 1)
     Economy.model_validate(tomllib.loads(text)["economy"])
     # all or nothing: a full disk must not truncate the economy.toml already there (issue 12, point 5)
-    from simulator.safeio import atomic_write_text
+    from simulator.io.safeio import atomic_write_text
 
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -459,7 +457,7 @@ def calibrate(data_dir, out, judgment):
 def report(dirs, lang, pdf, xlsx, as_csv):
     """Write DIR/report.html from what run, sweep or compare wrote; DIR2 ... are shown beside it."""
     from simulator.report import PdfError, ReportInputError, ReportOutputError, write_report
-    from simulator.writer import OutputExistsError, WriteFailure
+    from simulator.io.atomic import OutputExistsError, WriteFailure
 
     try:
         written = write_report(dirs, lang=lang, pdf=pdf, xlsx=xlsx, csv=as_csv)
@@ -559,7 +557,7 @@ def _assumption_lines(table: dict, shown: list[str], n_paths: int) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the click group and map every error onto one line and an exit code."""
-    from simulator.writer import committed, raise_interrupted
+    from simulator.io.atomic import committed, raise_interrupted
 
     committed.clear()  # what this invocation put in place (main may be called many times in a process)
     previous = {}
@@ -575,7 +573,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _main(argv: list[str] | None) -> None:
-    from simulator.writer import Interrupted, committed
+    from simulator.io.atomic import Interrupted, committed
 
     try:
         check_numba_environment()  # before any command imports numba, which reads it once

@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 import tomli_w
 
-from simulator.calibration import (
+from simulator.calibration.core import (
     CalibrationInputError, _annual_average_filter, annual_average_autocovariance, annual_average_step,
     calibrate, equity_regime_mapping, fit_log_returns, fit_ou_annual_average, fit_ou_points,
     numerical_hessian, read_data_dir, read_judgment, read_series_file, regime_mixing_variance,
 )
 from simulator.cli import main
-from simulator.drivers import economy_inputs, simulate_drivers
-from simulator.scenario import load_scenario
+from simulator.model.drivers import economy_inputs, simulate_drivers
+from simulator.scenario.schema import load_scenario
 from tests.conftest import ROOT, base_dict, no_regimes, scenario_with
 
 SEED = 7

@@ -7,8 +7,8 @@ import pytest
 
 from simulator import __version__
 from simulator.cli import main
-from simulator.results import open_results
-from simulator.writer import STORE_DIR as RESULTS_FILE, SUMMARY_FILE
+from simulator.run.summary import open_results
+from simulator.io.atomic import STORE_DIR as RESULTS_FILE, SUMMARY_FILE
 from simulator.variables import ANNUAL, STORED
 from tests.conftest import BASE_TOML
 
@@ -150,7 +150,7 @@ def test_failure_while_writing_leaves_nothing_half_written(tmp_path, monkeypatch
         assert _run(["--paths", "10", "--out", str(out)]) == 0
         before = (out / SUMMARY_FILE).read_text()
 
-    import simulator.store as store
+    import simulator.io.zarr_store as store
 
     written = store.write_chunk
 

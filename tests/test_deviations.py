@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from simulator.calibration import CalibrationInputError
-from simulator.deviations import find_record, fit_record, read_persistence
+from simulator.calibration.core import CalibrationInputError
+from simulator.calibration.deviations import find_record, fit_record, read_persistence
 from tests.conftest import ROOT
 
 RECORD = ROOT / "calibration" / "data" / "budget_deviation_record.csv"

@@ -5,10 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from simulator.drivers import (
+from simulator.model.drivers import (
     DT, economy_inputs, exact_ou_coefficients, simulate_drivers, simulate_monthly, stationary_crash_share,
 )
-from simulator.scenario import SHOCKS
+from simulator.scenario.schema import SHOCKS
 from tests.conftest import no_regimes, scenario_with
 
 N = 20_000

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator import writer
+from simulator.io import atomic as writer
 from tests.conftest import BASE_TOML, ROOT, snapshot
 
 RUN = ["run", str(BASE_TOML), "--paths", "20", "--no-assumptions"]

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from simulator.goals import (
+from simulator.scenario.goals import (
     Goal,
     evaluate_goal,
     evaluate_goals,

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from simulator.engine import RunOptions, run
+from simulator.run.engine import RunOptions, run
 from simulator.kernels.accounts import PARAMS, STATE
 from simulator.kernels.pension import (
     fixed_income_return, fixed_income_yield, max_equity_share, open_portfolio, portfolio_flow,
@@ -305,8 +305,8 @@ def test_deposit_policies(base_paths):
 
 
 def test_risk_summary_counts_derisking_and_breaches(base_paths):
-    from simulator.pipeline import summarise_output
-    from simulator.results import risk_summary
+    from simulator.run.pipeline import summarise_output
+    from simulator.run.summary import risk_summary
     risks = risk_summary(summarise_output(scenario_with(), base_paths, chunk_size=333))
     a = base_paths.annual
     np.testing.assert_allclose(risks["derisking"]["probability_by_year"], (a["derisking_months"] > 0).mean(axis=0))

@@ -8,12 +8,12 @@ import re
 
 import pytest
 
-from simulator import overrides
+from simulator.scenario import overrides
 from simulator.cli import main
-from simulator.engine import RunOptions, run
-from simulator.goals import evaluate_goals
+from simulator.run.engine import RunOptions, run
+from simulator.scenario.goals import evaluate_goals
 from simulator.report.formatting import NBSP, interval, percent
-from simulator.report.i18n import t
+from simulator.i18n import t
 from tests.conftest import BASE_TOML
 from tests.test_report_support import PATHS, SAVINGS_LEVER, SEED, read_summary, runs  # noqa: F401
 

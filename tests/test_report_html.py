@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from simulator.report.formatting import NBSP, interval, percent, setting_label
-from simulator.report.i18n import t
+from simulator.i18n import t
 from tests.test_report_support import read_summary, rendered, runs  # noqa: F401
 
 # the base scenario's run: the reaction rule, assumptions and attribution are in every run today

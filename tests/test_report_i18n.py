@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.report import data, html, i18n
+from simulator import i18n
+from simulator.report import data, html
 
 REPORT = Path(html.__file__).parent
 

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from simulator.rng import normal_pair, philox4x32_10, uniform_pair
+from simulator.kernels.rng import normal_pair, philox4x32_10, uniform_pair
 
 U = np.uint64
 M32 = U(0xFFFFFFFF)

@@ -1,4 +1,4 @@
-"""simulator.safeio: files that are not regular, too large, not UTF-8 or not TOML are refused in one line
+"""simulator.io.safeio: files that are not regular, too large, not UTF-8 or not TOML are refused in one line
 without blocking; atomic_write_text leaves the old file whole whatever happens during the write."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import threading
 
 import pytest
 
-from simulator import safeio
-from simulator.safeio import InputFileError, atomic_write_text, read_text, read_toml
+from simulator.io import safeio
+from simulator.io.safeio import InputFileError, atomic_write_text, read_text, read_toml
 
 
 def _refused(path, *words, **kwargs):
@@ -185,7 +185,7 @@ def test_a_file_size_limit_does_not_truncate_the_old_file(tmp_path):
     path = tmp_path / "economy.toml"
     old = "x = 1  # calibrated\n" * 400  # 8 000 bytes, more than the limit below
     path.write_text(old)
-    code = ("import resource, sys; from simulator.safeio import atomic_write_text\n"
+    code = ("import resource, sys; from simulator.io.safeio import atomic_write_text\n"
             "resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))\n"
             "try:\n    atomic_write_text(sys.argv[1], 'y = 2\\n' * 5000)\n"
             "except OSError as exc:\n    print(exc.errno); sys.exit(3)\n")

@@ -12,9 +12,9 @@ import pytest
 import xarray as xr
 
 from simulator.cli import main
-from simulator.engine import RunOptions, run as run_engine
-from simulator.results import open_results
-from simulator.scenario import load_scenario
+from simulator.run.engine import RunOptions, run as run_engine
+from simulator.run.summary import open_results
+from simulator.scenario.schema import load_scenario
 
 BASE = "scenarios/base.toml"
 
@@ -93,7 +93,7 @@ def test_a_result_before_the_store_is_still_read(stored, tmp_path):
         ds.load().to_netcdf(old / "results.nc", engine="h5netcdf")
     with open_results(old) as a, open_results(stored) as b:
         assert np.array_equal(a["goal_balance_2030"].values, b["goal_balance_2030"].values)
-    from simulator.compare import Run
+    from simulator.whatif.compare import Run
 
     assert set(Run(old).hits()) == set(Run(stored).hits())
 
@@ -103,7 +103,7 @@ def test_a_lost_worker_changes_no_number(tmp_path, stored):
     restarts); the store and the summary are the same bits."""
     from distributed import Client, LocalCluster
 
-    import simulator.pipeline as pipeline
+    import simulator.run.pipeline as pipeline
 
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
     killed = []

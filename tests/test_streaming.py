@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator import streaming
-from simulator.streaming import ColumnStats, bins_from_pilot, exact_percentiles
+from simulator.run import streaming
+from simulator.run.streaming import ColumnStats, bins_from_pilot, exact_percentiles
 
 Q = (5, 25, 50, 75, 95)
 
@@ -129,10 +129,10 @@ def test_the_kernels_give_the_same_bits_with_the_jit_off():
 def test_a_cluster_merge_leaves_its_inputs_as_they_were():
     """dask may hand a task's result to a merge run twice (after a lost worker): the merge must not
     change its inputs, or a chunk would be counted twice."""
-    from simulator.chunkstats import ChunkStats, chunk_columns, pilot_bins, summary_spec
-    from simulator.engine import RunOptions, run
-    from simulator.pipeline import merge_task
-    from simulator.scenario import load_scenario
+    from simulator.run.chunkstats import ChunkStats, chunk_columns, pilot_bins, summary_spec
+    from simulator.run.engine import RunOptions, run
+    from simulator.run.pipeline import merge_task
+    from simulator.scenario.schema import load_scenario
     from tests.conftest import BASE_TOML
 
     scenario = load_scenario(BASE_TOML)

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 import tomli_w
 
-from simulator import overrides
+from simulator.scenario import overrides
 from simulator.cli import main
-from simulator.engine import RunOptions, run
-from simulator.goals import evaluate_goals
-from simulator.paired import paired_difference
-from simulator.scenario import ScenarioError, load_scenario, resolve_scenario_data, with_values
+from simulator.run.engine import RunOptions, run
+from simulator.scenario.goals import evaluate_goals
+from simulator.whatif.paired import paired_difference
+from simulator.scenario.schema import ScenarioError, load_scenario, resolve_scenario_data, with_values
 from tests.conftest import BASE_TOML, ROOT
 
 SCENARIOS = ROOT / "scenarios"
@@ -212,9 +212,9 @@ def test_condition_keeps_the_paths_that_meet_it(tmp_path, capsys):
 
 
 def test_failure_attribution_by_hand(stressed):
-    from simulator.engine import SimulationOutput
-    from simulator.pipeline import summarise_output
-    from simulator.results import attribution_summary
+    from simulator.run.engine import SimulationOutput
+    from simulator.run.pipeline import summarise_output
+    from simulator.run.summary import attribution_summary
 
     sc = load_scenario(BASE_TOML)
     base = stressed["base"]

@@ -13,9 +13,9 @@ import textwrap
 
 import pytest
 
-import simulator.writer as writer
+import simulator.io.atomic as writer
 from simulator.cli import main
-from simulator.writer import SUMMARY_FILE, clean_stale, output_lock
+from simulator.io.atomic import SUMMARY_FILE, clean_stale, output_lock
 from tests.conftest import BASE_TOML, ROOT
 
 
@@ -36,7 +36,7 @@ def test_a_second_run_to_the_same_place_exits_2_while_the_first_writes(tmp_path,
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
             import sys, time
-            from simulator.writer import output_lock
+            from simulator.io.atomic import output_lock
             with output_lock({str(out)!r}):
                 print("holding", flush=True)
                 sys.stdin.read()  # until the test closes it
@@ -98,7 +98,7 @@ def test_a_result_set_aside_by_a_dead_run_is_put_back(tmp_path):
 def test_no_room_is_found_out_before_simulating(tmp_path, capsys, monkeypatch):
     out = tmp_path / "r"
     simulated = []
-    monkeypatch.setattr("simulator.jobs.run_job", lambda job: simulated.append(job))
+    monkeypatch.setattr("simulator.commands.run.run_job", lambda job: simulated.append(job))
     monkeypatch.setattr(writer.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(1 << 30, 0, 1 << 20))
     assert _run("--out", str(out)) == 1
     err = capsys.readouterr().err
@@ -125,7 +125,7 @@ def test_a_full_disk_while_writing_is_one_line_and_exit_1(tmp_path, capsys, monk
     assert _run("--out", str(out), "--seed", "1") == 0
     before = (out / SUMMARY_FILE).read_text()
 
-    import simulator.store as store
+    import simulator.io.zarr_store as store
 
     def full(path, data):
         open(path, "wb").write(data[:10])
@@ -150,8 +150,8 @@ def test_a_cache_that_cannot_be_written_does_not_fail_the_run(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "simulator", "sensitivity", str(BASE_TOML), "--json"],
                           preexec_fn=limit, capture_output=True, text=True, cwd=ROOT, env=env, timeout=900)
     assert proc.returncode == 0, proc.stderr
-    from simulator.sensitivity import sensitivity
-    from simulator.scenario import load_scenario
+    from simulator.whatif.sensitivity import sensitivity
+    from simulator.scenario.schema import load_scenario
     expected = {k: round(v, 6) for k, v in sensitivity(load_scenario(BASE_TOML)).items()}
     assert json.loads(proc.stdout) == expected  # the same numbers as with a cache
     leftovers = [p.name for p in cache.rglob("*") if p.is_file() and p.stat().st_size >= 4096]
@@ -210,7 +210,7 @@ def test_a_signal_after_the_final_rename_leaves_the_new_result_and_exit_0(tmp_pa
 @pytest.mark.parametrize("where", ["under_a_file", "read_only_file_system"])
 def test_an_out_that_cannot_be_written_is_refused_before_simulating(tmp_path, capsys, monkeypatch, where):
     simulated = []
-    monkeypatch.setattr("simulator.jobs.run_job", lambda job: simulated.append(job))
+    monkeypatch.setattr("simulator.commands.run.run_job", lambda job: simulated.append(job))
     (tmp_path / "file").write_text("x")
     out = tmp_path / "file" / "r" if where == "under_a_file" else "/sys/simulator-test/r"  # sysfs: read-only
     assert _run("--out", str(out)) == 2

@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-from simulator._jit import jit
+from simulator.kernels.jit import jit
 from simulator.kernels.economy import (
     D_EQ_GL, D_EQ_MIX, D_EQ_SE, D_IBB, D_INFLATION, D_KPI, D_LONG, D_PBB, D_SHORT, D_TAX_GROWTH,
     D_TAX_INDEX, D_WAGE_GROWTH, D_WAGE_INDEX,
@@ -40,13 +40,13 @@ from simulator.kernels.pension import portfolio_fields, portfolio_flow, portfoli
 COST_TYPES = ("personnel", "pensions", "purchased_care", "drugs", "other")
 I_PERSONNEL, I_PENSIONS, I_PURCHASED, I_DRUGS, I_OTHER = range(len(COST_TYPES))
 N_COST = len(COST_TYPES)
-MAX_YEARS = 46  # simulator._model: LAST_YEAR_ALLOWED - OPENING_YEAR
+MAX_YEARS = 46  # simulator.scenario.base: LAST_YEAR_ALLOWED - OPENING_YEAR
 MAX_OPENING_DEFICITS = 8
 MAX_VINTAGES = MAX_OPENING_DEFICITS + MAX_YEARS
 DEPOSIT_NONE, DEPOSIT_FIXED, DEPOSIT_SHARE = 0, 1, 2
 ORDER_OLDEST, ORDER_DEADLINE = 0, 1
 
-#: a variant's parameters (built by simulator.accounts.accounts_params); per-year arrays run over
+#: a variant's parameters (built by simulator.model.accounts.accounts_params); per-year arrays run over
 #: the simulated years from index 0 (= the first year) and are zero beyond them
 PARAMS = np.dtype([
     ("n_years", "i8"), ("n_plan", "i8"), ("first_year", "i8"),

@@ -23,8 +23,8 @@ import math
 import numpy as np
 from numba import prange
 
-from simulator._jit import jit, jit_parallel
-from simulator.rng import STREAM_ECONOMY, normal_pair, uniform_pair
+from simulator.kernels.jit import jit, jit_parallel
+from simulator.kernels.rng import STREAM_ECONOMY, normal_pair, uniform_pair
 
 N_SHOCKS = 7
 I_INFLATION, I_SHORT, I_SPREAD, I_EQ_SE, I_EQ_GL, I_TAX, I_WAGE = range(N_SHOCKS)
@@ -46,7 +46,7 @@ DRIVER_COLUMNS = ("inflation", "kpi_index", "short_rate", "long_rate", "equity_r
 N_DRIVERS = len(DRIVER_COLUMNS)
 
 #: the economy's parameters, one record per path, already converted to one-month exact-step
-#: coefficients (simulator.drivers builds them; rates are annualised log rates unless noted)
+#: coefficients (simulator.model.drivers builds them; rates are annualised log rates unless noted)
 ECONOMY_PARAMS = np.dtype([
     ("dt", "f8"),
     # inflation: OU on the annualised log rate; regime 1 is the shock regime

@@ -19,7 +19,7 @@ Nothing but the market, the fee and the year-end flows changes the portfolio's v
 
 import math
 
-from simulator._jit import jit
+from simulator.kernels.jit import jit
 
 DEQUE = 32  # ring-buffer size per path; must exceed the window (validated: window <= 30 months)
 DEPTH_THRESHOLD = 0.10  # "10 pp or more below the strategic share"

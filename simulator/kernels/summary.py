@@ -21,7 +21,7 @@ import math
 import numpy as np
 from numba import prange
 
-from simulator._jit import jit, jit_parallel
+from simulator.kernels.jit import jit, jit_parallel
 
 #: Shewchuk partials per column: non-overlapping float64 partials number at most ~2 100 / 53 < 40
 N_PARTIALS = 48

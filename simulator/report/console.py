@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from simulator.goals import answer_goals
+from simulator.scenario.goals import answer_goals
 from simulator.report import formatting as fmt
 from simulator.report.data import Run, load_report
 from simulator.report.html import interval_sentence, policy_label, run_labels
-from simulator.report.i18n import t
+from simulator.i18n import t
 
 
 
@@ -44,7 +44,7 @@ def sweep_text(directory: Path, lang: str) -> str:
 def compare_text(result: dict[str, Any], lang: str) -> str:
     """``simulator compare``'s result for a person: the runs side by side (probabilities, or met / not
     met), then each other run's difference from the first, paired where the comparison paired them.
-    The numbers are the comparison's (simulator.compare); the words come from the runs' directories."""
+    The numbers are the comparison's (simulator.whatif.compare); the words come from the runs' directories."""
     runs: list[Run] = [load_report([Path(r["directory"])]).main for r in result["runs"]]
     labels = run_labels(runs, lang)
     main = runs[0]

@@ -22,7 +22,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from simulator.paired import paired_difference
+from simulator.whatif.paired import paired_difference
 
 SUMMARY_FILE = "summary.json"
 RESULTS_STORES = ("results.zarr", "results.nc")  # the first that exists is read
@@ -895,7 +895,7 @@ def _run_date(summary: dict[str, Any], attrs, summary_path: Path) -> str | None:
 def paired_differences(main: Run, others: Sequence[Run], run_labels: Sequence[str] | None = None,
                        lang: str = "sv") -> list[PairedDifference]:
     """Each goal in each other run minus the main run, paired path by path (common random numbers,
-    ``simulator.paired``). Only for runs sharing seed and paths whose per-path goal outcomes are stored."""
+    ``simulator.whatif.paired``). Only for runs sharing seed and paths whose per-path goal outcomes are stored."""
     out = []
     for k, other in enumerate(others):
         same_paths = (other.provenance.seed == main.provenance.seed

@@ -16,7 +16,7 @@ import numbers
 import re
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from simulator.report.i18n import has, t
+from simulator.i18n import has, t
 
 if TYPE_CHECKING:  # only for annotations: the data layer imports nothing from here
     from simulator.report.data import Goal, Sweep

@@ -22,7 +22,7 @@ from simulator.report.data import (
     value_kind,
 )
 from simulator.report.formatting import lever_text, setting_label, setting_text
-from simulator.report.i18n import has, t
+from simulator.i18n import has, t
 
 #: Fan charts per year, in this order: (variable, where its reference line comes from).
 FAN_VARIABLES = (

@@ -2,9 +2,9 @@
 
 All or nothing: under the result directory's lock (the one run, sweep and compare take, so no
 ``run --force`` replaces the directory meanwhile and two reports do not interleave), each file is first
-written under a hidden temporary name in its final directory (:func:`simulator.writer.temp_name`) and
+written under a hidden temporary name in its final directory (:func:`simulator.io.atomic.temp_name`) and
 renamed over the old one only when every requested file was made, all renames in one step with signals
-held (:func:`simulator.writer.replace_files`). A failure (Chromium missing, a full disk, a signal) leaves
+held (:func:`simulator.io.atomic.replace_files`). A failure (Chromium missing, a full disk, a signal) leaves
 the previous report as it was; the files a killed report left are removed by the next writer there.
 """
 
@@ -15,10 +15,10 @@ from typing import Sequence
 
 from simulator.report.data import ReportInputError, load_report
 from simulator.report.html import render
-from simulator.report.i18n import UnknownLanguage, check_language
+from simulator.i18n import UnknownLanguage, check_language
 from simulator.report.pdf import print_pdf
 from simulator.report.tables import TABLE_KEYS, build_tables, csv_text, workbook_bytes
-from simulator.writer import no_room, output_lock, replace_files, temp_name
+from simulator.io.atomic import no_room, output_lock, replace_files, temp_name
 
 HTML_FILE, PDF_FILE, XLSX_FILE, CSV_DIR = "report.html", "report.pdf", "tables.xlsx", "tables"
 

@@ -22,7 +22,7 @@ import numpy as np
 from simulator.report import formatting as fmt
 from simulator.report.data import SWEEP_REFERENCE_COLUMN, Report, Run, value_kind
 from simulator.report.html import paired, run_labels
-from simulator.report.i18n import t
+from simulator.i18n import t
 
 #: Excel display formats (format codes are locale-independent; Excel localises the separators).
 EXCEL_FORMATS = {

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import tomli_w
 
-from simulator.safeio import MAX_CSV_BYTES, MAX_TOML_BYTES
+from simulator.io.safeio import MAX_CSV_BYTES, MAX_TOML_BYTES
 from tests.conftest import BASE_TOML, ROOT, base_dict, set_in
 
 JUDGMENT = ROOT / "calibration" / "judgment.toml"
@@ -107,7 +107,7 @@ def _include_cycle(tmp: Path) -> Path:
 
 
 def _include_chain(tmp: Path, depth: int = 12) -> Path:
-    """s.toml -> i1.toml -> ... -> i12.toml: deeper than simulator.scenario.MAX_INCLUDE_DEPTH."""
+    """s.toml -> i1.toml -> ... -> i12.toml: deeper than simulator.scenario.schema.MAX_INCLUDE_DEPTH."""
     for k in range(1, depth + 1):
         nxt = f'include = ["i{k + 1}.toml"]\n' if k < depth else ""
         (tmp / f"i{k}.toml").write_text(nxt)

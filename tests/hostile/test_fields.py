@@ -10,9 +10,9 @@ import pytest
 import tomli_w
 
 from simulator.cli import main
-from simulator.overrides import toml_text
-from simulator.scenario import Scenario
-from simulator.sweep import SweepFile
+from simulator.scenario.overrides import toml_text
+from simulator.scenario.schema import Scenario
+from simulator.whatif.sweep import SweepFile
 from tests.conftest import BASE_TOML, ROOT, base_dict
 from tests.hostile.fields import Mutation, mutated, mutations
 
@@ -66,7 +66,7 @@ def test_every_wrong_set_is_refused_before_simulating(mutation: Mutation, tmp_pa
     """The same values given on the command line (``run --set FIELD=VALUE``, the what-if users type):
     one line naming the override and the field, exit 2, and nothing simulated or written."""
     simulated = []
-    monkeypatch.setattr("simulator.jobs.run_job", lambda job: simulated.append(job))
+    monkeypatch.setattr("simulator.commands.run.run_job", lambda job: simulated.append(job))
     dotted = ".".join(map(str, mutation.path))
     setting = f"{dotted}={toml_text(mutation.value)}"
     try:
@@ -86,7 +86,7 @@ def _judgment_mutations() -> list[tuple[Mutation, dict]]:
     [options], mutated by the schema they are validated against, each mapped back into the file."""
     import tomllib
 
-    from simulator.calibration import _JudgmentFile
+    from simulator.calibration.core import _JudgmentFile
 
     raw = tomllib.loads(JUDGMENT.read_text())
     leaves = {}
@@ -159,7 +159,7 @@ def test_every_wrong_sweep_field_is_refused_before_simulating(where, mutation, t
     """A sweep file's own fields, and a variant's lever set to a wrong value: one line naming the sweep
     file and the field, exit 2, nothing simulated or written."""
     simulated = []
-    monkeypatch.setattr("simulator.sweep.run_variants", lambda *a, **k: simulated.append(a))
+    monkeypatch.setattr("simulator.whatif.sweep.run_variants", lambda *a, **k: simulated.append(a))
     data = _sweep_case(where, mutation)
     path = tmp_path / "sweep.toml"
     path.write_text(tomli_w.dumps(data))
@@ -184,7 +184,7 @@ def test_the_unmutated_files_are_accepted(tmp_path, capsys, monkeypatch):
 
     def reached(*args, **kwargs):
         raise SystemExit(99)
-    monkeypatch.setattr("simulator.sweep.run_variants", reached)
+    monkeypatch.setattr("simulator.whatif.sweep.run_variants", reached)
     sweep = tmp_path / "sweep.toml"
     sweep.write_text(tomli_w.dumps(SWEEP))
     with pytest.raises(SystemExit) as stopped:

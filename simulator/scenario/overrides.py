@@ -16,7 +16,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from simulator.scenario import (
+from simulator.scenario.schema import (
     Scenario, ScenarioError, parse_scenario, resolve_scenario_data, scenario_source, with_values,
 )
 

@@ -172,7 +172,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     target = Path(path)
     if target.is_symlink():
         target = target.resolve()
-    from simulator.writer import clean_stale_temps, pause, temp_name
+    from simulator.io.atomic import clean_stale_temps, pause, temp_name
 
     clean_stale_temps(target.parent)  # what a killed writer (kill -9, a power cut) left beside it
     tmp = temp_name(target)

@@ -29,7 +29,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
-from simulator._model import FIRST_YEAR, LAST_YEAR_ALLOWED, _Model
+from simulator.scenario.base import FIRST_YEAR, LAST_YEAR_ALLOWED, _Model
 
 #: z for a two-sided 95 % interval (the 0.975 quantile of the standard normal).
 Z95 = 1.959963984540054

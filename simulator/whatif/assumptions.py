@@ -15,9 +15,9 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from simulator.engine import RunOptions
-from simulator.variants import run_variants
-from simulator.scenario import Scenario, ScenarioError, parse_scenario, scenario_to_dict, with_values
+from simulator.run.engine import RunOptions
+from simulator.whatif.variants import run_variants
+from simulator.scenario.schema import Scenario, ScenarioError, parse_scenario, scenario_to_dict, with_values
 
 #: How many paths the assumption table uses at most: the first paths of the run, i.e. its random numbers.
 DEFAULT_PATHS = 10_000
@@ -109,7 +109,7 @@ def assumption_table(scenario: Scenario, options: RunOptions, max_paths: int = D
     n = 1 if options.deterministic else min(options.paths, max_paths)
     opts = options._replace(paths=n, keep_monthly=False)
     runs, skipped = variants(scenario)
-    # memory bounded by chunk x batch path-variants (simulator.variants), not by paths x variants:
+    # memory bounded by chunk x batch path-variants (simulator.whatif.variants), not by paths x variants:
     # only each goal's outcome per path is kept
     results = run_variants([v for *_rest, v in runs], opts)
     probabilities: list[dict[str, float]] = []

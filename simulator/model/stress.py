@@ -22,7 +22,7 @@ import numpy as np
 from simulator.kernels.economy import (
     M_EQ_GL, M_EQ_SE, M_EREG, M_INFLATION, M_IREG, M_SHORT, M_TAX, M_WAGE, N_MONTHLY,
 )
-from simulator.scenario import Scenario, ScenarioError, _month_index
+from simulator.scenario.schema import Scenario, ScenarioError, _month_index
 
 _FLOW_COLUMNS = {"equity_return": (M_EQ_SE, M_EQ_GL), "equity_return_sweden": (M_EQ_SE,),
                  "equity_return_global": (M_EQ_GL,), "tax_base_growth": (M_TAX,), "wage_growth": (M_WAGE,)}
@@ -63,8 +63,8 @@ BASELINE_DRIVERS = ("kpi_index", "prisbasbelopp_sek", "inkomstbasbelopp_index", 
 
 def baseline_moves(reference: Scenario, changed: Scenario) -> list[str]:
     """The zero-shock drivers that differ in the plan years between two scenarios (empty: none)."""
-    from simulator.accounts import accounts_params
-    from simulator.engine import zero_shock_baseline
+    from simulator.model.accounts import accounts_params
+    from simulator.run.engine import zero_shock_baseline
 
     years = len(reference.accounts.plan.years)
     a = zero_shock_baseline(reference, accounts_params(reference))[0]

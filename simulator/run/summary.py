@@ -13,13 +13,13 @@ import numpy as np
 import xarray as xr
 
 from simulator import __version__
-from simulator.engine import RunOptions
-from simulator.chunkstats import Finished
-from simulator.goals import share_statistics
-from simulator.scenario import Scenario, scenario_to_dict
+from simulator.run.engine import RunOptions
+from simulator.run.chunkstats import Finished
+from simulator.scenario.goals import share_statistics
+from simulator.scenario.schema import Scenario, scenario_to_dict
 from simulator.variables import ANNUAL, MONTHLY, PERCENTILES, STORED
-from simulator.store import PATH_DIM, STORE
-from simulator.writer import RESULTS_FILE
+from simulator.io.zarr_store import PATH_DIM, STORE
+from simulator.io.atomic import RESULTS_FILE
 
 
 
@@ -53,7 +53,7 @@ def create_result_store(path: Path, scenario: Scenario, options: RunOptions, n_r
     """results.zarr's metadata and coordinates for ``n_rows`` paths (chunks follow, one per simulated
     chunk); ``realization``: the paths' indices when only some are kept (run --condition)."""
     from simulator.kernels.economy import MONTHLY_COLUMNS
-    from simulator.store import create_store
+    from simulator.io.zarr_store import create_store
 
     years = np.asarray(scenario.simulation.years)
     variables = {name: {"units": ANNUAL[name].units, "long_name": ANNUAL[name].long_name,
@@ -71,7 +71,7 @@ def _json_number(x: float) -> float | None:
 
 
 def percentile_table(fin: Finished, name: str) -> dict[str, list[float | None]]:
-    """p5..p95 over paths for each year, and the mean (exact: simulator.streaming)."""
+    """p5..p95 over paths for each year, and the mean (exact: simulator.run.streaming)."""
     q = fin.percentiles[name]
     table = {f"p{p}": [_json_number(v) for v in q[k]] for k, p in enumerate(PERCENTILES)}
     table["mean"] = [_json_number(v) for v in fin.means[name]]
@@ -139,8 +139,8 @@ def risk_summary(fin: Finished) -> dict[str, Any]:
 
 
 def attribution_summary(fin: Finished) -> dict[str, list[dict[str, Any]]]:
-    """The failure attribution for the goals some paths meet and some miss (simulator.stress)."""
-    from simulator.stress import attribution_table
+    """The failure attribution for the goals some paths meet and some miss (simulator.model.stress)."""
+    from simulator.model.stress import attribution_table
 
     decided = {g for g, k in fin.goals.items() if 0 < k < fin.paths}
     columns = list(fin.attribution)
@@ -151,8 +151,8 @@ def attribution_summary(fin: Finished) -> dict[str, list[dict[str, Any]]]:
 def zero_shock_summary(scenario: Scenario) -> dict[str, list[float | None]]:
     """The zero-shock path of every stored variable, per year (the plan years are the plan): the line the
     report draws into each fan."""
-    from simulator.accounts import accounts_params
-    from simulator.engine import zero_shock_baseline
+    from simulator.model.accounts import accounts_params
+    from simulator.run.engine import zero_shock_baseline
 
     path = zero_shock_baseline(scenario, accounts_params(scenario))[0]
     return {name: [_json_number(v) for v in path[name]] for name in STORED}
@@ -178,7 +178,7 @@ def policy_summary(scenario: Scenario) -> dict[str, Any]:
 def build_summary(scenario: Scenario, options: RunOptions, fin: Finished,
                   assumptions: dict[str, Any] | None = None, assumption_paths: int | None = None,
                   parameter_uncertainty: bool = False, condition: dict[str, Any] | None = None) -> dict[str, Any]:
-    """summary.json from the streamed statistics of all paths (simulator.chunkstats.finish)."""
+    """summary.json from the streamed statistics of all paths (simulator.run.chunkstats.finish)."""
     n_paths = fin.paths
     summary = {
         "scenario": scenario.name,
@@ -212,7 +212,7 @@ def expected_result_bytes(scenario: Scenario, options: RunOptions, summary_only:
     stored variable per path and year, the monthly equity share (and the monthly drivers with
     --monthly) and each goal per path, compressed to about ROOM_RATIO of the doubles."""
     from simulator.kernels.economy import N_MONTHLY
-    from simulator.store import ROOM_RATIO
+    from simulator.io.zarr_store import ROOM_RATIO
 
     if summary_only:
         return 1 << 20

@@ -1,6 +1,6 @@
 """`simulator compare DIR_A DIR_B ...`: goal probabilities, risks and medians side by side, and for runs
 that share seed and paths the paired difference of each goal against DIR_A with its paired standard
-error and the paths gained and lost (simulator.paired). Runs that share no paths are compared as
+error and the paths gained and lost (simulator.whatif.paired). Runs that share no paths are compared as
 independent runs, and the output says so; ``--paired`` refuses them (exit 2)."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from simulator.paired import WHY_PAIRED, independent_difference, paired_difference
-from simulator.writer import RESULTS_FILE, STORE_DIR, SUMMARY_FILE
+from simulator.whatif.paired import WHY_PAIRED, independent_difference, paired_difference
+from simulator.io.atomic import RESULTS_FILE, STORE_DIR, SUMMARY_FILE
 
 #: (label, year) medians shown side by side, from summary.json percentiles
 MEDIANS = (("result_msek", 2030), ("equity_msek", 2030), ("equity_msek", 2040), ("loans_msek", 2030),
@@ -53,7 +53,7 @@ class Run:
     def hits(self) -> dict[str, np.ndarray]:
         """Each goal's outcome per path, as the run stored it (goal_<name>)."""
         if self._hits is None:
-            from simulator.results import open_results
+            from simulator.run.summary import open_results
 
             if not ((self.directory / STORE_DIR).is_dir() or (self.directory / RESULTS_FILE).is_file()):
                 raise CompareError(f"{self.directory}: no {STORE_DIR} (or {RESULTS_FILE}): the per-path goal "

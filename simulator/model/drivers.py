@@ -18,7 +18,7 @@ import numpy as np
 from simulator.kernels.economy import (
     DRIVER_COLUMNS, ECONOMY_PARAMS, MONTHLY_COLUMNS, N_DRIVERS, N_MONTHLY, economy_paths,
 )
-from simulator.scenario import Scenario
+from simulator.scenario.schema import Scenario
 
 MONTHS_PER_YEAR = 12
 DT = 1.0 / MONTHS_PER_YEAR

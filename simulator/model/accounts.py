@@ -16,7 +16,7 @@ from simulator.kernels.accounts import (
     COST_TYPES, DEPOSIT_FIXED, DEPOSIT_NONE, DEPOSIT_SHARE, MAX_OPENING_DEFICITS, MAX_YEARS,
     ORDER_DEADLINE, ORDER_OLDEST, PARAMS,
 )
-from simulator.scenario import OPENING_YEAR, Scenario, ScenarioError
+from simulator.scenario.schema import OPENING_YEAR, Scenario, ScenarioError
 
 
 class Perturbation(NamedTuple):

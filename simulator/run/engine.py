@@ -1,7 +1,7 @@
 """Orchestration: split the paths into chunks, run each chunk (here or on dask.distributed), join.
 
 A chunk's numbers depend only on (seed, path index) because every random draw is keyed by them
-(simulator.rng), so any split into chunks and any number of workers or threads gives the same bits.
+(simulator.kernels.rng), so any split into chunks and any number of workers or threads gives the same bits.
 Default execution is in-process: numba's threads already use every core, and a local dask cluster only
 pays off when work is spread over several processes or machines (``workers > 1`` or ``scheduler``).
 
@@ -22,14 +22,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from simulator.accounts import Perturbation, accounts_params
-from simulator.drivers import EconomyInputs, economy_inputs, per_path
+from simulator.model.accounts import Perturbation, accounts_params
+from simulator.model.drivers import EconomyInputs, economy_inputs, per_path
 from simulator.kernels.accounts import STATE
 from simulator.kernels.economy import MONTHLY_COLUMNS, N_MONTHLY
 from simulator.kernels.model import simulate_paths
-from simulator.scenario import Scenario
-from simulator.stress import stress_array
-from simulator.uncertainty import Uncertainty, draw_parameters, uncertainty_spec
+from simulator.scenario.schema import Scenario
+from simulator.model.stress import stress_array
+from simulator.model.uncertainty import Uncertainty, draw_parameters, uncertainty_spec
 from simulator.variables import OUTPUT, STORED
 
 

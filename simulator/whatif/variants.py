@@ -14,9 +14,9 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from simulator.engine import RunOptions, chunk_bounds, model_inputs, simulate_chunk
-from simulator.goals import evaluate_goals
-from simulator.scenario import Scenario
+from simulator.run.engine import RunOptions, chunk_bounds, model_inputs, simulate_chunk
+from simulator.scenario.goals import evaluate_goals
+from simulator.scenario.schema import Scenario
 
 #: path-variants per kernel call: 16 variants of 2 000 paths is ~430 MB of annual outputs at once
 DEFAULT_BATCH = 16
@@ -30,8 +30,8 @@ class VariantResults(NamedTuple):
 
 def economy_key(scenario: Scenario) -> bytes:
     """What a variant's economy is made of: variants with the same key can share one kernel call."""
-    from simulator.drivers import economy_inputs
-    from simulator.stress import stress_array
+    from simulator.model.drivers import economy_inputs
+    from simulator.model.stress import stress_array
 
     e = economy_inputs(scenario, stress=stress_array(scenario))
     return e.params.tobytes() + e.tax_anchor.tobytes() + e.stress.tobytes() + e.pbb_known.tobytes()

@@ -26,9 +26,9 @@ from typing import Annotated, Any
 import numpy as np
 from pydantic import Field
 
-from simulator._jit import jit
-from simulator._model import _Model
-from simulator.scenario import Economy, format_validation_error
+from simulator.kernels.jit import jit
+from simulator.scenario.base import _Model
+from simulator.scenario.schema import Economy, format_validation_error
 
 MONTHS = 12
 DT = 1.0 / MONTHS
@@ -521,7 +521,7 @@ SCALE_GAP_DECADES = 1.5
 
 def read_series_file(path: Path) -> tuple[str, dict[str, Any]]:
     """Read one tagged CSV. Returns the series name and its parts (or ``none`` for reference files)."""
-    from simulator.safeio import MAX_CSV_BYTES, InputFileError, read_text
+    from simulator.io.safeio import MAX_CSV_BYTES, InputFileError, read_text
 
     try:
         text = read_text(path, str(path), limit=MAX_CSV_BYTES)
@@ -745,7 +745,7 @@ class _JudgmentFile(_Model):
 
     economy: Economy
     options: JudgmentOptions = JudgmentOptions()
-    accounts: dict[str, Any] = {}  # the budget-deviation fit's judgment (simulator.deviations checks it)
+    accounts: dict[str, Any] = {}  # the budget-deviation fit's judgment (simulator.calibration.deviations checks it)
 
 
 def read_judgment(path: Path) -> tuple[dict[str, Estimate], dict[str, Any]]:
@@ -754,7 +754,7 @@ def read_judgment(path: Path) -> tuple[dict[str, Estimate], dict[str, Any]]:
     here, with its field, and never reaches the written file."""
     from pydantic import ValidationError
 
-    from simulator.safeio import InputFileError, read_toml
+    from simulator.io.safeio import InputFileError, read_toml
 
     if not os.path.lexists(path):
         raise CalibrationInputError(f"{path}: judgment file not found (--judgment, relative to the "

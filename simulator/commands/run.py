@@ -12,8 +12,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from simulator.engine import RunOptions, SimulationOutput
-from simulator.scenario import Scenario
+from simulator.run.engine import RunOptions, SimulationOutput
+from simulator.scenario.schema import Scenario
 
 
 class RunJob(NamedTuple):
@@ -41,8 +41,8 @@ def conditioned(scenario: Scenario, output: SimulationOutput, condition: str | N
     """The paths meeting --condition, and what summary.json says of it (None without a condition)."""
     if not condition:
         return output, None
-    from simulator.scenario import ScenarioError
-    from simulator.stress import condition_mask, parse_condition
+    from simulator.scenario.schema import ScenarioError
+    from simulator.model.stress import condition_mask, parse_condition
 
     years = [int(y) for y in output.years]
     groups = parse_condition(condition, set(output.annual), years)
@@ -54,9 +54,9 @@ def conditioned(scenario: Scenario, output: SimulationOutput, condition: str | N
 
 
 def _chunk_job(job: RunJob, store: Path | None):
-    from simulator.chunkstats import summary_spec
-    from simulator.engine import model_inputs
-    from simulator.pipeline import ChunkJob
+    from simulator.run.chunkstats import summary_spec
+    from simulator.run.engine import model_inputs
+    from simulator.run.pipeline import ChunkJob
 
     o = job.options
     inputs = model_inputs(job.scenario, deterministic=o.deterministic, parameter_uncertainty=o.parameter_uncertainty)
@@ -67,10 +67,10 @@ def _chunk_job(job: RunJob, store: Path | None):
 def _simulate_into(job: RunJob, staging: Path):
     """Stream the run into ``staging`` (the store, unless --summary-only); the summary's numbers, what
     summary.json says of --condition, and the paths kept (None: all)."""
-    from simulator.pipeline import from_memory, stream
-    from simulator.progress import progress
-    from simulator.results import create_result_store
-    from simulator.store import STORE
+    from simulator.run.pipeline import from_memory, stream
+    from simulator.run.progress import progress
+    from simulator.run.summary import create_result_store
+    from simulator.io.zarr_store import STORE
 
     store = None if job.summary_only else staging / STORE
     chunk_job = _chunk_job(job, store)
@@ -80,7 +80,7 @@ def _simulate_into(job: RunJob, staging: Path):
             create_result_store(store, job.scenario, job.options, n, job.command)
         with progress(2 * n, "paths", "simulating (2 passes)") as advance:  # pass 2: the exact percentiles
             return stream(chunk_job, job.options, advance), None, None
-    from simulator.engine import run as run_engine
+    from simulator.run.engine import run as run_engine
 
     output, condition = conditioned(job.scenario, run_engine(job.scenario, job.options), job.condition)
     if store is not None:
@@ -91,10 +91,10 @@ def _simulate_into(job: RunJob, staging: Path):
 
 def run_job(job: RunJob) -> dict[str, Any]:
     """Simulate, summarise and write one run (streamed: memory bounded by the chunk, see
-    simulator.pipeline); returns summary.json's content."""
-    from simulator.assumptions import assumption_table
-    from simulator.results import build_summary, write_json
-    from simulator.writer import SUMMARY_FILE, write_directory
+    simulator.run.pipeline); returns summary.json's content."""
+    from simulator.whatif.assumptions import assumption_table
+    from simulator.run.summary import build_summary, write_json
+    from simulator.io.atomic import SUMMARY_FILE, write_directory
 
     written: dict[str, Any] = {}
 

@@ -3,7 +3,7 @@ numbers, with the range of values the Monte Carlo error cannot tell apart from t
 
 On one sample of paths, a lever that helps a goal (a savings programme, a tax rise) can only turn paths
 from missing it to meeting it, so the sample's probability is monotone in the lever and a search on it
-converges; the random numbers are the same at every value (simulator.variants), so two values differ
+converges; the random numbers are the same at every value (simulator.whatif.variants), so two values differ
 only by the lever. The search evaluates a grid of ``points`` values at once (one kernel call shares the
 economy), keeps the bracket where the probability crosses the target and repeats ``rounds`` times. A
 lever that hurts the goal is searched the other way: the answer is then the largest value that still
@@ -17,11 +17,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from simulator.engine import RunOptions
-from simulator.goals import Z95
-from simulator.overrides import describe
-from simulator.scenario import Scenario, ScenarioError, parse_scenario, with_values
-from simulator.variants import run_variants
+from simulator.run.engine import RunOptions
+from simulator.scenario.goals import Z95
+from simulator.scenario.overrides import describe
+from simulator.scenario.schema import Scenario, ScenarioError, parse_scenario, with_values
+from simulator.whatif.variants import run_variants
 
 
 class Searcher:
@@ -125,7 +125,7 @@ def integer_lever(lever: str) -> bool:
 
     from pydantic import BaseModel
 
-    from simulator.scenario import Scenario
+    from simulator.scenario.schema import Scenario
 
     annotation: Any = Scenario
     for key in lever.split("."):

@@ -18,8 +18,8 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from simulator._model import FIRST_YEAR, LAST_YEAR_ALLOWED, OPENING_YEAR, _Model
-from simulator.goals import Goal, validate_goal_references
+from simulator.scenario.base import FIRST_YEAR, LAST_YEAR_ALLOWED, OPENING_YEAR, _Model
+from simulator.scenario.goals import Goal, validate_goal_references
 
 #: The order of the correlated shocks in the economic scenario generator (and in the kernel).
 SHOCKS: tuple[str, ...] = (
@@ -853,7 +853,7 @@ def parse_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scenario
 def _read_toml(path: Path, named: str) -> dict[str, Any]:
     # safeio refuses FIFOs, devices, huge files and NUL bytes in the path before reading, and maps
     # every parse failure (deep nesting included) onto one line
-    from simulator.safeio import InputFileError, read_toml
+    from simulator.io.safeio import InputFileError, read_toml
 
     try:
         return read_toml(path, named)

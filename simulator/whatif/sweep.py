@@ -33,17 +33,17 @@ from typing import Any, Callable
 import numpy as np
 from pydantic import Field, ValidationError, field_validator
 
-from simulator._model import _Model
-from simulator import safeio
-from simulator.engine import RunOptions
-from simulator.overrides import describe
-from simulator.paired import WHY_PAIRED, goal_row, paired_difference
-from simulator.scenario import (
+from simulator.scenario.base import _Model
+from simulator.io import safeio
+from simulator.run.engine import RunOptions
+from simulator.scenario.overrides import describe
+from simulator.whatif.paired import WHY_PAIRED, goal_row, paired_difference
+from simulator.scenario.schema import (
     Scenario, ScenarioError, _read_toml, format_validation_error, parse_scenario, resolve_scenario_data,
     scenario_source, with_values,
 )
 from simulator.variables import ANNUAL, PERCENTILES
-from simulator.variants import run_variants
+from simulator.whatif.variants import run_variants
 
 MAX_VARIANTS = 10_000
 DEFAULT_PERCENTILES = ("result_msek", "balance_requirement_result_msek", "equity_msek", "consolidation_ratio",
@@ -238,7 +238,7 @@ def run_sweep(path: Path, options: RunOptions, progress: Callable[[int], None] |
 
 def summary(sweep: dict[str, Any], options: RunOptions, lever_keys: list[str]) -> dict[str, Any]:
     from simulator import __version__
-    from simulator.results import interval_covers
+    from simulator.run.summary import interval_covers
 
     first = sweep["scenarios"][0]
     n = next(iter(sweep["results"].goals.values())).shape[1]

@@ -21,7 +21,7 @@ import numpy as np
 
 from numba import prange
 
-from simulator._jit import jit, jit_parallel
+from simulator.kernels.jit import jit, jit_parallel
 
 _M0 = np.uint64(0xD2511F53)
 _M1 = np.uint64(0xCD9E8D57)

@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from simulator.writer import STORE_DIR, temp_name
+from simulator.io.atomic import STORE_DIR, temp_name
 
-STORE = STORE_DIR  # one place for the name: simulator.writer
+STORE = STORE_DIR  # one place for the name: simulator.io.atomic
 PATH_DIM = "realization"
 COMPRESSOR = {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0}
 #: measured on the base scenario: the store is 0.69 of the uncompressed doubles at 10^4, 10^5 and 10^6

@@ -3,8 +3,8 @@
 :func:`chunk_columns` lays a chunk's results out as the column sets the summary needs; a
 :class:`ChunkStats` reduces them (sums, bin counts, event and goal counts) and merges with others;
 :func:`finish` turns the stats of all paths (and a second pass for the percentiles) into the numbers
-:mod:`simulator.results` puts into summary.json. The rules (which events, which attribution
-variables) live in :mod:`simulator.results` and :mod:`simulator.stress`; this module only adds up.
+:mod:`simulator.run.summary` puts into summary.json. The rules (which events, which attribution
+variables) live in :mod:`simulator.run.summary` and :mod:`simulator.model.stress`; this module only adds up.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any, Callable, Iterable, NamedTuple
 
 import numpy as np
 
-from simulator.goals import evaluate_goals
-from simulator.streaming import Bins, ColumnStats, bins_from_columns, exact_percentiles
+from simulator.scenario.goals import evaluate_goals
+from simulator.run.streaming import Bins, ColumnStats, bins_from_columns, exact_percentiles
 from simulator.kernels.summary import records_to_columns
 from simulator.variables import OUTPUT, PERCENTILES, STORED
 
@@ -50,7 +50,7 @@ class Columns(NamedTuple):
 
 
 def summary_spec(scenario) -> SummarySpec:
-    from simulator.stress import attribution_columns
+    from simulator.model.stress import attribution_columns
 
     years = [int(y) for y in scenario.simulation.years]
     n = len(years)
@@ -100,7 +100,7 @@ def percentile_columns(spec: SummarySpec, annual: dict[str, np.ndarray],
 def chunk_columns(spec: SummarySpec, annual: dict[str, np.ndarray], records: np.ndarray | None = None) -> Columns:
     """A chunk's annual results (name -> paths x years; ``records``: the same as OUTPUT records) as the
     summary's column sets."""
-    from simulator.stress import attribution_columns
+    from simulator.model.stress import attribution_columns
 
     years = np.asarray(spec.years)
     n = annual[STORED[0]].shape[0]
@@ -126,7 +126,7 @@ class AllBins(NamedTuple):
 
 
 def pilot_bins(pilot: list[Columns]) -> AllBins:
-    """Bins from the pilot chunks' values (see simulator.streaming)."""
+    """Bins from the pilot chunks' values (see simulator.run.streaming)."""
     return AllBins(*(bins_from_columns(np.concatenate([getattr(c, k).T for c in pilot], axis=1))
                      for k in ("annual", "risk", "breach")))
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from simulator.accounts import COST_TYPES, Perturbation
-from simulator.engine import RunOptions, model_inputs, run_variants
-from simulator.scenario import Scenario
+from simulator.model.accounts import COST_TYPES, Perturbation
+from simulator.run.engine import RunOptions, model_inputs, run_variants
+from simulator.scenario.schema import Scenario
 
 
 class Item(NamedTuple):

@@ -3,7 +3,7 @@
 Memory is bounded by the chunk, not by the path count (issue 11). The stages:
 
 1. **pilot**: the first chunks (~``PILOT_PATHS`` paths) are simulated and written; their values place
-   the summary's bins (:mod:`simulator.streaming`);
+   the summary's bins (:mod:`simulator.run.streaming`);
 2. **pass 1**: every other chunk is simulated, written to its own region of ``results.zarr`` and
    reduced to a :class:`ChunkStats`; the stats add up exactly in any order;
 3. **pass 2**: the few values the exact percentiles need beyond the bins are collected from the store,
@@ -23,14 +23,14 @@ from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 
-from simulator.chunkstats import (
+from simulator.run.chunkstats import (
     ChunkStats, Columns, SummarySpec, chunk_columns, finish, percentile_columns, pilot_bins,
 )
-from simulator.engine import ModelInputs, RunOptions, chunk_bounds, simulate_chunk
+from simulator.run.engine import ModelInputs, RunOptions, chunk_bounds, simulate_chunk
 from simulator.kernels.economy import MONTHLY_COLUMNS
-from simulator.streaming import PILOT_PATHS
+from simulator.run.streaming import PILOT_PATHS
 from simulator.variables import STORED
-from simulator.writer import pause
+from simulator.io.atomic import pause
 
 #: chunks per dask task: enough tasks to keep every worker busy and rebalance, few enough that the
 #: reduced stats (~60 MB each) stay cheap to merge
@@ -67,7 +67,7 @@ def emit(job: ChunkJob, index: int, annual: dict, monthly: dict, records: np.nda
     :class:`BackgroundWriter`) and lay the chunk out for the summary."""
     columns = chunk_columns(job.spec, annual, records)
     if job.store is not None:
-        from simulator.store import write_chunk
+        from simulator.io.zarr_store import write_chunk
 
         arrays = dict(annual) if records is None else stored_arrays(records)
         arrays.update({f"goal_{g}": hits.astype(np.int8) for g, hits in columns.goals.items()})
@@ -92,7 +92,7 @@ class BackgroundWriter:
         self.pending = deque()
 
     def __call__(self, path: Path, index: int, arrays: dict) -> None:
-        from simulator.store import write_chunk
+        from simulator.io.zarr_store import write_chunk
 
         while len(self.pending) >= self.depth:
             self.pending.popleft().result()
@@ -114,7 +114,7 @@ class BackgroundWriter:
 
 def stored_arrays(records: np.ndarray) -> dict[str, np.ndarray]:
     """Each stored variable of the OUTPUT records as its own contiguous paths x years array."""
-    from simulator.chunkstats import STORED_FIELDS, records_as_doubles
+    from simulator.run.chunkstats import STORED_FIELDS, records_as_doubles
     from simulator.kernels.summary import records_to_variables
 
     out = np.empty((len(STORED), *records.shape))
@@ -153,7 +153,7 @@ def _stored_again(job: ChunkJob, bounds: list[tuple[int, int]]) -> Iterator[list
     the next chunk read and decompressed on a thread meanwhile."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from simulator.store import read_chunk
+    from simulator.io.zarr_store import read_chunk
 
     with ThreadPoolExecutor(1, thread_name_prefix="store-reader") as pool:
         ahead = None
@@ -201,7 +201,7 @@ def run_here(job: ChunkJob, bounds: list[tuple[int, int]], progress: Callable[[i
             progress(size)
         _, stats = _pilot_stats(job, pilot)
         del pilot
-        pause("streaming")  # the tests' fault hook (simulator.writer.pause)
+        pause("streaming")  # the tests' fault hook (simulator.io.atomic.pause)
         for index, (start, size) in enumerate(bounds[n_pilot:], start=n_pilot):
             stats.add(emit(job, index, *_simulate(job, start, size), write=write))
             progress(size)
@@ -227,7 +227,7 @@ def _tree_merge(client, futures):
 
 def _first_worker(client, where: str, timeout: float) -> None:
     """Wait for a worker (what is sent to every worker needs one), at most ``timeout`` seconds."""
-    from simulator.engine import ClusterFailure, WORKER_TIMEOUT_ENV
+    from simulator.run.engine import ClusterFailure, WORKER_TIMEOUT_ENV
 
     try:
         client.wait_for_workers(1, timeout=timeout)
@@ -237,7 +237,7 @@ def _first_worker(client, where: str, timeout: float) -> None:
 
 
 def run_on_cluster(job: ChunkJob, bounds, options: RunOptions, progress: Callable[[int], None]):
-    from simulator.engine import _gather, cluster_client, worker_timeout
+    from simulator.run.engine import _gather, cluster_client, worker_timeout
 
     timeout = worker_timeout()
     where = options.scheduler or "(local cluster)"
@@ -313,7 +313,7 @@ def from_memory(job: ChunkJob, annual: dict, monthly: dict, chunk_size: int):
 
 def summarise_output(scenario, output, chunk_size: int = 5000):
     """The summary's numbers for results already in memory (an engine.run output), with no store."""
-    from simulator.chunkstats import summary_spec
+    from simulator.run.chunkstats import summary_spec
 
     job = ChunkJob(inputs=None, seed=0, stochastic=True, keep_monthly=False, spec=summary_spec(scenario),
                    store=None)
