@@ -10,6 +10,8 @@ Layers (kept apart on purpose, as in xclim):
 """
 
 import os
+
+from simulator.errors import InputError
 from importlib.metadata import PackageNotFoundError, version
 
 try:
@@ -20,7 +22,7 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 __all__ = ["__version__", "NumbaSettingError", "check_numba_environment"]
 
 
-class NumbaSettingError(ValueError):
+class NumbaSettingError(InputError, ValueError):
     """An environment variable numba reads holds a value it cannot use: one line, exit 2."""
 
 

@@ -17,16 +17,8 @@ from pathlib import Path
 
 import click
 
-from simulator import NumbaSettingError, __version__, check_numba_environment
-from simulator.scenario.schema import ScenarioError
-
-
-class InputError(Exception):
-    """Bad input found outside the scenario file (e.g. the output directory): exit 2."""
-
-
-class RunFailure(Exception):
-    """A failure that is not the input's fault (a full disk, a file-size limit): exit 1, one line."""
+from simulator import __version__, check_numba_environment
+from simulator.errors import InputError, RunFailure, SimulatorError
 
 
 def _positive(name: str):
@@ -80,14 +72,11 @@ def _lang_option(fn):
 
 def _person_table(kind: str, where, lang: str) -> str:
     """The --lang table, read back from what the command wrote (the report's data layer)."""
-    from simulator.report import ReportInputError, console
+    from simulator.report import console
 
-    try:
-        if kind == "compare":
-            return console.compare_text(where, lang)  # where: simulator compare's result
-        return (console.sweep_text if kind == "sweep" else console.run_text)(where, lang)
-    except ReportInputError as exc:
-        raise InputError(str(exc)) from None
+    if kind == "compare":
+        return console.compare_text(where, lang)  # where: simulator compare's result
+    return (console.sweep_text if kind == "sweep" else console.run_text)(where, lang)
 
 
 def _set_option(fn):
@@ -163,6 +152,7 @@ def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, sch
     """Simulate SCENARIO and write results.zarr and summary.json to --out, chunk by chunk."""
     from simulator.run.engine import ClusterFailure, RunOptions, SchedulerUnreachable
     from simulator.commands.run import RunJob, run_job
+    from simulator.report import console
     from simulator.run.summary import expected_result_bytes
     from simulator.io.atomic import OutputExistsError, WriteFailure, check_output_free, check_room, output_lock
 
@@ -201,7 +191,7 @@ def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, sch
     except (WriteFailure, ClusterFailure) as exc:
         raise RunFailure(str(exc)) from None
     elapsed = time.perf_counter() - started
-    click.echo(_person_table("run", out, lang) if lang else _summary_table(summary))
+    click.echo(_person_table("run", out, lang) if lang else console.key_run_table(summary))
     n = summary["paths"]
     click.echo(f"{n} {'path' if n == 1 else 'paths'} in {elapsed:.1f} s -> {out}")
 
@@ -244,6 +234,7 @@ def sensitivity(scenario, as_json, sets):
 @click.pass_context
 def sweep(ctx, sweep_file, paths, seed, out, chunk_size, force, sets, lang):
     """Every variant of a grid or list of levers on the same paths; sweep.csv, sweep.xlsx, sweep.nc."""
+    from simulator.report import console
     from simulator.whatif import sweep as sw
     from simulator.run.engine import RunOptions
     from simulator.run.progress import progress
@@ -281,26 +272,8 @@ def sweep(ctx, sweep_file, paths, seed, out, chunk_size, force, sets, lang):
         raise InputError(f"--out: {exc}") from None
     except WriteFailure as exc:
         raise RunFailure(str(exc)) from None
-    click.echo(_person_table("sweep", out, lang) if lang else _sweep_table(summary))
+    click.echo(_person_table("sweep", out, lang) if lang else console.key_sweep_table(summary))
     click.echo(f"{len(names)} variants x {paths} paths in {time.perf_counter() - started:.1f} s -> {out}")
-
-
-def _sweep_table(summary: dict) -> str:
-    from simulator.scenario.goals import answer_goals
-
-    goals = answer_goals(summary["variants"][0]["goals"])
-    width = max(len(v["variant"]) for v in summary["variants"]) + 2
-    lines = [f"{'variant':<{width}}" + "".join(f"{g[:32]:>36}" for g in goals),
-             f"{'':<{width}}" + "".join(f"{'P [95 %] diff ± 1.96 se':>36}" for _ in goals)]
-    for v in summary["variants"]:
-        cells = []
-        for g in goals:
-            s = v["goals"][g]
-            cells.append(f"{s['probability']:.3f} [{s['ci95'][0]:.3f},{s['ci95'][1]:.3f}] "
-                         f"{s['diff']:+.3f}±{1.96 * s['diff_stderr']:.3f}")
-        lines.append(f"{v['variant'] + (' *' if v['reference'] else ''):<{width}}" + "".join(f"{c:>36}" for c in cells))
-    lines.append(f"* the reference; differences are paired (same paths): {summary['paired']}")
-    return "\n".join(lines)
 
 
 @cli.command()
@@ -317,14 +290,12 @@ def compare(directories, paired, as_json, out, force, lang):
     """Goal probabilities, risks and medians of runs side by side, paired against the first."""
     import json
 
-    from simulator.whatif.compare import CompareError, compare as run_compare, render
+    from simulator.whatif.compare import compare as run_compare
+    from simulator.report import console
     from simulator.run.summary import write_json
     from simulator.io.atomic import OutputExistsError, WriteFailure, write_directory
 
-    try:
-        result = run_compare(list(directories), paired)
-    except CompareError as exc:
-        raise InputError(str(exc)) from None
+    result = run_compare(list(directories), paired)
     if out is not None:
         try:
             write_directory(out, lambda staging: write_json(staging / "compare.json", result), force)
@@ -335,7 +306,7 @@ def compare(directories, paired, as_json, out, force, lang):
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        click.echo(_person_table("compare", result, lang) if lang else render(result))
+        click.echo(_person_table("compare", result, lang) if lang else console.key_compare_table(result))
 
 
 @cli.command()
@@ -360,6 +331,7 @@ def solve(scenario, goal, target, lever, range_text, given, frontier, paths, see
     from simulator.run.engine import RunOptions
     from simulator.run.progress import progress
     from simulator.scenario.schema import resolve_scenario_data, scenario_source, with_values
+    from simulator.report import console
     from simulator.whatif.solve import solve_command
 
     values = {**overrides.parse_sets(sets), **overrides.parse_sets(given, "--given")}
@@ -376,21 +348,7 @@ def solve(scenario, goal, target, lever, range_text, given, frontier, paths, see
     options = RunOptions(paths=paths, seed=seed, chunk_size=2000)
     with progress(0, "path-variants", "solve") as advance:
         result = solve_command(data, source, goal, target, lever, range_text, options, front, advance)
-    click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else _solve_text(result))
-
-
-def _solve_text(result: dict) -> str:
-    def one(r: dict) -> str:
-        if r["value"] is None:
-            return r["note"]
-        side = "smallest" if r["increasing"] else "largest"
-        lo, hi = r["interval"]
-        return (f"{side} {result['lever']} = {r['value']:.6g}: P({result['goal']}) = {r['probability']:.3f} "
-                f">= {result['target']}; values {lo:.6g}..{hi:.6g} cannot be told apart from the target "
-                f"({result['paths']} paths, seed {result['seed']})")
-    if "rows" not in result:
-        return one(result)
-    return "\n".join(f"{result['frontier']} = {row[result['frontier']]}: {one(row)}" for row in result["rows"])
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else console.key_solve_text(result))
 
 
 @cli.command()
@@ -404,24 +362,18 @@ def calibrate(data_dir, out, judgment):
     """Fit the economic drivers to historical series; print estimates, standard errors and warnings."""
     import tomllib
 
-    from simulator.calibration.core import (
-        CalibrationInputError, calibrate as fit, read_data_dir, read_judgment, render_table,
-        render_toml,
-    )
+    from simulator.calibration import calibrate as fit, read_data_dir, read_judgment, render_table, render_toml
     from simulator.scenario.schema import Economy
 
     from simulator.calibration import deviations
-    try:
-        leaves, options = read_judgment(judgment)
-        result = fit(read_data_dir(data_dir), leaves, options)
-        record = deviations.find_record(data_dir)
-        if record is not None:
-            persistence, reason = deviations.read_persistence(judgment)
-            deviation = deviations.fit_record(record, persistence)
-        else:
-            deviation = None
-    except CalibrationInputError as exc:
-        raise InputError(str(exc)) from None
+    leaves, options = read_judgment(judgment)
+    result = fit(read_data_dir(data_dir), leaves, options)
+    record = deviations.find_record(data_dir)
+    if record is not None:
+        persistence, reason = deviations.read_persistence(judgment)
+        deviation = deviations.fit_record(record, persistence)
+    else:
+        deviation = None
     header = (f"Economic drivers calibrated by `simulator calibrate --data {data_dir} --out {out}`\n"
               f"(judgment: {judgment}; simulator {__version__}). Do not edit by hand: rerun the command.\n"
               "Every value says whether it was fitted (data, years, standard error) or set by judgment.\n"
@@ -456,103 +408,12 @@ def calibrate(data_dir, out, judgment):
 @click.option("--csv", "as_csv", is_flag=True, help="Also write DIR/tables/*.csv (semicolon, decimal comma).")
 def report(dirs, lang, pdf, xlsx, as_csv):
     """Write DIR/report.html from what run, sweep or compare wrote; DIR2 ... are shown beside it."""
-    from simulator.report import PdfError, ReportInputError, ReportOutputError, write_report
-    from simulator.io.atomic import OutputExistsError, WriteFailure
+    from simulator.report import write_report
 
-    try:
-        written = write_report(dirs, lang=lang, pdf=pdf, xlsx=xlsx, csv=as_csv)
-    except (ReportInputError, ReportOutputError, OutputExistsError) as exc:  # busy, or cannot lock there
-        raise InputError(str(exc)) from None
-    except WriteFailure as exc:  # a full disk: the machine, exit 1
-        raise RunFailure(str(exc)) from None
-    except PdfError as exc:  # the environment, not the input: exit 1, one line, nothing written
-        click.echo(f"error: {exc}; nothing was written", err=True)
-        sys.exit(1)  # click.exceptions.Exit would be swallowed by main's standalone_mode=False
+    # a busy or unlockable folder is an InputError, a full disk or a browser that cannot print a RunFailure
+    written = write_report(dirs, lang=lang, pdf=pdf, xlsx=xlsx, csv=as_csv)
     for path in written:
         click.echo(f"-> {path}")
-
-
-def _summary_table(summary: dict) -> str:
-    lines = [f"policy: {summary['policy']['name']}"
-             + ("" if summary["policy"]["reaction"] != "none" else " (no reaction rule)")]
-    if "stress" in summary:
-        lines.append(f"stress: {summary['stress'].get('description') or 'as the scenario sets it'}")
-    if "condition" in summary:
-        c = summary["condition"]
-        lines.append(f"condition: {c['expression']}: {c['paths_kept']} of {c['paths_total']} paths kept "
-                     "(the answers below are given that)")
-    goals = summary.get("goals", {})
-    width = max([28] + [len(n) + 1 for n in goals])
-    if goals and summary.get("deterministic"):
-        lines.append(f"{'goal':<{width}} on the zero-shock path")
-        for name, g in goals.items():
-            lines.append(f"{name:<{width}} {'met' if g['probability'] == 1 else 'not met'}")
-    elif goals:
-        lines.append(f"{'goal':<{width}} {'probability':>11}  95 % interval")
-        for name, g in goals.items():
-            lo, hi = g["ci95"]
-            lines.append(f"{name:<{width}} {g['probability']:>11.3f}  [{lo:.3f}, {hi:.3f}]")
-        lines.append(f"intervals: {summary['interval_covers']}")
-    else:
-        lines.append("(the scenario declares no goals)")
-    risks = summary.get("risks", {})
-    if risks and not summary.get("deterministic"):
-        lines.append("")
-        lines.append(f"{'risk':<{width}} {'any year':>11}  95 % interval")
-        for name, r in risks.items():
-            lo, hi = r["ci95_any_year"]
-            lines.append(f"{name:<{width}} {r['probability_any_year']:>11.3f}  [{lo:.3f}, {hi:.3f}]")
-    table = summary.get("assumptions")
-    if table and goals and not summary.get("deterministic"):
-        lines.append("")
-        lines += _assumption_lines(table, [g for g in ("balance_2030", "consolidation_2040") if g in goals]
-                                   or list(goals)[:2], summary["assumptions_paths"])
-    lines += _attribution_lines(summary.get("attribution", {}), "balance_2030")
-    years = summary["years"]
-    shown = [y for y in (years[0], 2030, years[-1]) if y in years]
-    shown = list(dict.fromkeys(shown))
-    lines.append("")
-    lines.append(f"{'p5 / p50 / p95':<24}" + "".join(f"{y:>24}" for y in shown))
-    rows = [("inflation", "{:>7.1%}"), ("short_rate", "{:>7.1%}"), ("long_rate", "{:>7.1%}"),
-            ("equity_return", "{:>7.1%}"), ("tax_base_growth", "{:>7.1%}"),
-            ("result_msek", "{:>7.0f}"), ("balance_requirement_result_msek", "{:>7.0f}"),
-            ("equity_msek", "{:>7.0f}"), ("consolidation_ratio", "{:>7.1%}"), ("equity_share", "{:>7.1%}")]
-    for name, fmt in rows:
-        table = summary["percentiles"].get(name)
-        if table is None:
-            continue
-        cells = []
-        for y in shown:
-            k = years.index(y)
-            cells.append(" ".join(fmt.format(table[q][k]) for q in ("p5", "p50", "p95")))
-        label = name.removesuffix("_msek").replace("balance_requirement_result", "balance_req_result")
-        lines.append(f"{label:<24}" + "".join(f"{c:>24}" for c in cells))
-    return "\n".join(lines)
-
-
-def _attribution_lines(table: dict, goal: str) -> list[str]:
-    rows = table.get(goal)
-    if not rows:
-        return []
-    lines = ["", f"why paths miss {goal}: means over the goal's years, paths that meet it / miss it"]
-    for r in rows:
-        lines.append(f"  {r['variable'] + ' (' + r['over'] + ')':<44} {r['met']:>12.4g} / {r['missed']:<12.4g}")
-    return lines
-
-
-def _assumption_lines(table: dict, shown: list[str], n_paths: int) -> list[str]:
-    rows = []
-    for name, entry in table.items():
-        low, high = entry.get("low", {}), entry.get("high", {})
-        if "goals" not in low or "goals" not in high:
-            rows.append((name, f"(left out: {low.get('skipped') or high.get('skipped')})"))
-            continue
-        label = f"{name} ({low['value']:.4g} / {high['value']:.4g})"
-        rows.append((label, "".join(f"{low['goals'][g]:>9.3f} / {high['goals'][g]:<7.3f}" for g in shown)))
-    width = max(len(label) for label, _ in rows) + 1
-    lines = [f"assumptions, on the first {n_paths} paths: probability at the low / high value",
-             f"{'assumption (low / high value)':<{width}}" + "".join(f"{g[:19]:>19}" for g in shown)]
-    return lines + [f"{label:<{width}}{cells}" for label, cells in rows]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -579,12 +440,9 @@ def _main(argv: list[str] | None) -> None:
         check_numba_environment()  # before any command imports numba, which reads it once
         args = list(sys.argv[1:] if argv is None else argv)
         cli.main(args=args, prog_name="simulator", standalone_mode=False, obj={"argv": args})
-    except (ScenarioError, InputError, NumbaSettingError) as exc:
+    except SimulatorError as exc:  # InputError: exit 2; RunFailure: exit 1 (simulator.errors)
         click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    except RunFailure as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(exc.exit_code)
     except click.exceptions.NoArgsIsHelpError as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         sys.exit(0)

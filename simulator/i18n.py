@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import string
 
+from simulator.errors import InputError
+
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
 
@@ -486,7 +488,7 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
-class UnknownLanguage(ValueError):
+class UnknownLanguage(InputError, ValueError):
     """--lang names a language the report is not written in."""
 
 

@@ -1,3 +1,9 @@
 """Layer 5, calibration: the economic drivers fitted to historical series (estimators, the data files,
 the judgment, the run, the TOML it writes) and the budget-deviation record. Imports the scenario
 (to validate what it writes), io, the kernels and the base."""
+
+from simulator.calibration.core import (  # noqa: E402  (the package's public names)
+    CalibrationInputError, calibrate, read_data_dir, read_judgment, render_table, render_toml,
+)
+
+__all__ = ["CalibrationInputError", "calibrate", "read_data_dir", "read_judgment", "render_table", "render_toml"]

@@ -26,6 +26,7 @@ from typing import Annotated, Any
 import numpy as np
 from pydantic import Field
 
+from simulator.errors import InputError
 from simulator.kernels.jit import jit
 from simulator.scenario.base import _Model
 from simulator.scenario.schema import Economy, format_validation_error
@@ -39,7 +40,7 @@ SERIES_NAMES = ("inflation", "short_rate", "long_rate", "equity_sweden", "equity
 RELIABILITY_FLAGS = ("DERIVED", "SECONDARY", "PARTIAL")
 
 
-class CalibrationInputError(ValueError):
+class CalibrationInputError(InputError, ValueError):
     """Bad calibration input (a data file or the judgment file): one line naming the file and line."""
 
 

@@ -29,6 +29,8 @@ import uuid
 from pathlib import Path
 from typing import Callable, Iterator
 
+from simulator.errors import InputError, RunFailure
+
 RESULTS_FILE = "results.nc"  # what runs wrote before the streamed store (still read)
 STORE_DIR = "results.zarr"
 SUMMARY_FILE = "summary.json"
@@ -47,7 +49,7 @@ TEMP_NAME = re.compile(r"^\.(?P<stem>.+)\.tmp-(?P<pid>\d+)-(?P<tag>[0-9a-f]{8})-
 ROOM_MARGIN = 1.10  # free space asked for beyond the expected size (metadata, summary, report)
 
 
-class OutputExistsError(Exception):
+class OutputExistsError(InputError):
     """The output directory holds a result and --force was not given, or holds something else."""
 
 
@@ -68,7 +70,7 @@ def raise_interrupted(signum, frame):
     raise Interrupted(signum)
 
 
-class WriteFailure(Exception):
+class WriteFailure(RunFailure):
     """Writing failed or cannot fit for a reason of the machine (full disk, a file-size limit): exit 1."""
 
 

@@ -21,6 +21,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from simulator.errors import InputError
+
 #: Largest scenario, include or judgment file read (a real one is ~30 KB; 16 MiB is far past any).
 MAX_TOML_BYTES = 16 * 2**20
 #: Largest calibration CSV read: 10^6 annual rows are ~14 MB, so 256 MiB leaves room for long monthly
@@ -36,7 +38,7 @@ _KINDS = (
 )
 
 
-class InputFileError(ValueError):
+class InputFileError(InputError, ValueError):
     """A file the user named cannot be used: one line, ``FILE: what is wrong (what is allowed)``."""
 
 

@@ -3,7 +3,8 @@
 Goal descriptions instead of keys, percentages with one decimal, Swedish number formats in Swedish,
 "uppfyllt / ej uppfyllt" for a deterministic run. They read what the command has just written, through
 the same data layer as the report, so the terminal, the HTML and the workbook cannot disagree. Without
-``--lang`` the commands print their key-based tables (simulator.cli), which scripts may parse.
+``--lang`` the commands print their key-based tables (``key_run_table``, ``key_sweep_table``,
+``key_compare_table``, ``key_solve_text``, below), which scripts may parse.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from simulator.report import formatting as fmt
 from simulator.report.data import Run, load_report
 from simulator.report.html import interval_sentence, policy_label, run_labels
 from simulator.i18n import t
+from simulator.whatif.compare import RISKS
 
 
 
@@ -78,3 +80,151 @@ def compare_text(result: dict[str, Any], lang: str) -> str:
 def _goal_label(run: Run, name: str, lang: str) -> str:
     goal = run.goal(name)
     return goal.label(lang) if goal else name
+
+
+def key_sweep_table(summary: dict) -> str:
+    goals = answer_goals(summary["variants"][0]["goals"])
+    width = max(len(v["variant"]) for v in summary["variants"]) + 2
+    lines = [f"{'variant':<{width}}" + "".join(f"{g[:32]:>36}" for g in goals),
+             f"{'':<{width}}" + "".join(f"{'P [95 %] diff ± 1.96 se':>36}" for _ in goals)]
+    for v in summary["variants"]:
+        cells = []
+        for g in goals:
+            s = v["goals"][g]
+            cells.append(f"{s['probability']:.3f} [{s['ci95'][0]:.3f},{s['ci95'][1]:.3f}] "
+                         f"{s['diff']:+.3f}±{1.96 * s['diff_stderr']:.3f}")
+        lines.append(f"{v['variant'] + (' *' if v['reference'] else ''):<{width}}" + "".join(f"{c:>36}" for c in cells))
+    lines.append(f"* the reference; differences are paired (same paths): {summary['paired']}")
+    return "\n".join(lines)
+
+
+def key_solve_text(result: dict) -> str:
+    def one(r: dict) -> str:
+        if r["value"] is None:
+            return r["note"]
+        side = "smallest" if r["increasing"] else "largest"
+        lo, hi = r["interval"]
+        return (f"{side} {result['lever']} = {r['value']:.6g}: P({result['goal']}) = {r['probability']:.3f} "
+                f">= {result['target']}; values {lo:.6g}..{hi:.6g} cannot be told apart from the target "
+                f"({result['paths']} paths, seed {result['seed']})")
+    if "rows" not in result:
+        return one(result)
+    return "\n".join(f"{result['frontier']} = {row[result['frontier']]}: {one(row)}" for row in result["rows"])
+
+
+def key_run_table(summary: dict) -> str:
+    lines = [f"policy: {summary['policy']['name']}"
+             + ("" if summary["policy"]["reaction"] != "none" else " (no reaction rule)")]
+    if "stress" in summary:
+        lines.append(f"stress: {summary['stress'].get('description') or 'as the scenario sets it'}")
+    if "condition" in summary:
+        c = summary["condition"]
+        lines.append(f"condition: {c['expression']}: {c['paths_kept']} of {c['paths_total']} paths kept "
+                     "(the answers below are given that)")
+    goals = summary.get("goals", {})
+    width = max([28] + [len(n) + 1 for n in goals])
+    if goals and summary.get("deterministic"):
+        lines.append(f"{'goal':<{width}} on the zero-shock path")
+        for name, g in goals.items():
+            lines.append(f"{name:<{width}} {'met' if g['probability'] == 1 else 'not met'}")
+    elif goals:
+        lines.append(f"{'goal':<{width}} {'probability':>11}  95 % interval")
+        for name, g in goals.items():
+            lo, hi = g["ci95"]
+            lines.append(f"{name:<{width}} {g['probability']:>11.3f}  [{lo:.3f}, {hi:.3f}]")
+        lines.append(f"intervals: {summary['interval_covers']}")
+    else:
+        lines.append("(the scenario declares no goals)")
+    risks = summary.get("risks", {})
+    if risks and not summary.get("deterministic"):
+        lines.append("")
+        lines.append(f"{'risk':<{width}} {'any year':>11}  95 % interval")
+        for name, r in risks.items():
+            lo, hi = r["ci95_any_year"]
+            lines.append(f"{name:<{width}} {r['probability_any_year']:>11.3f}  [{lo:.3f}, {hi:.3f}]")
+    table = summary.get("assumptions")
+    if table and goals and not summary.get("deterministic"):
+        lines.append("")
+        lines += _assumption_lines(table, [g for g in ("balance_2030", "consolidation_2040") if g in goals]
+                                   or list(goals)[:2], summary["assumptions_paths"])
+    lines += _attribution_lines(summary.get("attribution", {}), "balance_2030")
+    years = summary["years"]
+    shown = [y for y in (years[0], 2030, years[-1]) if y in years]
+    shown = list(dict.fromkeys(shown))
+    lines.append("")
+    lines.append(f"{'p5 / p50 / p95':<24}" + "".join(f"{y:>24}" for y in shown))
+    rows = [("inflation", "{:>7.1%}"), ("short_rate", "{:>7.1%}"), ("long_rate", "{:>7.1%}"),
+            ("equity_return", "{:>7.1%}"), ("tax_base_growth", "{:>7.1%}"),
+            ("result_msek", "{:>7.0f}"), ("balance_requirement_result_msek", "{:>7.0f}"),
+            ("equity_msek", "{:>7.0f}"), ("consolidation_ratio", "{:>7.1%}"), ("equity_share", "{:>7.1%}")]
+    for name, pattern in rows:
+        table = summary["percentiles"].get(name)
+        if table is None:
+            continue
+        cells = []
+        for y in shown:
+            k = years.index(y)
+            cells.append(" ".join(pattern.format(table[q][k]) for q in ("p5", "p50", "p95")))
+        label = name.removesuffix("_msek").replace("balance_requirement_result", "balance_req_result")
+        lines.append(f"{label:<24}" + "".join(f"{c:>24}" for c in cells))
+    return "\n".join(lines)
+
+
+def _attribution_lines(table: dict, goal: str) -> list[str]:
+    rows = table.get(goal)
+    if not rows:
+        return []
+    lines = ["", f"why paths miss {goal}: means over the goal's years, paths that meet it / miss it"]
+    for r in rows:
+        lines.append(f"  {r['variable'] + ' (' + r['over'] + ')':<44} {r['met']:>12.4g} / {r['missed']:<12.4g}")
+    return lines
+
+
+def _assumption_lines(table: dict, shown: list[str], n_paths: int) -> list[str]:
+    rows = []
+    for name, entry in table.items():
+        low, high = entry.get("low", {}), entry.get("high", {})
+        if "goals" not in low or "goals" not in high:
+            rows.append((name, f"(left out: {low.get('skipped') or high.get('skipped')})"))
+            continue
+        label = f"{name} ({low['value']:.4g} / {high['value']:.4g})"
+        rows.append((label, "".join(f"{low['goals'][g]:>9.3f} / {high['goals'][g]:<7.3f}" for g in shown)))
+    width = max(len(label) for label, _ in rows) + 1
+    lines = [f"assumptions, on the first {n_paths} paths: probability at the low / high value",
+             f"{'assumption (low / high value)':<{width}}" + "".join(f"{g[:19]:>19}" for g in shown)]
+    return lines + [f"{label:<{width}}{cells}" for label, cells in rows]
+
+
+def key_compare_table(result: dict[str, Any]) -> str:
+    runs = result["runs"]
+    width = max(len(g) for g in result["goals"]) + 2
+    col = 26
+    lines = [f"{'':<{width}}" + "".join(f"{r['label'][:col - 2]:>{col}}" for r in runs)]
+    lines.append(f"{'policy':<{width}}" + "".join(f"{str(r['policy'])[:col - 2]:>{col}}" for r in runs))
+    lines.append(f"{'goal probability':<{width}}")
+    for g in result["goals"]:
+        cells = []
+        for r in runs:
+            s = r["goals"][g]
+            cell = f"{s['probability']:.3f}"
+            if "diff" in s:
+                cell += f" {s['diff']:+.3f}±{1.96 * s['diff_stderr']:.3f}"
+            cells.append(f"{cell:>{col}}")
+        lines.append(f"{g:<{width}}" + "".join(cells))
+    lines.append("")
+    for r in runs[1:]:
+        lines.append(f"{r['label']} against {result['reference']}: {r['compared_as']}")
+        if r["paired"]:
+            for g in result["goals"]:
+                s = r["goals"][g]
+                lines.append(f"  {g:<{width}} paths gained {s['gained']}, lost {s['lost']}; "
+                             f"paired standard error {s['diff_stderr']:.4f}")
+    if any(r.get("paired") for r in runs[1:]):
+        lines.append(result["why_paired"])
+    lines.append("")
+    names = sorted({k for r in runs for k in r["risks"]}, key=RISKS.index)
+    for name in names:
+        lines.append(f"{name + ' (any year)':<{width}}" + "".join(f"{r['risks'].get(name, float('nan')):>{col}.3f}" for r in runs))
+    for key in dict.fromkeys(k for r in runs for k in r["medians"]):
+        lines.append(f"{'median ' + key:<{width}}" + "".join(f"{r['medians'].get(key, float('nan')):>{col}.4g}" for r in runs))
+    return "\n".join(lines)

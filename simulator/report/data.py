@@ -22,6 +22,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from simulator.errors import InputError
 from simulator.whatif.paired import paired_difference
 
 SUMMARY_FILE = "summary.json"
@@ -57,7 +58,7 @@ DEPTH_TOLERANCE = 1e-6
 BAD_QUANTILE = 90  # "the bad paths": one path in ten needs at least this much of an instrument
 
 
-class ReportInputError(Exception):
+class ReportInputError(InputError):
     """The directory is missing or holds no result: bad input (exit 2)."""
 
 

@@ -13,17 +13,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
+from simulator.errors import InputError
 from simulator.report.data import ReportInputError, load_report
 from simulator.report.html import render
 from simulator.i18n import UnknownLanguage, check_language
-from simulator.report.pdf import print_pdf
+from simulator.report.pdf import PdfError, print_pdf
 from simulator.report.tables import TABLE_KEYS, build_tables, csv_text, workbook_bytes
 from simulator.io.atomic import no_room, output_lock, replace_files, temp_name
 
 HTML_FILE, PDF_FILE, XLSX_FILE, CSV_DIR = "report.html", "report.pdf", "tables.xlsx", "tables"
 
 
-class ReportOutputError(Exception):
+class ReportOutputError(InputError):
     """A report file cannot be written where it belongs."""
 
 
@@ -42,7 +43,10 @@ def write_report(directories: Sequence[str | Path], lang: str = "sv", pdf: bool 
         report = load_report(directories)  # read under the lock: what is shown is what is there
         out = report.main.directory
         files = _render(report, lang, xlsx, csv)
-        _put_in_place(out, files, pdf)
+        try:
+            _put_in_place(out, files, pdf)
+        except PdfError as exc:  # the environment, not the input: exit 1, and the folder as it was
+            raise PdfError(f"{exc}; nothing was written") from None
         if csv:
             _remove_stale_csv(out / CSV_DIR, {final.name for final in files if final.parent.name == CSV_DIR})
     return sorted([*files, *([out / PDF_FILE] if pdf else [])])

@@ -15,6 +15,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from simulator.errors import RunFailure
+
 CHROMIUM_ENV = "SIMULATOR_CHROMIUM"  # a Chromium binary to use instead of the first one found
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -22,7 +24,7 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 PDF_TIMEOUT_S = 120.0
 
 
-class PdfError(Exception):
+class PdfError(RunFailure):
     """Chromium is missing or did not print the report."""
 
 

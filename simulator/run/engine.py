@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from simulator.errors import InputError, RunFailure
 from simulator.model.accounts import Perturbation, accounts_params
 from simulator.model.drivers import EconomyInputs, economy_inputs, per_path
 from simulator.kernels.accounts import STATE
@@ -33,7 +34,7 @@ from simulator.model.uncertainty import Uncertainty, draw_parameters, uncertaint
 from simulator.variables import OUTPUT, STORED
 
 
-class SchedulerUnreachable(Exception):
+class SchedulerUnreachable(InputError):
     """--scheduler names a cluster that does not answer (bad input, not an internal error)."""
 
 
@@ -129,7 +130,7 @@ def chunk_bounds(n_paths: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(s, min(chunk_size, n_paths - s)) for s in range(0, n_paths, chunk_size)]
 
 
-class ClusterFailure(Exception):
+class ClusterFailure(RunFailure):
     """The cluster answered but cannot run the work: no workers within the timeout, or all of them lost
     (exit 1, one line naming the address)."""
 

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from simulator.errors import InputError
 from simulator.scenario.base import FIRST_YEAR, LAST_YEAR_ALLOWED, OPENING_YEAR, _Model
 from simulator.scenario.goals import Goal, validate_goal_references
 
@@ -34,7 +35,7 @@ SHOCKS: tuple[str, ...] = (
 
 
 
-class ScenarioError(Exception):
+class ScenarioError(InputError):
     """Bad scenario input: carries one line naming the file, the field and what is allowed."""
 
 

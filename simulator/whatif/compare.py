@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from simulator.errors import InputError
 from simulator.whatif.paired import WHY_PAIRED, independent_difference, paired_difference
 from simulator.io.atomic import RESULTS_FILE, STORE_DIR, SUMMARY_FILE
 
@@ -20,7 +21,7 @@ MEDIANS = (("result_msek", 2030), ("equity_msek", 2030), ("equity_msek", 2040), 
 RISKS = ("loan_limit_breach", "debt_ceiling_breach", "overdraft_used", "protection_breach")
 
 
-class CompareError(ValueError):
+class CompareError(InputError, ValueError):
     """Bad input for compare (exit 2, one line)."""
 
 
@@ -128,36 +129,3 @@ def compare(directories: list[Path], paired: bool | None = None) -> dict[str, An
     return out
 
 
-def render(result: dict[str, Any]) -> str:
-    runs = result["runs"]
-    width = max(len(g) for g in result["goals"]) + 2
-    col = 26
-    lines = [f"{'':<{width}}" + "".join(f"{r['label'][:col - 2]:>{col}}" for r in runs)]
-    lines.append(f"{'policy':<{width}}" + "".join(f"{str(r['policy'])[:col - 2]:>{col}}" for r in runs))
-    lines.append(f"{'goal probability':<{width}}")
-    for g in result["goals"]:
-        cells = []
-        for r in runs:
-            s = r["goals"][g]
-            cell = f"{s['probability']:.3f}"
-            if "diff" in s:
-                cell += f" {s['diff']:+.3f}±{1.96 * s['diff_stderr']:.3f}"
-            cells.append(f"{cell:>{col}}")
-        lines.append(f"{g:<{width}}" + "".join(cells))
-    lines.append("")
-    for r in runs[1:]:
-        lines.append(f"{r['label']} against {result['reference']}: {r['compared_as']}")
-        if r["paired"]:
-            for g in result["goals"]:
-                s = r["goals"][g]
-                lines.append(f"  {g:<{width}} paths gained {s['gained']}, lost {s['lost']}; "
-                             f"paired standard error {s['diff_stderr']:.4f}")
-    if any(r.get("paired") for r in runs[1:]):
-        lines.append(result["why_paired"])
-    lines.append("")
-    names = sorted({k for r in runs for k in r["risks"]}, key=RISKS.index)
-    for name in names:
-        lines.append(f"{name + ' (any year)':<{width}}" + "".join(f"{r['risks'].get(name, float('nan')):>{col}.3f}" for r in runs))
-    for key in dict.fromkeys(k for r in runs for k in r["medians"]):
-        lines.append(f"{'median ' + key:<{width}}" + "".join(f"{r['medians'].get(key, float('nan')):>{col}.4g}" for r in runs))
-    return "\n".join(lines)

@@ -1,0 +1,35 @@
+"""The two kinds of failure a command ends with, and their exit codes (../shared/CONTRACT.md).
+
+Every exception the package raises for a user to read derives from one of two bases, so the command
+line maps two classes onto exit codes instead of one per module:
+
+- :class:`InputError`, exit 2: the input is wrong (a scenario field, an option, a result folder that
+  cannot be read back); the message is one line naming the file and the field and what is allowed;
+- :class:`RunFailure`, exit 1: the input was fine but the run could not finish (a full disk, a lost
+  cluster, a browser that cannot print); the message is one line and says what was left in place.
+
+A signal is neither: :class:`simulator.io.atomic.Interrupted` derives from ``BaseException`` so that no
+``except Exception`` swallows it. Anything else reaching the command is a bug (exit 1, one line;
+``SIMULATOR_DEBUG=1`` shows the traceback).
+"""
+
+EXIT_INPUT = 2
+EXIT_FAILURE = 1
+
+
+class SimulatorError(Exception):
+    """A failure a user reads: one line, no traceback."""
+
+    exit_code = EXIT_FAILURE
+
+
+class InputError(SimulatorError):
+    """Bad input: exit 2, one line naming the file (or option) and the field and what is allowed."""
+
+    exit_code = EXIT_INPUT
+
+
+class RunFailure(SimulatorError):
+    """Not the input's fault (a full disk, a lost cluster, a missing browser): exit 1, one line."""
+
+    exit_code = EXIT_FAILURE
