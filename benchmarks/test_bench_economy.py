@@ -12,9 +12,10 @@ import time
 import pytest
 
 from simulator.model.drivers import economy_inputs, simulate_drivers
-from simulator.run.engine import RunOptions, model_inputs, simulate_chunk
+from simulator.run.options import RunOptions
+from simulator.model.simulate import model_inputs, simulate_chunk
 from simulator.commands.run import RunJob, run_job
-from simulator.scenario.schema import load_scenario
+from simulator.scenario.loader import load_scenario
 from tests.conftest import BASE_TOML, ROOT
 
 PATHS = 10_000
@@ -152,8 +153,8 @@ def test_peak_memory(benchmark, report_extra, paths, tmp_path):
 REFERENCE_PATHS = 20
 REFERENCE = """
 import sys, time
-from simulator.run.engine import model_inputs, simulate_chunk
-from simulator.scenario.schema import load_scenario
+from simulator.model.simulate import model_inputs, simulate_chunk
+from simulator.scenario.loader import load_scenario
 inputs = model_inputs(load_scenario(sys.argv[1]))
 start = time.perf_counter()
 simulate_chunk(inputs, 42, 0, int(sys.argv[2]), True, False)

@@ -10,9 +10,9 @@ Layers (kept apart on purpose, as in xclim):
 """
 
 import os
+from importlib.metadata import PackageNotFoundError, version
 
 from simulator.errors import InputError
-from importlib.metadata import PackageNotFoundError, version
 
 try:
     __version__ = version("simulator")

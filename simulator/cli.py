@@ -91,7 +91,7 @@ def _load(scenario: Path, sets: tuple[str, ...]):
     values = overrides.parse_sets(sets)
     spec = overrides.load(scenario, values)
     if values:
-        from simulator.model.stress import baseline_moves
+        from simulator.model.baseline import baseline_moves
 
         moved = baseline_moves(overrides.load(scenario), spec)
         if moved:
@@ -150,11 +150,12 @@ def validate(scenario: Path, sets) -> None:
 def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, scheduler, monthly,
         parameter_uncertainty, assumptions, assumption_paths, condition, summary_only, force, sets, lang):
     """Simulate SCENARIO and write results.zarr and summary.json to --out, chunk by chunk."""
-    from simulator.run.engine import ClusterFailure, RunOptions, SchedulerUnreachable
     from simulator.commands.run import RunJob, run_job
-    from simulator.report import console
-    from simulator.run.summary import expected_result_bytes
     from simulator.io.atomic import OutputExistsError, WriteFailure, check_output_free, check_room, output_lock
+    from simulator.report import console
+    from simulator.run.cluster import ClusterFailure, SchedulerUnreachable
+    from simulator.run.options import RunOptions
+    from simulator.run.outputs import expected_result_bytes
 
     if parameter_uncertainty and deterministic:
         raise InputError("--parameter-uncertainty: needs random paths; it cannot be combined with --deterministic")
@@ -168,8 +169,8 @@ def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, sch
 
         uncertainty_spec(spec)  # bad input (no or unusable standard errors) before simulating
     if condition is not None:
-        from simulator.model.stress import parse_condition
         from simulator.variables import STORED
+        from simulator.whatif.conditions import parse_condition
 
         parse_condition(condition, set(STORED), spec.simulation.years)  # bad input before simulating
     started = time.perf_counter()
@@ -234,14 +235,20 @@ def sensitivity(scenario, as_json, sets):
 @click.pass_context
 def sweep(ctx, sweep_file, paths, seed, out, chunk_size, force, sets, lang):
     """Every variant of a grid or list of levers on the same paths; sweep.csv, sweep.xlsx, sweep.nc."""
+    from simulator.io.atomic import (
+        OutputExistsError,
+        WriteFailure,
+        check_output_free,
+        check_room,
+        output_lock,
+        write_directory,
+    )
+    from simulator.io.results import write_json
     from simulator.report import console
-    from simulator.whatif import sweep as sw
-    from simulator.run.engine import RunOptions
+    from simulator.run.options import RunOptions
     from simulator.run.progress import progress
     from simulator.scenario import overrides
-    from simulator.run.summary import write_json
-    from simulator.io.atomic import (OutputExistsError, WriteFailure, check_output_free, check_room, output_lock,
-                                  write_directory)
+    from simulator.whatif import sweep as sw
 
     values = overrides.parse_sets(sets)
     loaded = sw.load_sweep(sweep_file, values)  # bad input first, and only once
@@ -290,10 +297,10 @@ def compare(directories, paired, as_json, out, force, lang):
     """Goal probabilities, risks and medians of runs side by side, paired against the first."""
     import json
 
-    from simulator.whatif.compare import compare as run_compare
-    from simulator.report import console
-    from simulator.run.summary import write_json
     from simulator.io.atomic import OutputExistsError, WriteFailure, write_directory
+    from simulator.io.results import write_json
+    from simulator.report import console
+    from simulator.whatif.compare import compare as run_compare
 
     result = run_compare(list(directories), paired)
     if out is not None:
@@ -327,11 +334,11 @@ def solve(scenario, goal, target, lever, range_text, given, frontier, paths, see
     """The smallest LEVER value in LO:HI whose GOAL probability is at least the target."""
     import json
 
-    from simulator.scenario import overrides
-    from simulator.run.engine import RunOptions
-    from simulator.run.progress import progress
-    from simulator.scenario.schema import resolve_scenario_data, scenario_source, with_values
     from simulator.report import console
+    from simulator.run.options import RunOptions
+    from simulator.run.progress import progress
+    from simulator.scenario import overrides
+    from simulator.scenario.loader import resolve_scenario_data, scenario_source, with_values
     from simulator.whatif.solve import solve_command
 
     values = {**overrides.parse_sets(sets), **overrides.parse_sets(given, "--given")}
@@ -362,10 +369,9 @@ def calibrate(data_dir, out, judgment):
     """Fit the economic drivers to historical series; print estimates, standard errors and warnings."""
     import tomllib
 
-    from simulator.calibration import calibrate as fit, read_data_dir, read_judgment, render_table, render_toml
-    from simulator.scenario.schema import Economy
-
-    from simulator.calibration import deviations
+    from simulator.calibration import calibrate as fit
+    from simulator.calibration import deviations, read_data_dir, read_judgment, render_table, render_toml
+    from simulator.scenario.economy import Economy
     leaves, options = read_judgment(judgment)
     result = fit(read_data_dir(data_dir), leaves, options)
     record = deviations.find_record(data_dir)

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from simulator.scenario.schema import Scenario, parse_scenario, resolve_scenario_data
+from simulator.scenario.schema import Scenario
+from simulator.scenario.loader import parse_scenario, resolve_scenario_data
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE_TOML = ROOT / "scenarios" / "base.toml"

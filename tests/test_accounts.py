@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 
 from simulator.model.accounts import accounts_params, balance_sheet_gap
-from simulator.run.engine import RunOptions, run
+from simulator.run.options import RunOptions
+from simulator.run.engine import run
 from simulator.kernels.accounts import (
     ORDER_DEADLINE, ORDER_OLDEST, balance_requirement_result, borrowing, deficit_pace, pension_interest,
     refixed_loan_rate, reserve_allocation, restore_deficits, round_up_to_step,
 )
-from simulator.scenario.schema import parse_scenario
+from simulator.scenario.loader import parse_scenario
 from simulator.whatif.sensitivity import ITEMS, sensitivity
 from tests.conftest import base_dict, scenario_with
 

@@ -15,7 +15,7 @@ from simulator.calibration.core import (
 )
 from simulator.cli import main
 from simulator.model.drivers import economy_inputs, simulate_drivers
-from simulator.scenario.schema import load_scenario
+from simulator.scenario.loader import load_scenario
 from tests.conftest import ROOT, base_dict, no_regimes, scenario_with
 
 SEED = 7

@@ -7,7 +7,7 @@ import pytest
 
 from simulator import __version__
 from simulator.cli import main
-from simulator.run.summary import open_results
+from simulator.io.results import open_results
 from simulator.io.atomic import STORE_DIR as RESULTS_FILE, SUMMARY_FILE
 from simulator.variables import ANNUAL, STORED
 from tests.conftest import BASE_TOML

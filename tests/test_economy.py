@@ -8,7 +8,7 @@ import pytest
 from simulator.model.drivers import (
     DT, economy_inputs, exact_ou_coefficients, simulate_drivers, simulate_monthly, stationary_crash_share,
 )
-from simulator.scenario.schema import SHOCKS
+from simulator.scenario.economy import SHOCKS
 from tests.conftest import no_regimes, scenario_with
 
 N = 20_000

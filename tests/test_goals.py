@@ -10,13 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from simulator.scenario.goals import (
-    Goal,
-    evaluate_goal,
-    evaluate_goals,
-    goal_statistics,
-    validate_goal_references,
-)
+from simulator.scenario.goals import Goal, validate_goal_references
+from simulator.model.goals import evaluate_goal, evaluate_goals, goal_statistics
 
 NAN = float("nan")
 YEARS = np.array([2025, 2026, 2027])

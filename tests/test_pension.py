@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from simulator.run.engine import RunOptions, run
+from simulator.run.options import RunOptions
+from simulator.run.engine import run
 from simulator.kernels.accounts import PARAMS, STATE
 from simulator.kernels.pension import (
     fixed_income_return, fixed_income_yield, max_equity_share, open_portfolio, portfolio_flow,

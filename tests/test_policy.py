@@ -8,9 +8,10 @@ import pytest
 
 from simulator.whatif.assumptions import assumption_table
 from simulator.cli import main
-from simulator.run.engine import RunOptions, run
-from simulator.run.summary import open_results
-from simulator.scenario.schema import load_scenario, resolve_scenario_data
+from simulator.run.options import RunOptions
+from simulator.run.engine import run
+from simulator.io.results import open_results
+from simulator.scenario.loader import load_scenario, resolve_scenario_data
 from simulator.model.uncertainty import draw_parameters, uncertainty_spec
 from simulator.model.drivers import economy_inputs
 from tests.conftest import BASE_TOML, ROOT, scenario_with
@@ -194,7 +195,7 @@ def test_assumptions_move_the_answers_the_way_theory_says():
     sc = load_scenario(BASE_TOML)
     table, n = assumption_table(sc, RunOptions(paths=1500, seed=2))
     base = run(sc, RunOptions(paths=1500, seed=2)).annual
-    from simulator.scenario.goals import evaluate_goals
+    from simulator.model.goals import evaluate_goals
 
     p = {g: float(v.mean()) for g, v in evaluate_goals(sc.goals, base, np.arange(2025, 2041)).items()}
     def probs(name, goal):

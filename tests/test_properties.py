@@ -5,8 +5,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.model.drivers import economy_inputs, simulate_drivers
-from simulator.run.engine import model_inputs, simulate_chunk
-from simulator.scenario.schema import parse_scenario
+from simulator.model.simulate import model_inputs, simulate_chunk
+from simulator.scenario.loader import parse_scenario
 from tests.conftest import base_dict, set_in
 
 prob = st.floats(0.0, 1.0)

@@ -10,8 +10,9 @@ import pytest
 
 from simulator.scenario import overrides
 from simulator.cli import main
-from simulator.run.engine import RunOptions, run
-from simulator.scenario.goals import evaluate_goals
+from simulator.run.options import RunOptions
+from simulator.run.engine import run
+from simulator.model.goals import evaluate_goals
 from simulator.report.formatting import NBSP, interval, percent
 from simulator.i18n import t
 from tests.conftest import BASE_TOML

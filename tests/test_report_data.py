@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulator.run.summary import open_results
+from simulator.io.results import open_results
 
 from simulator.report.data import (
     DEPTH_BANDS, ReportInputError, depth_share, load_report, load_run, paired_differences, scenario_sha256,

@@ -23,10 +23,10 @@ import tomli_w
 import xarray as xr
 
 from simulator.cli import main
-from simulator.scenario.goals import evaluate_goals
+from simulator.model.goals import evaluate_goals
 from simulator.report.data import load_report
 from simulator.run.summary import percentile_table
-from simulator.scenario.schema import load_scenario
+from simulator.scenario.loader import load_scenario
 from tests.conftest import BASE_TOML, base_dict, set_in
 
 PATHS, SEED = 300, 7

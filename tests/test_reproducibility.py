@@ -10,9 +10,10 @@ import numba
 import numpy as np
 import pytest
 
-from simulator.run.engine import RunOptions, run
+from simulator.run.options import RunOptions
+from simulator.run.engine import run
 from tests.conftest import ROOT, base_dict
-from simulator.scenario.schema import parse_scenario
+from simulator.scenario.loader import parse_scenario
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +75,9 @@ def test_jit_disabled_gives_the_same_bits(scenario, reference, tmp_path):
         import numba
         import numpy as np
         assert numba.config.DISABLE_JIT, "the JIT must be off in this process"
-        from simulator.run.engine import RunOptions, run
-        from simulator.scenario.schema import load_scenario
+        from simulator.run.options import RunOptions
+        from simulator.run.engine import run
+        from simulator.scenario.loader import load_scenario
         res = run(load_scenario({str(ROOT / 'scenarios' / 'base.toml')!r}),
                   RunOptions(paths=3, seed=7, chunk_size=2, keep_monthly=True))
         np.savez({str(out)!r}, **{{'a_' + k: v for k, v in res.annual.items()}},

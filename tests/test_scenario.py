@@ -8,7 +8,7 @@ import pytest
 import tomli_w
 
 from simulator.cli import main
-from simulator.scenario.schema import load_scenario
+from simulator.scenario.loader import load_scenario
 from tests.conftest import BASE_TOML, base_dict, set_in
 
 

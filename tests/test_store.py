@@ -12,9 +12,10 @@ import pytest
 import xarray as xr
 
 from simulator.cli import main
-from simulator.run.engine import RunOptions, run as run_engine
-from simulator.run.summary import open_results
-from simulator.scenario.schema import load_scenario
+from simulator.run.options import RunOptions
+from simulator.run.engine import run as run_engine
+from simulator.io.results import open_results
+from simulator.scenario.loader import load_scenario
 
 BASE = "scenarios/base.toml"
 

@@ -130,9 +130,10 @@ def test_a_cluster_merge_leaves_its_inputs_as_they_were():
     """dask may hand a task's result to a merge run twice (after a lost worker): the merge must not
     change its inputs, or a chunk would be counted twice."""
     from simulator.run.chunkstats import ChunkStats, chunk_columns, pilot_bins, summary_spec
-    from simulator.run.engine import RunOptions, run
+    from simulator.run.options import RunOptions
+    from simulator.run.engine import run
     from simulator.run.pipeline import merge_task
-    from simulator.scenario.schema import load_scenario
+    from simulator.scenario.loader import load_scenario
     from tests.conftest import BASE_TOML
 
     scenario = load_scenario(BASE_TOML)

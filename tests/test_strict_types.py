@@ -5,7 +5,8 @@ still a float (``amount = 3100``). Every refusal is one line naming the field an
 import pytest
 
 from simulator.scenario.goals import THRESHOLD_LIMIT, Goal
-from simulator.scenario.schema import ScenarioError, parse_scenario
+from simulator.scenario.base import ScenarioError
+from simulator.scenario.loader import parse_scenario
 from tests.conftest import base_dict, set_in
 
 REFUSED = [

@@ -10,10 +10,12 @@ import tomli_w
 
 from simulator.scenario import overrides
 from simulator.cli import main
-from simulator.run.engine import RunOptions, run
-from simulator.scenario.goals import evaluate_goals
+from simulator.run.options import RunOptions
+from simulator.run.engine import run
+from simulator.model.goals import evaluate_goals
 from simulator.whatif.paired import paired_difference
-from simulator.scenario.schema import ScenarioError, load_scenario, resolve_scenario_data, with_values
+from simulator.scenario.base import ScenarioError
+from simulator.scenario.loader import load_scenario, resolve_scenario_data, with_values
 from tests.conftest import BASE_TOML, ROOT
 
 SCENARIOS = ROOT / "scenarios"
@@ -212,7 +214,7 @@ def test_condition_keeps_the_paths_that_meet_it(tmp_path, capsys):
 
 
 def test_failure_attribution_by_hand(stressed):
-    from simulator.run.engine import SimulationOutput
+    from simulator.model.simulate import SimulationOutput
     from simulator.run.pipeline import summarise_output
     from simulator.run.summary import attribution_summary
 

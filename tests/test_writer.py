@@ -151,7 +151,7 @@ def test_a_cache_that_cannot_be_written_does_not_fail_the_run(tmp_path):
                           preexec_fn=limit, capture_output=True, text=True, cwd=ROOT, env=env, timeout=900)
     assert proc.returncode == 0, proc.stderr
     from simulator.whatif.sensitivity import sensitivity
-    from simulator.scenario.schema import load_scenario
+    from simulator.scenario.loader import load_scenario
     expected = {k: round(v, 6) for k, v in sensitivity(load_scenario(BASE_TOML)).items()}
     assert json.loads(proc.stdout) == expected  # the same numbers as with a cache
     leftovers = [p.name for p in cache.rglob("*") if p.is_file() and p.stat().st_size >= 4096]

@@ -3,7 +3,12 @@ the judgment, the run, the TOML it writes) and the budget-deviation record. Impo
 (to validate what it writes), io, the kernels and the base."""
 
 from simulator.calibration.core import (  # noqa: E402  (the package's public names)
-    CalibrationInputError, calibrate, read_data_dir, read_judgment, render_table, render_toml,
+    CalibrationInputError,
+    calibrate,
+    read_data_dir,
+    read_judgment,
+    render_table,
+    render_toml,
 )
 
 __all__ = ["CalibrationInputError", "calibrate", "read_data_dir", "read_judgment", "render_table", "render_toml"]

@@ -28,8 +28,9 @@ from pydantic import Field
 
 from simulator.errors import InputError
 from simulator.kernels.jit import jit
-from simulator.scenario.base import _Model
-from simulator.scenario.schema import Economy, format_validation_error
+from simulator.scenario.base import StrictModel
+from simulator.scenario.economy import Economy
+from simulator.scenario.loader import format_validation_error
 
 MONTHS = 12
 DT = 1.0 / MONTHS
@@ -725,7 +726,7 @@ class Calibration:
         return out
 
 
-class JudgmentOptions(_Model):
+class JudgmentOptions(StrictModel):
     """``[options]`` of the judgment file (docs/calibration.md, section 3)."""
 
     min_years_warning: int = Field(20, ge=0, le=10_000)  # warn when a series has fewer annual observations
@@ -740,7 +741,7 @@ class JudgmentOptions(_Model):
 DEFAULT_OPTIONS = JudgmentOptions().model_dump()
 
 
-class _JudgmentFile(_Model):
+class _JudgmentFile(StrictModel):
     """What a judgment file must hold once its leaves are reduced to their values: a complete, valid
     [economy] (the values a fit does not replace are written as they are) and valid [options]."""
 

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.io import safeio
 from simulator.calibration.core import CalibrationInputError
+from simulator.io import safeio
 
 _RECORD = re.compile(r"^#\s*record\s*:\s*budget_deviation\b", re.IGNORECASE)
 COLUMNS = ("year", "deviation_msek", "tax_and_grants_msek", "adjustment_msek")

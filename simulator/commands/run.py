@@ -12,7 +12,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from simulator.run.engine import RunOptions, SimulationOutput
+from simulator.model.simulate import SimulationOutput
+from simulator.run.options import RunOptions
 from simulator.scenario.schema import Scenario
 
 
@@ -41,8 +42,8 @@ def conditioned(scenario: Scenario, output: SimulationOutput, condition: str | N
     """The paths meeting --condition, and what summary.json says of it (None without a condition)."""
     if not condition:
         return output, None
-    from simulator.scenario.schema import ScenarioError
-    from simulator.model.stress import condition_mask, parse_condition
+    from simulator.scenario.base import ScenarioError
+    from simulator.whatif.conditions import condition_mask, parse_condition
 
     years = [int(y) for y in output.years]
     groups = parse_condition(condition, set(output.annual), years)
@@ -54,8 +55,8 @@ def conditioned(scenario: Scenario, output: SimulationOutput, condition: str | N
 
 
 def _chunk_job(job: RunJob, store: Path | None):
+    from simulator.model.simulate import model_inputs
     from simulator.run.chunkstats import summary_spec
-    from simulator.run.engine import model_inputs
     from simulator.run.pipeline import ChunkJob
 
     o = job.options
@@ -67,10 +68,10 @@ def _chunk_job(job: RunJob, store: Path | None):
 def _simulate_into(job: RunJob, staging: Path):
     """Stream the run into ``staging`` (the store, unless --summary-only); the summary's numbers, what
     summary.json says of --condition, and the paths kept (None: all)."""
+    from simulator.io.zarr_store import STORE
+    from simulator.run.outputs import create_result_store
     from simulator.run.pipeline import from_memory, stream
     from simulator.run.progress import progress
-    from simulator.run.summary import create_result_store
-    from simulator.io.zarr_store import STORE
 
     store = None if job.summary_only else staging / STORE
     chunk_job = _chunk_job(job, store)
@@ -92,9 +93,10 @@ def _simulate_into(job: RunJob, staging: Path):
 def run_job(job: RunJob) -> dict[str, Any]:
     """Simulate, summarise and write one run (streamed: memory bounded by the chunk, see
     simulator.run.pipeline); returns summary.json's content."""
-    from simulator.whatif.assumptions import assumption_table
-    from simulator.run.summary import build_summary, write_json
     from simulator.io.atomic import SUMMARY_FILE, write_directory
+    from simulator.io.results import write_json
+    from simulator.run.summary import build_summary
+    from simulator.whatif.assumptions import assumption_table
 
     written: dict[str, Any] = {}
 

@@ -30,11 +30,22 @@ import math
 
 import numpy as np
 
-from simulator.kernels.jit import jit
 from simulator.kernels.economy import (
-    D_EQ_GL, D_EQ_MIX, D_EQ_SE, D_IBB, D_INFLATION, D_KPI, D_LONG, D_PBB, D_SHORT, D_TAX_GROWTH,
-    D_TAX_INDEX, D_WAGE_GROWTH, D_WAGE_INDEX,
+    D_EQ_GL,
+    D_EQ_MIX,
+    D_EQ_SE,
+    D_IBB,
+    D_INFLATION,
+    D_KPI,
+    D_LONG,
+    D_PBB,
+    D_SHORT,
+    D_TAX_GROWTH,
+    D_TAX_INDEX,
+    D_WAGE_GROWTH,
+    D_WAGE_INDEX,
 )
+from simulator.kernels.jit import jit
 from simulator.kernels.pension import portfolio_fields, portfolio_flow, portfolio_params, realise_turnover
 
 COST_TYPES = ("personnel", "pensions", "purchased_care", "drugs", "other")

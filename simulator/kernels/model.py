@@ -19,12 +19,20 @@ import math
 import numpy as np
 from numba import prange
 
-from simulator.kernels.jit import jit, jit_parallel
 from simulator.kernels.accounts import account_year, open_accounts, start_year
 from simulator.kernels.economy import (
-    M_EQ_GL, M_EQ_SE, M_SHORT, M_SPREAD, N_DRIVER_STATE, N_DRIVERS, N_MONTHLY, economy_path,
-    opening_driver_state, year_drivers,
+    M_EQ_GL,
+    M_EQ_SE,
+    M_SHORT,
+    M_SPREAD,
+    N_DRIVER_STATE,
+    N_DRIVERS,
+    N_MONTHLY,
+    economy_path,
+    opening_driver_state,
+    year_drivers,
 )
+from simulator.kernels.jit import jit, jit_parallel
 from simulator.kernels.pension import fixed_income_return, fixed_income_yield, open_portfolio, portfolio_month
 from simulator.kernels.rng import STREAM_ACCOUNTS, normal_pair
 

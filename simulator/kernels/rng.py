@@ -18,7 +18,6 @@ nothing overflows and the interpreter (``NUMBA_DISABLE_JIT=1``) gives the same b
 import math
 
 import numpy as np
-
 from numba import prange
 
 from simulator.kernels.jit import jit, jit_parallel

@@ -13,10 +13,18 @@ from typing import NamedTuple
 import numpy as np
 
 from simulator.kernels.accounts import (
-    COST_TYPES, DEPOSIT_FIXED, DEPOSIT_NONE, DEPOSIT_SHARE, MAX_OPENING_DEFICITS, MAX_YEARS,
-    ORDER_DEADLINE, ORDER_OLDEST, PARAMS,
+    COST_TYPES,
+    DEPOSIT_FIXED,
+    DEPOSIT_NONE,
+    DEPOSIT_SHARE,
+    MAX_OPENING_DEFICITS,
+    MAX_YEARS,
+    ORDER_DEADLINE,
+    ORDER_OLDEST,
+    PARAMS,
 )
-from simulator.scenario.schema import OPENING_YEAR, Scenario, ScenarioError
+from simulator.scenario.base import ScenarioError
+from simulator.scenario.schema import OPENING_YEAR, Scenario
 
 
 class Perturbation(NamedTuple):

@@ -16,7 +16,12 @@ from typing import NamedTuple
 import numpy as np
 
 from simulator.kernels.economy import (
-    DRIVER_COLUMNS, ECONOMY_PARAMS, MONTHLY_COLUMNS, N_DRIVERS, N_MONTHLY, economy_paths,
+    DRIVER_COLUMNS,
+    ECONOMY_PARAMS,
+    MONTHLY_COLUMNS,
+    N_DRIVERS,
+    N_MONTHLY,
+    economy_paths,
 )
 from simulator.scenario.schema import Scenario
 

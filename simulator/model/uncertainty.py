@@ -20,9 +20,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from simulator.model.drivers import exact_ou_coefficients, per_path
 from simulator.kernels.rng import STREAM_PARAMS, annual_normals
-from simulator.scenario.schema import Scenario, ScenarioError
+from simulator.model.drivers import exact_ou_coefficients, per_path
+from simulator.scenario.base import ScenarioError
+from simulator.scenario.schema import Scenario
 
 #: scenario path -> (record field it sets, how it is drawn and converted)
 #: kinds: "ou_kappa:<prefix>" / "ou_sigma:<prefix>" (the exact OU coefficients <prefix>_decay/_sd are

@@ -12,13 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from simulator.scenario.goals import answer_goals
+from simulator.i18n import t
+from simulator.model.goals import answer_goals
 from simulator.report import formatting as fmt
 from simulator.report.data import Run, load_report
 from simulator.report.html import interval_sentence, policy_label, run_labels
-from simulator.i18n import t
 from simulator.whatif.compare import RISKS
-
 
 
 def run_text(directory: Path, lang: str) -> str:

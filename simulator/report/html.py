@@ -15,14 +15,21 @@ import jinja2
 import numpy as np
 
 from simulator import __version__
+from simulator.i18n import has, t
 from simulator.report import charts
 from simulator.report import formatting as fmt
 from simulator.report.data import (
-    BALANCE_GOAL, Goal, PairedDifference, Report, Run, paired_differences, scenario_value, sweep_grids,
+    BALANCE_GOAL,
+    Goal,
+    PairedDifference,
+    Report,
+    Run,
+    paired_differences,
+    scenario_value,
+    sweep_grids,
     value_kind,
 )
 from simulator.report.formatting import lever_text, setting_label, setting_text
-from simulator.i18n import has, t
 
 #: Fan charts per year, in this order: (variable, where its reference line comes from).
 FAN_VARIABLES = (

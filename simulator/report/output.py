@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Sequence
 
 from simulator.errors import InputError
+from simulator.i18n import UnknownLanguage, check_language
+from simulator.io.atomic import no_room, output_lock, replace_files, temp_name
 from simulator.report.data import ReportInputError, load_report
 from simulator.report.html import render
-from simulator.i18n import UnknownLanguage, check_language
 from simulator.report.pdf import PdfError, print_pdf
 from simulator.report.tables import TABLE_KEYS, build_tables, csv_text, workbook_bytes
-from simulator.io.atomic import no_room, output_lock, replace_files, temp_name
 
 HTML_FILE, PDF_FILE, XLSX_FILE, CSV_DIR = "report.html", "report.pdf", "tables.xlsx", "tables"
 

@@ -19,10 +19,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from simulator.i18n import t
 from simulator.report import formatting as fmt
 from simulator.report.data import SWEEP_REFERENCE_COLUMN, Report, Run, value_kind
 from simulator.report.html import paired, run_labels
-from simulator.i18n import t
 
 #: Excel display formats (format codes are locale-independent; Excel localises the separators).
 EXCEL_FORMATS = {

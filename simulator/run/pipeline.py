@@ -23,14 +23,21 @@ from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 
-from simulator.run.chunkstats import (
-    ChunkStats, Columns, SummarySpec, chunk_columns, finish, percentile_columns, pilot_bins,
-)
-from simulator.run.engine import ModelInputs, RunOptions, chunk_bounds, simulate_chunk
+from simulator.io.atomic import pause
 from simulator.kernels.economy import MONTHLY_COLUMNS
+from simulator.model.simulate import ModelInputs, simulate_chunk
+from simulator.run.chunkstats import (
+    ChunkStats,
+    Columns,
+    SummarySpec,
+    chunk_columns,
+    finish,
+    percentile_columns,
+    pilot_bins,
+)
+from simulator.run.options import RunOptions, chunk_bounds
 from simulator.run.streaming import PILOT_PATHS
 from simulator.variables import STORED
-from simulator.io.atomic import pause
 
 #: chunks per dask task: enough tasks to keep every worker busy and rebalance, few enough that the
 #: reduced stats (~60 MB each) stay cheap to merge
@@ -114,8 +121,8 @@ class BackgroundWriter:
 
 def stored_arrays(records: np.ndarray) -> dict[str, np.ndarray]:
     """Each stored variable of the OUTPUT records as its own contiguous paths x years array."""
-    from simulator.run.chunkstats import STORED_FIELDS, records_as_doubles
     from simulator.kernels.summary import records_to_variables
+    from simulator.run.chunkstats import STORED_FIELDS, records_as_doubles
 
     out = np.empty((len(STORED), *records.shape))
     records_to_variables(records_as_doubles(records), STORED_FIELDS, out)
@@ -227,7 +234,7 @@ def _tree_merge(client, futures):
 
 def _first_worker(client, where: str, timeout: float) -> None:
     """Wait for a worker (what is sent to every worker needs one), at most ``timeout`` seconds."""
-    from simulator.run.engine import ClusterFailure, WORKER_TIMEOUT_ENV
+    from simulator.run.cluster import WORKER_TIMEOUT_ENV, ClusterFailure
 
     try:
         client.wait_for_workers(1, timeout=timeout)
@@ -237,7 +244,7 @@ def _first_worker(client, where: str, timeout: float) -> None:
 
 
 def run_on_cluster(job: ChunkJob, bounds, options: RunOptions, progress: Callable[[int], None]):
-    from simulator.run.engine import _gather, cluster_client, worker_timeout
+    from simulator.run.cluster import cluster_client, gather, worker_timeout
 
     timeout = worker_timeout()
     where = options.scheduler or "(local cluster)"
@@ -248,7 +255,7 @@ def run_on_cluster(job: ChunkJob, bounds, options: RunOptions, progress: Callabl
         n_pilot = pilot_count(bounds)
         pilot_futures = [client.submit(pilot_task, shared, i, s, n, pure=False)
                          for i, (s, n) in enumerate(bounds[:n_pilot])]
-        pilot = _gather(client, pilot_futures, where, timeout)
+        pilot = gather(client, pilot_futures, where, timeout)
         progress(sum(n for _, n in bounds[:n_pilot]))
         bins, stats = _pilot_stats(job, pilot)
         del pilot, pilot_futures
@@ -261,7 +268,7 @@ def run_on_cluster(job: ChunkJob, bounds, options: RunOptions, progress: Callabl
             futures = [client.submit(chunks_task, shared, shared_bins, g, pure=False) for g in groups]
             for f, g in zip(futures, groups):
                 f.add_done_callback(lambda _f, paths=sum(n for _, _, n in g): progress(paths))
-            [merged] = _gather(client, [_tree_merge(client, futures)], where, timeout)
+            [merged] = gather(client, [_tree_merge(client, futures)], where, timeout)
             stats.merge(merged)
 
         def second_pass():
@@ -275,7 +282,7 @@ def run_on_cluster(job: ChunkJob, bounds, options: RunOptions, progress: Callabl
                 pending = [client.submit(again_task, shared, s, n, pure=False) for s, n in bounds[:window]]
                 queue = list(bounds[window:])
                 while pending:
-                    [columns] = _gather(client, [pending.pop(0)], where, timeout)
+                    [columns] = gather(client, [pending.pop(0)], where, timeout)
                     if queue:
                         s, n = queue.pop(0)
                         pending.append(client.submit(again_task, shared, s, n, pure=False))

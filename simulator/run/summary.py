@@ -1,69 +1,27 @@
-"""Results: the store's metadata, summary.json from the streamed statistics, and reading a result back."""
+"""summary.json's content from the streamed statistics of every path (simulator.run.chunkstats.finish):
+goals with their intervals, risks, the failure attribution, percentiles, the zero-shock path, the policy."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import math
-from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import xarray as xr
 
 from simulator import __version__
-from simulator.run.engine import RunOptions
+from simulator.model.goals import share_statistics
 from simulator.run.chunkstats import Finished
-from simulator.scenario.goals import share_statistics
+from simulator.run.options import RunOptions
 from simulator.scenario.schema import Scenario, scenario_to_dict
-from simulator.variables import ANNUAL, MONTHLY, PERCENTILES, STORED
-from simulator.io.zarr_store import PATH_DIM, STORE
-from simulator.io.atomic import RESULTS_FILE
-
+from simulator.variables import PERCENTILES, STORED
 
 
 def scenario_sha256(scenario: Scenario) -> str:
     """The hash of the resolved scenario (canonical JSON): two runs of the same scenario share it."""
     text = json.dumps(scenario_to_dict(scenario), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def store_attrs(scenario: Scenario, options: RunOptions, n_paths: int, command: str) -> dict[str, Any]:
-    """The store's global attributes: CF's title, history and source, and what made the run."""
-    return {
-        "title": f"simulator results, scenario {scenario.name}",
-        "institution": "Region Jämtland Härjedalen (model: simulator)",
-        "source": f"simulator {__version__}, Monte Carlo of the region's accounts and pension fund",
-        "scenario_name": scenario.name,
-        "scenario": json.dumps(scenario_to_dict(scenario), ensure_ascii=False),
-        "scenario_sha256": scenario_sha256(scenario),
-        "seed": int(options.seed),
-        "paths": int(n_paths),
-        "deterministic": int(options.deterministic),
-        "version": __version__,
-        "command": command,
-        "history": f"{datetime.now(timezone.utc).isoformat(timespec='seconds')} {command}",
-        "money": "MSEK, nominal, unless a variable's units say otherwise",
-    }
-
-
-def create_result_store(path: Path, scenario: Scenario, options: RunOptions, n_rows: int, command: str,
-                        realization: np.ndarray | None = None) -> None:
-    """results.zarr's metadata and coordinates for ``n_rows`` paths (chunks follow, one per simulated
-    chunk); ``realization``: the paths' indices when only some are kept (run --condition)."""
-    from simulator.kernels.economy import MONTHLY_COLUMNS
-    from simulator.io.zarr_store import create_store
-
-    years = np.asarray(scenario.simulation.years)
-    variables = {name: {"units": ANNUAL[name].units, "long_name": ANNUAL[name].long_name,
-                        "long_name_sv": ANNUAL[name].swedish} for name in STORED}
-    kept_monthly = ("equity_share",) + (tuple(MONTHLY_COLUMNS) if options.keep_monthly else ())
-    monthly = {name: {"units": MONTHLY[name].units, "long_name": MONTHLY[name].long_name,
-                      "long_name_sv": MONTHLY[name].swedish} for name in kept_monthly}
-    goals = {name: g.description for name, g in scenario.goals.items()}
-    create_store(path, n_rows, min(options.chunk_size, max(n_rows, 1)), years, 12 * years.size, variables,
-                 goals, monthly, store_attrs(scenario, options, n_rows, command), realization)
 
 
 def _json_number(x: float) -> float | None:
@@ -140,7 +98,7 @@ def risk_summary(fin: Finished) -> dict[str, Any]:
 
 def attribution_summary(fin: Finished) -> dict[str, list[dict[str, Any]]]:
     """The failure attribution for the goals some paths meet and some miss (simulator.model.stress)."""
-    from simulator.model.stress import attribution_table
+    from simulator.run.attribution import attribution_table
 
     decided = {g for g, k in fin.goals.items() if 0 < k < fin.paths}
     columns = list(fin.attribution)
@@ -152,7 +110,7 @@ def zero_shock_summary(scenario: Scenario) -> dict[str, list[float | None]]:
     """The zero-shock path of every stored variable, per year (the plan years are the plan): the line the
     report draws into each fan."""
     from simulator.model.accounts import accounts_params
-    from simulator.run.engine import zero_shock_baseline
+    from simulator.model.simulate import zero_shock_baseline
 
     path = zero_shock_baseline(scenario, accounts_params(scenario))[0]
     return {name: [_json_number(v) for v in path[name]] for name in STORED}
@@ -205,33 +163,3 @@ def build_summary(scenario: Scenario, options: RunOptions, fin: Finished,
         summary["assumptions"] = assumptions
         summary["assumptions_paths"] = int(assumption_paths)
     return summary
-
-
-def expected_result_bytes(scenario: Scenario, options: RunOptions, summary_only: bool = False) -> int:
-    """About how large the result will be on disk (check_room, before simulating): the store holds every
-    stored variable per path and year, the monthly equity share (and the monthly drivers with
-    --monthly) and each goal per path, compressed to about ROOM_RATIO of the doubles."""
-    from simulator.kernels.economy import N_MONTHLY
-    from simulator.io.zarr_store import ROOM_RATIO
-
-    if summary_only:
-        return 1 << 20
-    n_years = len(scenario.simulation.years)
-    n_paths = 1 if options.deterministic else options.paths
-    per_path = 8 * (len(STORED) * n_years + 12 * n_years) + len(scenario.goals) + 16
-    if options.keep_monthly:
-        per_path += 8 * N_MONTHLY * 12 * n_years
-    return int(n_paths * per_path * ROOM_RATIO) + (1 << 20)
-
-
-def write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def open_results(out: str | Path) -> xr.Dataset:
-    """A run's per-path results as a Dataset with dimension ``path``: results.zarr, or results.nc as
-    runs before the streamed store wrote (both stay readable)."""
-    out = Path(out)
-    if (out / STORE).exists():
-        return xr.open_zarr(out / STORE).rename({PATH_DIM: "path"})
-    return xr.open_dataset(out / RESULTS_FILE, engine="h5netcdf")

@@ -18,37 +18,28 @@ balans 2030* = the result target and the restored *balanskrav* (balance requirem
     [goals.balance_2030]
     all_of = ["result_target_2027_2030", "deficit_restored"]
 
-The probability of a goal is the share of paths meeting it, reported with a Wilson score interval.
-"""
+The probability of a goal is the share of paths meeting it, reported with a Wilson score interval."""
 
 from __future__ import annotations
 
-import math
 from typing import Literal
 
-import numpy as np
 from pydantic import Field, field_validator, model_validator
 
-from simulator.scenario.base import FIRST_YEAR, LAST_YEAR_ALLOWED, _Model
+from simulator.scenario.base import FIRST_YEAR, LAST_YEAR_ALLOWED, StrictModel
 
-#: z for a two-sided 95 % interval (the 0.975 quantile of the standard normal).
-Z95 = 1.959963984540054
-
-_COMPARE = {
-    ">=": np.greater_equal,
-    ">": np.greater,
-    "<=": np.less_equal,
-    "<": np.less,
-    "==": np.equal,
-}
 _METRIC_FIELDS = ("metric", "comparison", "threshold", "aggregate")
+
+
 #: Largest threshold in absolute value: beyond any amount the model produces (in MSEK, or the
 #: prisbasbelopp in SEK) and any fraction; 1e308 is a typo, not a goal.
 THRESHOLD_LIMIT = 1e9
+
+
 _YEAR_RANGE = f"{FIRST_YEAR}..{LAST_YEAR_ALLOWED}"
 
 
-class Goal(_Model):
+class Goal(StrictModel):
     """One goal (mål): either a metric goal or a combination (``all_of``) of other goals.
 
     Metric goal: ``metric``, ``comparison``, ``threshold``, ``aggregate`` and the years, given either
@@ -149,7 +140,7 @@ class Goal(_Model):
 Goals = dict[str, Goal]
 
 
-def _evaluation_order(goals: Goals) -> list[str]:
+def evaluation_order(goals: Goals) -> list[str]:
     """Goal names with every all_of goal after its parts; ValueError on an unknown part or a cycle."""
     order: list[str] = []
     state: dict[str, str] = {}  # "visiting" or "done"
@@ -194,94 +185,4 @@ def validate_goal_references(goals: Goals, known_metrics: set[str], years: list[
             raise ValueError(
                 f"goals.{name}: year {outside[0]} is outside the simulated years {span}"
             )
-    _evaluation_order(goals)
-
-
-def evaluate_goal(
-    goal: Goal,
-    metrics: dict[str, np.ndarray],
-    years: np.ndarray,
-    results_so_far: dict[str, np.ndarray],
-) -> np.ndarray:
-    """Per path, whether the goal is met: a bool array of shape (paths,).
-
-    ``metrics[name]`` has shape (paths, len(years)); ``results_so_far`` holds the results of the
-    goals an ``all_of`` goal names. NaN never meets a comparison (NumPy comparisons with NaN are False).
-    """
-    if goal.all_of is not None:
-        missing = [part for part in goal.all_of if part not in results_so_far]
-        if missing:
-            raise ValueError(f"all_of part(s) not evaluated yet: {', '.join(missing)}")
-        return np.logical_and.reduce([np.asarray(results_so_far[p], dtype=bool) for p in goal.all_of])
-
-    if goal.metric not in metrics:
-        raise ValueError(f"unknown metric {goal.metric!r} (known metrics: {', '.join(sorted(metrics))})")
-    values = np.asarray(metrics[goal.metric], dtype=float)
-    column = {int(y): i for i, y in enumerate(np.asarray(years).tolist())}
-    if values.ndim != 2 or values.shape[1] != len(column):
-        raise ValueError(f"metric {goal.metric!r} must have shape (paths, {len(column)}), got {values.shape}")
-    try:
-        cols = [column[y] for y in goal.resolved_years]
-    except KeyError as exc:
-        raise ValueError(f"year {exc.args[0]} is not a simulated year") from None
-
-    met = _COMPARE[goal.comparison](values[:, cols], goal.threshold)  # (paths, goal years)
-    if goal.aggregate == "all":
-        return met.all(axis=1)
-    if goal.aggregate == "any":
-        return met.any(axis=1)
-    return met[:, -1]
-
-
-def evaluate_goals(goals: Goals, metrics: dict[str, np.ndarray], years: np.ndarray) -> dict[str, np.ndarray]:
-    """Evaluate every goal per path, all_of goals after their parts; returned in declaration order."""
-    results: dict[str, np.ndarray] = {}
-    for name in _evaluation_order(goals):
-        try:
-            results[name] = evaluate_goal(goals[name], metrics, years, results)
-        except ValueError as exc:
-            raise ValueError(f"goals.{name}: {exc}") from None
-    return {name: results[name] for name in goals}
-
-
-def goal_statistics(hits: np.ndarray) -> dict:
-    """Probability (sannolikhet) that a goal is met, its standard error and a Wilson score interval.
-
-    ``hits`` is the per-path bool array from :func:`evaluate_goal`. The Wilson interval stays inside
-    [0, 1], contains the estimate and has positive width also when no path or every path meets the goal.
-    """
-    hits = np.asarray(hits)
-    if hits.dtype != bool or hits.ndim != 1 or hits.size == 0:
-        raise ValueError(f"hits must be a non-empty 1-d bool array (got {hits.dtype}, shape {hits.shape})")
-    return share_statistics(int(np.count_nonzero(hits)), int(hits.size))
-
-
-def share_statistics(k: int, n: int) -> dict:
-    """:func:`goal_statistics` from the counts alone: k of n paths meet the goal (n >= 1)."""
-    if not 0 <= k <= n or n < 1:
-        raise ValueError(f"need 0 <= k <= n and n >= 1 (got k={k}, n={n})")
-    p = k / n
-    z = Z95
-    z2n = z * z / n
-    centre = (p + z2n / 2) / (1 + z2n)
-    half = z / (1 + z2n) * math.sqrt(p * (1 - p) / n + z2n / (4 * n))
-    lo = max(0.0, min(p, centre - half))
-    hi = min(1.0, max(p, centre + half))
-    return {
-        "probability": p,
-        "stderr": math.sqrt(p * (1 - p) / n),
-        "ci95": [lo, hi],
-        "paths_meeting": k,
-        "paths": n,
-    }
-
-
-#: the goals behind the three answers (ekonomi i balans; konsolideringsgrad on both measures): what a
-#: table with room for three goals shows, when the scenario declares them
-ANSWER_GOALS = ("balance_2030", "consolidation_2040", "consolidation_booked_2040")
-
-
-def answer_goals(names) -> list[str]:
-    """The answers' goals among ``names``, in ANSWER_GOALS order; else the first three names."""
-    names = list(names)
-    return [g for g in ANSWER_GOALS if g in names] or names[:3]
+    evaluation_order(goals)

@@ -16,9 +16,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from simulator.scenario.schema import (
-    Scenario, ScenarioError, parse_scenario, resolve_scenario_data, scenario_source, with_values,
-)
+from simulator.scenario.base import ScenarioError
+from simulator.scenario.loader import parse_scenario, resolve_scenario_data, scenario_source, with_values
+from simulator.scenario.schema import Scenario
 
 _KEY = re.compile(r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$")
 

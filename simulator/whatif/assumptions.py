@@ -15,9 +15,11 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from simulator.run.engine import RunOptions
+from simulator.run.options import RunOptions
+from simulator.scenario.base import ScenarioError
+from simulator.scenario.loader import parse_scenario, with_values
+from simulator.scenario.schema import Scenario, scenario_to_dict
 from simulator.whatif.variants import run_variants
-from simulator.scenario.schema import Scenario, ScenarioError, parse_scenario, scenario_to_dict, with_values
 
 #: How many paths the assumption table uses at most: the first paths of the run, i.e. its random numbers.
 DEFAULT_PATHS = 10_000

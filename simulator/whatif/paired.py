@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from simulator.scenario.goals import Z95, goal_statistics
+from simulator.model.goals import Z95, goal_statistics
 
 
 def paired_difference(reference: np.ndarray, variant: np.ndarray) -> dict[str, Any]:

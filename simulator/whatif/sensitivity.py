@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from simulator.model.accounts import COST_TYPES, Perturbation
-from simulator.run.engine import RunOptions, model_inputs, run_variants
+from simulator.model.simulate import model_inputs
+from simulator.run.engine import run_variants
+from simulator.run.options import RunOptions
 from simulator.scenario.schema import Scenario
 
 

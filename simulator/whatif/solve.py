@@ -17,10 +17,12 @@ from typing import Any, Callable
 
 import numpy as np
 
-from simulator.run.engine import RunOptions
-from simulator.scenario.goals import Z95
+from simulator.model.goals import Z95
+from simulator.run.options import RunOptions
+from simulator.scenario.base import ScenarioError
+from simulator.scenario.loader import parse_scenario, with_values
 from simulator.scenario.overrides import describe
-from simulator.scenario.schema import Scenario, ScenarioError, parse_scenario, with_values
+from simulator.scenario.schema import Scenario
 from simulator.whatif.variants import run_variants
 
 

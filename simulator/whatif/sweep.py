@@ -33,16 +33,21 @@ from typing import Any, Callable
 import numpy as np
 from pydantic import Field, ValidationError, field_validator
 
-from simulator.scenario.base import _Model
 from simulator.io import safeio
-from simulator.run.engine import RunOptions
-from simulator.scenario.overrides import describe
-from simulator.whatif.paired import WHY_PAIRED, goal_row, paired_difference
-from simulator.scenario.schema import (
-    Scenario, ScenarioError, _read_toml, format_validation_error, parse_scenario, resolve_scenario_data,
-    scenario_source, with_values,
+from simulator.run.options import RunOptions
+from simulator.scenario.base import ScenarioError, StrictModel
+from simulator.scenario.loader import (
+    _read_toml,
+    format_validation_error,
+    parse_scenario,
+    resolve_scenario_data,
+    scenario_source,
+    with_values,
 )
+from simulator.scenario.overrides import describe
+from simulator.scenario.schema import Scenario
 from simulator.variables import ANNUAL, PERCENTILES
+from simulator.whatif.paired import WHY_PAIRED, goal_row, paired_difference
 from simulator.whatif.variants import run_variants
 
 MAX_VARIANTS = 10_000
@@ -50,7 +55,7 @@ DEFAULT_PERCENTILES = ("result_msek", "balance_requirement_result_msek", "equity
                        "consolidation_ratio_booked")
 
 
-class VariantSpec(_Model):
+class VariantSpec(StrictModel):
     """A named variant: levers over the sweep's scenario, or another scenario file (and levers)."""
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")  # a label: no control characters
@@ -58,7 +63,7 @@ class VariantSpec(_Model):
     set: dict[str, Any] = {}
 
 
-class SweepFile(_Model):
+class SweepFile(StrictModel):
     scenario: str = Field(min_length=1)
     reference: str | None = None
     description: str = ""

@@ -14,8 +14,9 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from simulator.run.engine import RunOptions, chunk_bounds, model_inputs, simulate_chunk
-from simulator.scenario.goals import evaluate_goals
+from simulator.model.goals import evaluate_goals
+from simulator.model.simulate import model_inputs, simulate_chunk
+from simulator.run.options import RunOptions, chunk_bounds
 from simulator.scenario.schema import Scenario
 
 #: path-variants per kernel call: 16 variants of 2 000 paths is ~430 MB of annual outputs at once
