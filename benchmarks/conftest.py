@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from numba import njit, prange
 
-from simulator.kernels.economy import N_SHOCKS
+from simulator.kernels.records import N_SHOCKS
 from simulator.kernels.rng import normal_pair
 
 _RATIOS: list[tuple[str, float, float, float]] = []

@@ -5,8 +5,6 @@ The Swedish names are what the pension committee reads; the English ones go into
 
 from typing import NamedTuple
 
-import numpy as np
-
 
 class Variable(NamedTuple):
     units: str
@@ -225,8 +223,6 @@ MONTHLY: dict[str, Variable] = {
     "equity_regime": Variable("1", "equity regime: 0 calm, 1 crash", "Börsregim"),
 }
 
-#: Every annual variable a path-year carries through the kernel (the record the stages write).
-OUTPUT = np.dtype([(name, "f8") for name in ANNUAL])
 #: The variables results store (the internal ones are model values only the baseline needs).
 STORED = tuple(name for name, v in ANNUAL.items() if not v.internal)
 

@@ -5,13 +5,15 @@ import math
 import numpy as np
 import pytest
 
-from simulator.model.accounts import accounts_params, balance_sheet_gap
+from simulator.model.parameters import accounts_params
+from simulator.model.accounts import balance_sheet_gap
 from simulator.run.options import RunOptions
 from simulator.run.engine import run
-from simulator.kernels.accounts import (
-    ORDER_DEADLINE, ORDER_OLDEST, balance_requirement_result, borrowing, deficit_pace, pension_interest,
-    refixed_loan_rate, reserve_allocation, restore_deficits, round_up_to_step,
-)
+from simulator.kernels.records import ORDER_DEADLINE, ORDER_OLDEST
+from simulator.kernels.balance_requirement import balance_requirement_result, deficit_pace, reserve_allocation, restore_deficits
+from simulator.kernels.financing import borrowing, refixed_loan_rate
+from simulator.kernels.pension_obligation import pension_interest
+from simulator.kernels.reaction import round_up_to_step
 from simulator.scenario.loader import parse_scenario
 from simulator.whatif.sensitivity import ITEMS, sensitivity
 from tests.conftest import base_dict, scenario_with
@@ -314,7 +316,7 @@ def test_borrowing_rule():
 def test_debt_as_the_region_manages_it(base):
     # the opening skuldsättningsgrad: loans + leasing over taxes and grants, 441.3 / 5 691 = 7.8 % (AR 1911)
     p = accounts_params(base)[0]
-    assert (p["loans"] + p["leasing_debt"]) / 5691.4 == pytest.approx(0.078, abs=5e-4)
+    assert (p["opening_loans_msek"] + p["opening_leasing_debt_msek"]) / 5691.4 == pytest.approx(0.078, abs=5e-4)
     # a tight limit: the capacity caps the loans, cash falls into the 145 overdraft, beyond it the
     # need is borrowed anyway (a breach), and the reaction rule is triggered
     tight = run(scenario_with(accounts__financing__loan_limit_msek=300.0), RunOptions(paths=500, seed=3)).annual
@@ -335,14 +337,14 @@ def test_debt_as_the_region_manages_it(base):
 # --- balance sheet ------------------------------------------------------------------------------------
 def test_opening_solidity_matches_the_annual_report(base):
     p = accounts_params(base)[0]
-    assets = (p["fixed_assets"] + p["financial_fixed_assets"] + p["other_current_assets"]
-              + p["other_short_term_investments"] + p["portfolio_opening"] + p["cash"])
+    assets = (p["opening_fixed_assets_msek"] + p["opening_financial_fixed_assets_msek"] + p["opening_other_current_assets_msek"]
+              + p["opening_other_short_term_investments_msek"] + p["portfolio_opening_value_msek"] + p["opening_cash_msek"])
     assert assets == pytest.approx(3479.2, abs=0.05)
-    assert p["equity"] / assets == pytest.approx(-0.265, abs=0.0005)  # AR lines 2689-2691: -26.5 %
-    assert (p["equity"] - p["liability_opening"]) / assets == pytest.approx(-0.84, abs=0.005)  # -84 %
+    assert p["opening_equity_msek"] / assets == pytest.approx(-0.265, abs=0.0005)  # AR lines 2689-2691: -26.5 %
+    assert (p["opening_equity_msek"] - p["opening_liability_msek"]) / assets == pytest.approx(-0.84, abs=0.005)  # -84 %
     # konsolideringsgrad today: 31 % on provision + ansvarsförbindelse, 53 % on the provision alone
-    assert p["portfolio_opening"] / (p["provision_opening"] + p["liability_opening"]) == pytest.approx(0.317, abs=1e-3)
-    assert p["portfolio_opening"] / p["provision_opening"] == pytest.approx(0.533, abs=1e-3)
+    assert p["portfolio_opening_value_msek"] / (p["opening_provision_msek"] + p["opening_liability_msek"]) == pytest.approx(0.317, abs=1e-3)
+    assert p["portfolio_opening_value_msek"] / p["opening_provision_msek"] == pytest.approx(0.533, abs=1e-3)
 
 
 def test_balance_sheet_balances_and_equity_accumulates_results(base, paths):

@@ -5,9 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from simulator.model.drivers import (
-    DT, economy_inputs, exact_ou_coefficients, simulate_drivers, simulate_monthly, stationary_crash_share,
-)
+from simulator.model.parameters import DT, exact_ou_coefficients, stationary_crash_share
+from simulator.model.drivers import economy_inputs, simulate_drivers, simulate_monthly
 from simulator.scenario.economy import SHOCKS
 from tests.conftest import no_regimes, scenario_with
 
@@ -105,32 +104,32 @@ def test_inflation_shock_regime_can_produce_a_2022_like_spike():
 def _innovations(sc, m):
     """Standardised shocks recovered from the simulated states (regimes off)."""
     p = economy_inputs(sc).params[0]
-    inf = np.concatenate([np.full((m["inflation"].shape[0], 1), p["infl_initial"]), m["inflation"]], 1)
-    rate = np.concatenate([np.full((inf.shape[0], 1), p["rate_initial"]), m["short_rate"]], 1)
-    sprd = np.concatenate([np.full((inf.shape[0], 1), p["spread_initial"]), m["term_spread"]], 1)
-    e_inf = (inf[:, 1:] - p["infl_mean_normal"] - (inf[:, :-1] - p["infl_mean_normal"]) * p["infl_decay"]) / p["infl_sd"]
-    rmean = p["rate_real"] + p["rate_pass"] * inf[:, :-1] + (1 - p["rate_pass"]) * p["infl_target"]
-    e_rate = (rate[:, 1:] - rmean - (rate[:, :-1] - rmean) * p["rate_decay"]) / p["rate_sd"]
-    e_sprd = (sprd[:, 1:] - p["spread_mean"] - (sprd[:, :-1] - p["spread_mean"]) * p["spread_decay"]) / p["spread_sd"]
-    e_se = (m["equity_sweden_log"] - p["se_drift_calm"] * DT) / (p["se_vol_calm"] * math.sqrt(DT))
-    e_gl = (m["equity_global_log"] - p["gl_drift_calm"] * DT) / (p["gl_vol_calm"] * math.sqrt(DT))
+    inf = np.concatenate([np.full((m["inflation"].shape[0], 1), p["inflation_initial_log_pa"]), m["inflation"]], 1)
+    rate = np.concatenate([np.full((inf.shape[0], 1), p["short_rate_initial_pa"]), m["short_rate"]], 1)
+    sprd = np.concatenate([np.full((inf.shape[0], 1), p["term_spread_initial_pa"]), m["term_spread"]], 1)
+    e_inf = (inf[:, 1:] - p["inflation_target_log_pa"] - (inf[:, :-1] - p["inflation_target_log_pa"]) * p["inflation_decay_per_month"]) / p["inflation_sd_per_month"]
+    rmean = p["short_rate_real_long_run_pa"] + p["short_rate_inflation_pass_through"] * inf[:, :-1] + (1 - p["short_rate_inflation_pass_through"]) * p["inflation_target_log_pa"]
+    e_rate = (rate[:, 1:] - rmean - (rate[:, :-1] - rmean) * p["short_rate_decay_per_month"]) / p["short_rate_sd_per_month"]
+    e_sprd = (sprd[:, 1:] - p["term_spread_long_run_pa"] - (sprd[:, :-1] - p["term_spread_long_run_pa"]) * p["term_spread_decay_per_month"]) / p["term_spread_sd_per_month"]
+    e_se = (m["equity_sweden_log"] - p["calm_sweden_log_drift_pa"] * DT) / (p["calm_sweden_volatility_pa"] * math.sqrt(DT))
+    e_gl = (m["equity_global_log"] - p["calm_global_log_drift_pa"] * DT) / (p["calm_global_volatility_pa"] * math.sqrt(DT))
     # the lagged inflation by hand: an exponential average of past months with weight w on the past
     w = 1.0 - 1.0 / sc.economy.inflation.lag_months
     lagged = np.empty_like(m["inflation"])
-    previous = np.full(inf.shape[0], p["lagged_initial"])
+    previous = np.full(inf.shape[0], p["inflation_lagged_initial_log_pa"])
     for t in range(lagged.shape[1]):
         previous = w * previous + (1 - w) * inf[:, t]
         lagged[:, t] = previous
     np.testing.assert_allclose(lagged, m["lagged_inflation"], rtol=0, atol=1e-14)
     anchor = economy_inputs(sc).tax_anchor[None, :]
-    long_run = p["tax_real"] + p["tax_pass"] * lagged + (1 - p["tax_pass"]) * p["infl_target"]
+    long_run = p["tax_base_real_long_run_log_pa"] + p["tax_base_inflation_pass_through"] * lagged + (1 - p["tax_base_inflation_pass_through"]) * p["inflation_target_log_pa"]
     anchor = np.where(np.isnan(anchor), long_run, anchor)
     dev = m["tax_base_log_growth"] / DT - anchor
     dev = np.concatenate([np.zeros((dev.shape[0], 1)), dev], 1)
-    e_tax = (dev[:, 1:] - dev[:, :-1] * p["tax_decay"]) / p["tax_sd"]
-    wage_anchor = p["wage_real"] + p["wage_pass"] * lagged + (1 - p["wage_pass"]) * p["infl_target"]
+    e_tax = (dev[:, 1:] - dev[:, :-1] * p["tax_base_decay_per_month"]) / p["tax_base_sd_per_month"]
+    wage_anchor = p["wage_real_growth_log_pa"] + p["wage_inflation_pass_through"] * lagged + (1 - p["wage_inflation_pass_through"]) * p["inflation_target_log_pa"]
     wdev = np.concatenate([np.zeros((dev.shape[0], 1)), m["wage_log_growth"] / DT - wage_anchor], 1)
-    e_wage = (wdev[:, 1:] - wdev[:, :-1] * p["wage_decay"]) / p["wage_sd"]
+    e_wage = (wdev[:, 1:] - wdev[:, :-1] * p["wage_decay_per_month"]) / p["wage_sd_per_month"]
     return np.stack([x.ravel() for x in (e_inf, e_rate, e_sprd, e_se, e_gl, e_tax, e_wage)])
 
 

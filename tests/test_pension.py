@@ -7,19 +7,17 @@ import pytest
 
 from simulator.run.options import RunOptions
 from simulator.run.engine import run
-from simulator.kernels.accounts import PARAMS, STATE
-from simulator.kernels.pension import (
-    fixed_income_return, fixed_income_yield, max_equity_share, open_portfolio, portfolio_flow,
-    portfolio_month,
-)
+from simulator.kernels.records import PARAMS, STATE
+from simulator.kernels.portfolio import fixed_income_return, fixed_income_yield, open_portfolio, portfolio_flow, portfolio_month
+from simulator.kernels.risk_rule import max_equity_share
 from tests.conftest import ROOT, scenario_with
 
 
 def rule(rebalance_every=1, immediate=0.0, strategic=0.8, cap=0.8, fee=0.0):
     """A parameter record with the rule of DOMAIN.md (80 %, 24 months, s = 0.222)."""
     p = np.zeros(1, PARAMS)[0]
-    p["protection"], p["window"], p["crash"], p["cap"], p["strategic"] = 0.8, 24, 0.222, cap, strategic
-    p["rebalance_every"], p["immediate_trigger"], p["fee_pa"] = rebalance_every, immediate, fee
+    p["protection_frac"], p["window_months"], p["assumed_crash_frac"], p["equity_cap_frac"], p["strategic_equity_share_frac"] = 0.8, 24, 0.222, cap, strategic
+    p["rebalance_every_months"], p["immediate_trigger_frac"], p["management_fee_pa"] = rebalance_every, immediate, fee
     return p
 
 
@@ -29,8 +27,8 @@ RULE = rule()
 def opening_state(value, share, unrealised, high, age, p=RULE):
     """The portfolio at the opening: value, equity share, unrealised gains, the rolling high relative to
     the unit index and its age in months."""
-    p["portfolio_opening"], p["portfolio_equity_share"], p["portfolio_unrealised"] = value, share, unrealised
-    p["opening_high"], p["opening_high_age"] = high, age
+    p["portfolio_opening_value_msek"], p["opening_equity_share_frac"], p["opening_unrealised_gains_msek"] = value, share, unrealised
+    p["opening_high_index"], p["opening_high_age_months"] = high, age
     s = np.zeros(1, STATE)[0]
     open_portfolio(p, s)
     return s

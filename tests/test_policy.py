@@ -220,12 +220,12 @@ def test_parameter_draws_are_per_path_reproducible_and_centred():
     whole = draw_parameters(params, spec, 7, 0, 20_000)
     split = np.concatenate([draw_parameters(params, spec, 7, 0, 8_000), draw_parameters(params, spec, 7, 8_000, 12_000)])
     np.testing.assert_array_equal(whole, split)  # chunking does not change a path's draw
-    kappa = -np.log(whole["infl_decay"]) * 12  # back out each path's mean-reversion speed
+    kappa = -np.log(whole["inflation_decay_per_month"]) * 12  # back out each path's mean-reversion speed
     se = sc.calibration.standard_errors["economy.inflation.mean_reversion_per_year"]
     assert kappa.std() == pytest.approx(se, rel=0.05)
     assert kappa.mean() == pytest.approx(sc.economy.inflation.mean_reversion_per_year, abs=4 * se / np.sqrt(20_000))
     assert kappa.min() > 0  # lognormal: a speed stays positive
-    shift = whole["deviation_mean_shift"]
+    shift = whole["budget_deviation_mean_shift_frac"]
     assert shift.std() == pytest.approx(sc.calibration.standard_errors["accounts.budget_deviation.mean_frac"], rel=0.05)
 
 

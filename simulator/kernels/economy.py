@@ -15,8 +15,9 @@ rule and the inkomstbasbelopp index.
 
 A deterministic run (``stochastic=False``) sets every shock to zero and keeps the regimes where they
 start. Parameters come as one record per path (dtype ECONOMY_PARAMS) so that --parameter-uncertainty
-can give each path its own. The equations and the reasoning for every default are in docs/model.md.
-"""
+can give each path its own. The equations and the reasoning for every default are in docs/model.md."""
+
+from __future__ import annotations
 
 import math
 
@@ -24,51 +25,36 @@ import numpy as np
 from numba import prange
 
 from simulator.kernels.jit import jit, jit_parallel
+from simulator.kernels.records import N_SHOCKS
 from simulator.kernels.rng import STREAM_ECONOMY, normal_pair, uniform_pair
 
-N_SHOCKS = 7
 I_INFLATION, I_SHORT, I_SPREAD, I_EQ_SE, I_EQ_GL, I_TAX, I_WAGE = range(N_SHOCKS)
+
 
 #: columns of a path's monthly buffer (and of the --monthly output)
 MONTHLY_COLUMNS = ("inflation", "short_rate", "long_rate", "term_spread", "equity_sweden_log",
                    "equity_global_log", "tax_base_log_growth", "wage_log_growth", "lagged_inflation",
                    "inflation_regime", "equity_regime")
+
+
 (M_INFLATION, M_SHORT, M_LONG, M_SPREAD, M_EQ_SE, M_EQ_GL, M_TAX, M_WAGE, M_LAGGED, M_IREG,
  M_EREG) = range(len(MONTHLY_COLUMNS))
+
+
 N_MONTHLY = len(MONTHLY_COLUMNS)
+
 
 #: columns of a path's annual driver buffer
 DRIVER_COLUMNS = ("inflation", "kpi_index", "short_rate", "long_rate", "equity_return_sweden",
                   "equity_return_global", "equity_return", "tax_base_growth", "tax_base_index",
                   "wage_growth", "wage_index", "prisbasbelopp_sek", "inkomstbasbelopp_index")
+
+
 (D_INFLATION, D_KPI, D_SHORT, D_LONG, D_EQ_SE, D_EQ_GL, D_EQ_MIX, D_TAX_GROWTH, D_TAX_INDEX,
  D_WAGE_GROWTH, D_WAGE_INDEX, D_PBB, D_IBB) = range(len(DRIVER_COLUMNS))
-N_DRIVERS = len(DRIVER_COLUMNS)
 
-#: the economy's parameters, one record per path, already converted to one-month exact-step
-#: coefficients (simulator.model.drivers builds them; rates are annualised log rates unless noted)
-ECONOMY_PARAMS = np.dtype([
-    ("dt", "f8"),
-    # inflation: OU on the annualised log rate; regime 1 is the shock regime
-    ("infl_initial", "f8"), ("infl_mean_normal", "f8"), ("infl_mean_shock", "f8"), ("infl_decay", "f8"),
-    ("infl_sd", "f8"), ("infl_p_enter", "f8"), ("infl_p_exit", "f8"), ("infl_target", "f8"),
-    ("lag_weight", "f8"), ("lagged_initial", "f8"),
-    # short rate: Vasicek towards real + pass * inflation + (1 - pass) * target (a level, not log)
-    ("rate_initial", "f8"), ("rate_real", "f8"), ("rate_pass", "f8"), ("rate_decay", "f8"), ("rate_sd", "f8"),
-    ("rate_floor", "f8"),
-    # term spread: OU
-    ("spread_initial", "f8"), ("spread_mean", "f8"), ("spread_decay", "f8"), ("spread_sd", "f8"),
-    # equity: regime-switching lognormal, calm and crash
-    ("eq_p_crash", "f8"), ("eq_p_recover", "f8"), ("se_drift_calm", "f8"), ("se_drift_crash", "f8"),
-    ("se_vol_calm", "f8"), ("se_vol_crash", "f8"), ("gl_drift_calm", "f8"), ("gl_drift_crash", "f8"),
-    ("gl_vol_calm", "f8"), ("gl_vol_crash", "f8"), ("sweden_weight", "f8"),
-    # tax base and wages: growth = anchor (real + pass x lagged inflation) + OU deviation
-    ("tax_real", "f8"), ("tax_pass", "f8"), ("tax_decay", "f8"), ("tax_sd", "f8"),
-    ("wage_real", "f8"), ("wage_pass", "f8"), ("wage_decay", "f8"), ("wage_sd", "f8"),
-    ("corr", "f8", (N_SHOCKS, N_SHOCKS)),
-    # the budget deviation process of the accounts, shifted per path by --parameter-uncertainty
-    ("deviation_mean_shift", "f8"), ("deviation_sd_scale", "f8"),
-])
+
+N_DRIVERS = len(DRIVER_COLUMNS)
 
 
 @jit
@@ -111,13 +97,13 @@ def economy_path(p, tax_anchor, stress, seed, path, stochastic, buf):
     value where it is not NaN (states, returns or a forced regime), and the model carries on from it.
     """
     n_months = buf.shape[0]
-    sqrt_dt = math.sqrt(p["dt"])
-    infl = p["infl_initial"]
-    rate = p["rate_initial"]
-    sprd = p["spread_initial"]
+    sqrt_dt = math.sqrt(p["dt_years"])
+    infl = p["inflation_initial_log_pa"]
+    rate = p["short_rate_initial_pa"]
+    sprd = p["term_spread_initial_pa"]
     tax_dev = 0.0
     wage_dev = 0.0
-    lagged = p["lagged_initial"]
+    lagged = p["inflation_lagged_initial_log_pa"]
     ireg = 0
     ereg = 0
     z = np.zeros(N_SHOCKS)
@@ -126,34 +112,34 @@ def economy_path(p, tax_anchor, stress, seed, path, stochastic, buf):
     for t in range(n_months):
         if stochastic:
             u_infl, u_eq = uniform_pair(seed, STREAM_ECONOMY, path, t, 3)
-            ireg = _switch(ireg, u_infl, p["infl_p_enter"], p["infl_p_exit"])
-            ereg = _switch(ereg, u_eq, p["eq_p_crash"], p["eq_p_recover"])
-            _correlated_shocks(seed, path, t, p["corr"], z, e)
+            ireg = _switch(ireg, u_infl, p["inflation_shock_entry_probability_per_month"], p["inflation_shock_exit_probability_per_month"])
+            ereg = _switch(ereg, u_eq, p["equity_crash_entry_probability_per_month"], p["equity_crash_exit_probability_per_month"])
+            _correlated_shocks(seed, path, t, p["correlation_factor"], z, e)
         if stressed:
             if not math.isnan(stress[t, M_IREG]):
                 ireg = int(stress[t, M_IREG])
             if not math.isnan(stress[t, M_EREG]):
                 ereg = int(stress[t, M_EREG])
         # means held at the start of the month (piecewise-constant drivers: the OU step is exact)
-        infl_mean = p["infl_mean_shock"] if ireg == 1 else p["infl_mean_normal"]
-        rate_mean = p["rate_real"] + p["rate_pass"] * infl + (1.0 - p["rate_pass"]) * p["infl_target"]
-        lagged = p["lag_weight"] * lagged + (1.0 - p["lag_weight"]) * infl
-        infl = ou_step(infl, infl_mean, p["infl_decay"], p["infl_sd"], e[I_INFLATION])
-        rate = ou_step(rate, rate_mean, p["rate_decay"], p["rate_sd"], e[I_SHORT])
-        sprd = ou_step(sprd, p["spread_mean"], p["spread_decay"], p["spread_sd"], e[I_SPREAD])
-        tax_dev = ou_step(tax_dev, 0.0, p["tax_decay"], p["tax_sd"], e[I_TAX])
-        wage_dev = ou_step(wage_dev, 0.0, p["wage_decay"], p["wage_sd"], e[I_WAGE])
+        infl_mean = p["inflation_shock_mean_log_pa"] if ireg == 1 else p["inflation_target_log_pa"]
+        rate_mean = p["short_rate_real_long_run_pa"] + p["short_rate_inflation_pass_through"] * infl + (1.0 - p["short_rate_inflation_pass_through"]) * p["inflation_target_log_pa"]
+        lagged = p["inflation_lag_weight_per_month"] * lagged + (1.0 - p["inflation_lag_weight_per_month"]) * infl
+        infl = ou_step(infl, infl_mean, p["inflation_decay_per_month"], p["inflation_sd_per_month"], e[I_INFLATION])
+        rate = ou_step(rate, rate_mean, p["short_rate_decay_per_month"], p["short_rate_sd_per_month"], e[I_SHORT])
+        sprd = ou_step(sprd, p["term_spread_long_run_pa"], p["term_spread_decay_per_month"], p["term_spread_sd_per_month"], e[I_SPREAD])
+        tax_dev = ou_step(tax_dev, 0.0, p["tax_base_decay_per_month"], p["tax_base_sd_per_month"], e[I_TAX])
+        wage_dev = ou_step(wage_dev, 0.0, p["wage_decay_per_month"], p["wage_sd_per_month"], e[I_WAGE])
         if ereg == 0:
-            se = p["se_drift_calm"] * p["dt"] + p["se_vol_calm"] * sqrt_dt * e[I_EQ_SE]
-            gl = p["gl_drift_calm"] * p["dt"] + p["gl_vol_calm"] * sqrt_dt * e[I_EQ_GL]
+            se = p["calm_sweden_log_drift_pa"] * p["dt_years"] + p["calm_sweden_volatility_pa"] * sqrt_dt * e[I_EQ_SE]
+            gl = p["calm_global_log_drift_pa"] * p["dt_years"] + p["calm_global_volatility_pa"] * sqrt_dt * e[I_EQ_GL]
         else:
-            se = p["se_drift_crash"] * p["dt"] + p["se_vol_crash"] * sqrt_dt * e[I_EQ_SE]
-            gl = p["gl_drift_crash"] * p["dt"] + p["gl_vol_crash"] * sqrt_dt * e[I_EQ_GL]
+            se = p["crash_sweden_log_drift_pa"] * p["dt_years"] + p["crash_sweden_volatility_pa"] * sqrt_dt * e[I_EQ_SE]
+            gl = p["crash_global_log_drift_pa"] * p["dt_years"] + p["crash_global_volatility_pa"] * sqrt_dt * e[I_EQ_GL]
         anchor = tax_anchor[t]
         if math.isnan(anchor):
-            anchor = p["tax_real"] + p["tax_pass"] * lagged + (1.0 - p["tax_pass"]) * p["infl_target"]
-        tax = (anchor + tax_dev) * p["dt"]
-        wage = (p["wage_real"] + p["wage_pass"] * lagged + (1.0 - p["wage_pass"]) * p["infl_target"] + wage_dev) * p["dt"]
+            anchor = p["tax_base_real_long_run_log_pa"] + p["tax_base_inflation_pass_through"] * lagged + (1.0 - p["tax_base_inflation_pass_through"]) * p["inflation_target_log_pa"]
+        tax = (anchor + tax_dev) * p["dt_years"]
+        wage = (p["wage_real_growth_log_pa"] + p["wage_inflation_pass_through"] * lagged + (1.0 - p["wage_inflation_pass_through"]) * p["inflation_target_log_pa"] + wage_dev) * p["dt_years"]
         if stressed:
             if not math.isnan(stress[t, M_INFLATION]):
                 infl = stress[t, M_INFLATION]
@@ -170,8 +156,8 @@ def economy_path(p, tax_anchor, stress, seed, path, stochastic, buf):
         # rates as the market shows them: the floor applies to the short and the long rate; the
         # unfloored short rate stays the state (a shadow rate), so the OU step stays exact
         buf[t, M_INFLATION] = infl
-        buf[t, M_SHORT] = max(rate, p["rate_floor"])
-        buf[t, M_LONG] = max(rate + sprd, p["rate_floor"])
+        buf[t, M_SHORT] = max(rate, p["short_rate_floor_pa"])
+        buf[t, M_LONG] = max(rate + sprd, p["short_rate_floor_pa"])
         buf[t, M_SPREAD] = sprd
         buf[t, M_EQ_SE] = se
         buf[t, M_EQ_GL] = gl
@@ -213,10 +199,10 @@ def year_drivers(p, buf, k, pbb_known, state, out):
     mix = 0.0
     tax = 0.0
     wage = 0.0
-    w = p["sweden_weight"]
+    w = p["equity_sweden_weight_frac"]
     for m in range(12):
         t = 12 * k + m
-        log_kpi += buf[t, M_INFLATION] * p["dt"]
+        log_kpi += buf[t, M_INFLATION] * p["dt_years"]
         if m == 5:
             june = log_kpi
         short += buf[t, M_SHORT]
@@ -259,8 +245,8 @@ def opening_driver_state(p, pbb_known, state):
     June of the opening year six months back at the opening inflation rate (the old code's rule), the opening year's
     prisbasbelopp, indices at 1 (2024 = 1; the inkomstbasbelopp index is 1 in the first year)."""
     state[0] = 0.0
-    state[1] = -0.5 * p["infl_initial"]  # June of the year before the opening year (never used: the
-    state[7] = -0.5 * p["infl_initial"]  # first two amounts are known); June of the opening year
+    state[1] = -0.5 * p["inflation_initial_log_pa"]  # June of the year before the opening year (never used: the
+    state[7] = -0.5 * p["inflation_initial_log_pa"]  # first two amounts are known); June of the opening year
     state[2] = pbb_known[0]
     state[3] = 0.0
     state[4] = 0.0

@@ -33,7 +33,7 @@ from simulator.kernels.economy import (
     year_drivers,
 )
 from simulator.kernels.jit import jit, jit_parallel
-from simulator.kernels.pension import fixed_income_return, fixed_income_yield, open_portfolio, portfolio_month
+from simulator.kernels.portfolio import fixed_income_return, fixed_income_yield, open_portfolio, portfolio_month
 from simulator.kernels.rng import STREAM_ACCOUNTS, normal_pair
 
 
@@ -43,17 +43,17 @@ def accounts_path(p, ep, s, buf, drivers, seed, path, stochastic, baseline, has_
     open_accounts(p, s)
     open_portfolio(p, s)
     n_years = out.shape[0]
-    w = ep["sweden_weight"]
-    dev_mean = p["dev_mean"] + ep["deviation_mean_shift"]
-    dev_sd = p["dev_sd"] * ep["deviation_sd_scale"]
+    w = ep["equity_sweden_weight_frac"]
+    dev_mean = p["budget_deviation_mean_frac"] + ep["budget_deviation_mean_shift_frac"]
+    dev_sd = p["budget_deviation_volatility_frac"] * ep["budget_deviation_sd_scale"]
     for k in range(n_years):
         o = out[k]
         start_year(s, o)
         for m in range(12):
             t = 12 * k + m
             equity = w * math.expm1(buf[t, M_EQ_SE]) + (1.0 - w) * math.expm1(buf[t, M_EQ_GL])
-            y = fixed_income_yield(buf[t, M_SHORT], buf[t, M_SPREAD], ep["rate_floor"], p["duration"])
-            fixed = fixed_income_return(s["pf_yield"], y, p["duration"])
+            y = fixed_income_yield(buf[t, M_SHORT], buf[t, M_SPREAD], ep["short_rate_floor_pa"], p["fixed_income_duration_years"])
+            fixed = fixed_income_return(s["pf_yield"], y, p["fixed_income_duration_years"])
             s["pf_yield"] = y
             share[t] = portfolio_month(p, s, t, equity, fixed)
         z_dev = 0.0

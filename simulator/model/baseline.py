@@ -16,7 +16,7 @@ BASELINE_DRIVERS = ("kpi_index", "prisbasbelopp_sek", "inkomstbasbelopp_index", 
 
 def baseline_moves(reference: Scenario, changed: Scenario) -> list[str]:
     """The zero-shock drivers that differ in the plan years between two scenarios (empty: none)."""
-    from simulator.model.accounts import accounts_params
+    from simulator.model.parameters import accounts_params
     from simulator.model.simulate import zero_shock_baseline
 
     years = len(reference.accounts.plan.years)

@@ -13,15 +13,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from simulator.kernels.accounts import STATE
 from simulator.kernels.economy import N_MONTHLY
 from simulator.kernels.model import simulate_paths
-from simulator.model.accounts import Perturbation, accounts_params
+from simulator.kernels.records import OUTPUT, STATE
+from simulator.model.accounts import Perturbation
+from simulator.model.parameters import accounts_params
 from simulator.model.drivers import EconomyInputs, economy_inputs, per_path
 from simulator.model.stress import stress_array
 from simulator.model.uncertainty import Uncertainty, draw_parameters, uncertainty_spec
 from simulator.scenario.schema import Scenario
-from simulator.variables import OUTPUT
 
 
 class SimulationOutput(NamedTuple):

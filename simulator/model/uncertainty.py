@@ -21,35 +21,37 @@ from typing import NamedTuple
 import numpy as np
 
 from simulator.kernels.rng import STREAM_PARAMS, annual_normals
-from simulator.model.drivers import exact_ou_coefficients, per_path
+from simulator.model.parameters import exact_ou_coefficients
+from simulator.model.drivers import per_path
 from simulator.scenario.base import ScenarioError
 from simulator.scenario.schema import Scenario
 
 #: scenario path -> (record field it sets, how it is drawn and converted)
-#: kinds: "ou_kappa:<prefix>" / "ou_sigma:<prefix>" (the exact OU coefficients <prefix>_decay/_sd are
-#: recomputed from the path's kappa and sigma), "positive:<field>", "signed:<field>",
-#: "log1p:<field>" (a growth rate stored as a log rate), "shift"/"scale" for the budget deviation.
+#: kinds: "ou_kappa:<driver>" / "ou_sigma:<driver>" (the exact OU coefficients <driver>_decay_per_month and
+#: <driver>_sd_per_month are recomputed from the path's kappa and sigma), "positive:<field>",
+#: "signed:<field>", "log1p:<field>" (a growth rate stored as a log rate), "shift"/"scale" for the budget
+#: deviation. The fields are simulator.kernels.records.ECONOMY_PARAMS's (simulator.model.parameters).
 SUPPORTED: dict[str, str] = {
-    "economy.inflation.mean_reversion_per_year": "ou_kappa:infl",
-    "economy.inflation.volatility_pa": "ou_sigma:infl",
-    "economy.short_rate.mean_reversion_per_year": "ou_kappa:rate",
-    "economy.short_rate.volatility_pa": "ou_sigma:rate",
-    "economy.term_spread.mean_reversion_per_year": "ou_kappa:spread",
-    "economy.term_spread.volatility_pa": "ou_sigma:spread",
-    "economy.term_spread.long_run_pa": "signed:spread_mean",
-    "economy.tax_base.mean_reversion_per_year": "ou_kappa:tax",
-    "economy.tax_base.volatility_pa": "ou_sigma:tax",
-    "economy.tax_base.real_long_run_growth_pa": "log1p:tax_real",
-    "economy.short_rate.real_long_run_pa": "signed:rate_real",
-    "economy.short_rate.inflation_pass_through": "positive:rate_pass",
-    "economy.equity.calm.sweden_log_drift_pa": "signed:se_drift_calm",
-    "economy.equity.calm.sweden_volatility_pa": "positive:se_vol_calm",
-    "economy.equity.calm.global_log_drift_pa": "signed:gl_drift_calm",
-    "economy.equity.calm.global_volatility_pa": "positive:gl_vol_calm",
+    "economy.inflation.mean_reversion_per_year": "ou_kappa:inflation",
+    "economy.inflation.volatility_pa": "ou_sigma:inflation",
+    "economy.short_rate.mean_reversion_per_year": "ou_kappa:short_rate",
+    "economy.short_rate.volatility_pa": "ou_sigma:short_rate",
+    "economy.term_spread.mean_reversion_per_year": "ou_kappa:term_spread",
+    "economy.term_spread.volatility_pa": "ou_sigma:term_spread",
+    "economy.term_spread.long_run_pa": "signed:term_spread_long_run_pa",
+    "economy.tax_base.mean_reversion_per_year": "ou_kappa:tax_base",
+    "economy.tax_base.volatility_pa": "ou_sigma:tax_base",
+    "economy.tax_base.real_long_run_growth_pa": "log1p:tax_base_real_long_run_log_pa",
+    "economy.short_rate.real_long_run_pa": "signed:short_rate_real_long_run_pa",
+    "economy.short_rate.inflation_pass_through": "positive:short_rate_inflation_pass_through",
+    "economy.equity.calm.sweden_log_drift_pa": "signed:calm_sweden_log_drift_pa",
+    "economy.equity.calm.sweden_volatility_pa": "positive:calm_sweden_volatility_pa",
+    "economy.equity.calm.global_log_drift_pa": "signed:calm_global_log_drift_pa",
+    "economy.equity.calm.global_volatility_pa": "positive:calm_global_volatility_pa",
     "accounts.budget_deviation.mean_frac": "shift",
     "accounts.budget_deviation.volatility_frac": "scale",
 }
-_OU = {"infl": "inflation", "rate": "short_rate", "spread": "term_spread", "tax": "tax_base"}
+_OU = ("inflation", "short_rate", "term_spread", "tax_base")
 
 
 class Uncertainty(NamedTuple):
@@ -81,9 +83,9 @@ def uncertainty_spec(scenario: Scenario) -> Uncertainty:
                             f"(supported: {', '.join(SUPPORTED)})")
     paths = tuple(se)
     kappa_sigma = {}
-    for prefix, driver in _OU.items():
+    for driver in _OU:
         model = getattr(scenario.economy, driver)
-        kappa_sigma[prefix] = (model.mean_reversion_per_year, model.volatility_pa)
+        kappa_sigma[driver] = (model.mean_reversion_per_year, model.volatility_pa)
     return Uncertainty(paths=paths, values=np.array([_value(scenario, p) for p in paths]),
                        se=np.array([se[p] for p in paths]), kappa_sigma=kappa_sigma)
 
@@ -120,9 +122,10 @@ def draw_parameters(params: np.ndarray, spec: Uncertainty, seed: int, path_start
         elif kind == "log1p":
             records[field] = np.log1p(np.maximum(value + se * draw, -0.99))
         elif kind == "shift":
-            records["deviation_mean_shift"] = se * draw
+            records["budget_deviation_mean_shift_frac"] = se * draw
         elif kind == "scale":
-            records["deviation_sd_scale"] = _lognormal(value, se, draw) / value if value > 0 else 1.0
+            records["budget_deviation_sd_scale"] = _lognormal(value, se, draw) / value if value > 0 else 1.0
     for prefix in touched:
-        records[f"{prefix}_decay"], records[f"{prefix}_sd"] = exact_ou_coefficients(kappa[prefix], sigma[prefix])
+        records[f"{prefix}_decay_per_month"], records[f"{prefix}_sd_per_month"] = exact_ou_coefficients(
+            kappa[prefix], sigma[prefix])
     return records

@@ -13,10 +13,11 @@ from typing import Any, Callable, Iterable, NamedTuple
 
 import numpy as np
 
+from simulator.kernels.records import OUTPUT
 from simulator.kernels.summary import records_to_columns
 from simulator.model.goals import evaluate_goals
 from simulator.run.streaming import Bins, ColumnStats, bins_from_columns, exact_percentiles
-from simulator.variables import OUTPUT, PERCENTILES, STORED
+from simulator.variables import PERCENTILES, STORED
 
 #: events counted per year and over all years: name -> (variable, what makes it happen)
 EVENTS = {

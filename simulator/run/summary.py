@@ -109,7 +109,7 @@ def attribution_summary(fin: Finished) -> dict[str, list[dict[str, Any]]]:
 def zero_shock_summary(scenario: Scenario) -> dict[str, list[float | None]]:
     """The zero-shock path of every stored variable, per year (the plan years are the plan): the line the
     report draws into each fan."""
-    from simulator.model.accounts import accounts_params
+    from simulator.model.parameters import accounts_params
     from simulator.model.simulate import zero_shock_baseline
 
     path = zero_shock_baseline(scenario, accounts_params(scenario))[0]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from simulator.model.accounts import COST_TYPES, Perturbation
+from simulator.kernels.records import COST_TYPES
+from simulator.model.accounts import Perturbation
 from simulator.model.simulate import model_inputs
 from simulator.run.engine import run_variants
 from simulator.run.options import RunOptions

@@ -1,0 +1,85 @@
+"""Stage 11 of a year: the reaction rule (åtgärdsplan, kommunallagen 11 kap. 12 §), decided at the year
+end and in effect from the next: savings and tax rises sized to a gap, deposits paused, and optionally
+the spending of a surplus. docs/policy.md gives the rule and its evidence.
+"""
+
+from __future__ import annotations
+
+import math
+
+from simulator.kernels.balance_requirement import deficit_pace
+from simulator.kernels.jit import jit
+
+
+@jit
+def round_up_to_step(x, step):
+    """x rounded up to a whole number of steps (tax rises are decided in öre steps)."""
+    return math.ceil(x / step - 1e-9) * step if x > 0.0 else 0.0
+
+
+@jit
+def reaction_gap(p, s, k, year, has_baseline, b, o):
+    """The improvement of next year's balanskravsresultat the reaction rule aims at. Deciding for a
+    plan year, the region follows its plan: the gap is the path's shortfall against the zero-shock
+    plan path this year. Deciding for a later year: the larger of the result aimed at (the target plus
+    a planning margin) and the pace that restores every deficit by its deadline (deficit_pace), less
+    this year's balanskravsresultat before the reserve, taken to persist. A debt above the capacity
+    adds its excess over debt_correction_years. Returns (gap x strength, triggered)."""
+    bkr = o["balance_requirement_result_before_reserve_msek"]
+    tax_and_grants = o["tax_and_grants_msek"]
+    below_target = o["result_msek"] < p["reaction_target_result_frac"] * tax_and_grants
+    deficit = o["deficit_outstanding_msek"] > 1e-9
+    debt = o["loans_msek"] + p["opening_leasing_debt_msek"] + o["overdraft_msek"]
+    excess_debt = max(debt - p["debt_ceiling_frac"] * tax_and_grants, o["loans_msek"] - p["loan_limit_msek"], 0.0)
+    triggered = ((p["reaction_on_deficit"] and deficit) or (p["reaction_on_result_below_target"] and below_target)
+                 or (p["reaction_on_debt_above_ceiling"] and excess_debt > 1e-9))
+    if not triggered:
+        return 0.0, False
+    if k + 1 < p["n_plan_years"]:
+        gap = (b["balance_requirement_result_before_reserve_msek"] - bkr) if has_baseline else 0.0
+    else:
+        vintage_pace = deficit_pace(s["vintage"], s["deadline"], p["n_opening_deficits"] + k + 1, year)
+        gap = max(p["reaction_aim_result_frac"] * tax_and_grants, vintage_pace) - bkr
+    if p["reaction_on_debt_above_ceiling"]:
+        gap += excess_debt / p["reaction_debt_correction_years"]
+    return max(gap, 0.0) * p["reaction_strength_frac"], True
+
+
+@jit
+def stage_reaction(p, s, k, year, has_baseline, b, o):
+    """11. The reaction rule (åtgärdsplan): decided at this year end, in effect from the next year.
+    Savings (a share of the budget) and tax rises (in steps) close the gap in the declared order, each
+    within its cap per year and in total; deposits are paused while triggered. Optionally symmetric:
+    a balanskravsresultat well above the target with no deficit left is spent (earlier savings undone
+    first, then spending, within its cap)."""
+    o["reaction_gap_msek"] = 0.0
+    o["reaction_triggered"] = 0.0
+    o["reaction_tax_kr"] = s["react_tax_kr"]
+    if not p["reaction_enabled"]:
+        return
+    gap, triggered = reaction_gap(p, s, k, year, has_baseline, b, o)
+    budget = o["budgeted_costs_msek"]
+    tax_base = o["tax_base_msek"]
+    o["reaction_gap_msek"] = gap
+    o["reaction_triggered"] = 1.0 if triggered else 0.0
+    s["deposits_paused"] = triggered and p["reaction_pause_deposits"]
+    if triggered:
+        for step in range(2):
+            use_tax = (step == 0) == p["reaction_tax_first"]
+            if use_tax and p["reaction_uses_tax"]:
+                room = max(min(p["reaction_tax_max_per_year_kr"], p["reaction_tax_max_total_kr"] - s["react_tax_kr"]), 0.0)
+                wanted = round_up_to_step(gap / (tax_base / 100.0), p["reaction_tax_step_kr"])
+                add = min(wanted, math.floor(room / p["reaction_tax_step_kr"] + 1e-9) * p["reaction_tax_step_kr"])
+                s["react_tax_kr"] += add
+                gap = max(gap - add * tax_base / 100.0, 0.0)
+            elif not use_tax and p["reaction_uses_savings"]:
+                room = max(min(p["reaction_savings_max_per_year_frac"], p["reaction_savings_max_total_frac"] - s["react_savings_frac"]), 0.0)
+                add = min(gap / budget, room)
+                s["react_savings_frac"] += add
+                gap -= add * budget
+    elif p["reaction_symmetric_enabled"] and o["deficit_outstanding_msek"] <= 1e-9:
+        excess = (o["balance_requirement_result_before_reserve_msek"]
+                  - (p["reaction_aim_result_frac"] + p["reaction_symmetric_above_target_frac"]) * o["tax_and_grants_msek"])
+        if excess > 0.0:
+            spend = min(excess * p["reaction_symmetric_strength_frac"] / budget, s["react_savings_frac"] + p["reaction_symmetric_max_total_frac"])
+            s["react_savings_frac"] -= max(spend, 0.0)
