@@ -40,7 +40,18 @@ BAD_QUANTILE = 90  # "the bad paths": one path in ten needs at least this much o
 
 
 def load_run(directory: str | Path) -> Run:
+    """One result directory -> a Run: its summary.json, then the per-path results when it holds them."""
     directory = Path(directory)
+    summary = _directory_summary(directory)
+    with _open_results(directory) as results:
+        run = _run_from(directory, summary, results)
+    if run.kind == "run" and not run.goals and not run.fans and run.sweep is None:
+        raise ReportInputError(f"{directory / SUMMARY_FILE}: holds neither goals nor percentiles: not a result")
+    return run
+
+
+def _directory_summary(directory: Path) -> dict[str, Any]:
+    """The directory's summary.json; a missing directory or summary is bad input."""
     if not directory.exists():
         raise ReportInputError(f"{directory}: no such directory")
     if not directory.is_dir():
@@ -49,42 +60,42 @@ def load_run(directory: str | Path) -> Run:
     if not summary_path.is_file():
         raise ReportInputError(f"{directory}: not a result directory (no {SUMMARY_FILE}); give what "
                                "`simulator run`, `sweep` or `compare` wrote")
-    summary = read_summary(summary_path)
+    return read_summary(summary_path)
+
+
+def _run_from(directory: Path, summary: dict[str, Any], results) -> Run:
+    """The Run from the summary and the open results store (or its stand-in)."""
     kind = str(summary.get("kind", "sweep" if (directory / SWEEP_FILE).is_file() else "run"))
     deterministic = bool(summary.get("deterministic", False))
-    with _open_results(directory) as results:
-        scenario = _scenario(results)
-        variables = _variables(results)
-        goals = read_goals(summary, scenario, deterministic)
-        outcomes = _goal_outcomes(results, [g.name for g in goals])
-        attribution = read_attribution(summary.get("attribution")) or _attribution_from_paths(
-            results, outcomes, goals)
-        run = Run(
-            directory=directory,
-            kind=kind,
-            provenance=_provenance(directory, summary, results, scenario),
-            deterministic=deterministic,
-            goals=goals,
-            interval_covers=as_text(summary.get("interval_covers")),
-            parameter_uncertainty=bool(summary.get("parameter_uncertainty", False)),
-            risks=read_risks(summary.get("risks")),
-            years=[int(y) for y in summary.get("years") or []],
-            fans=read_fans(summary),
-            variables=variables,
-            equity_monthly=_equity_monthly(results, scenario),
-            policy=read_policy(summary.get("policy")),
-            assumptions=read_assumptions(summary.get("assumptions")),
-            attribution=attribution,
-            instruments=_instruments(results, summary),
-            scenario=scenario,
-            goal_outcomes=outcomes,
-            sweep=load_sweep(directory, summary),
-            zero_shock=read_zero_shock(summary),
-            condition=read_condition(summary.get("condition")),
-        )
-    if kind == "run" and not run.goals and not run.fans and run.sweep is None:
-        raise ReportInputError(f"{summary_path}: holds neither goals nor percentiles: not a result")
-    return run
+    scenario = _scenario(results)
+    variables = _variables(results)
+    goals = read_goals(summary, scenario, deterministic)
+    outcomes = _goal_outcomes(results, [g.name for g in goals])
+    attribution = read_attribution(summary.get("attribution")) or _attribution_from_paths(
+        results, outcomes, goals)
+    return Run(
+        directory=directory,
+        kind=kind,
+        provenance=_provenance(directory, summary, results, scenario),
+        deterministic=deterministic,
+        goals=goals,
+        interval_covers=as_text(summary.get("interval_covers")),
+        parameter_uncertainty=bool(summary.get("parameter_uncertainty", False)),
+        risks=read_risks(summary.get("risks")),
+        years=[int(y) for y in summary.get("years") or []],
+        fans=read_fans(summary),
+        variables=variables,
+        equity_monthly=_equity_monthly(results, scenario),
+        policy=read_policy(summary.get("policy")),
+        assumptions=read_assumptions(summary.get("assumptions")),
+        attribution=attribution,
+        instruments=_instruments(results, summary),
+        scenario=scenario,
+        goal_outcomes=outcomes,
+        sweep=load_sweep(directory, summary),
+        zero_shock=read_zero_shock(summary),
+        condition=read_condition(summary.get("condition")),
+    )
 
 
 # ------------------------------------------------------------------------------------- results store
