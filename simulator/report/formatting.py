@@ -14,12 +14,10 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from simulator.i18n import has, t
-
-if TYPE_CHECKING:  # only for annotations: the data layer imports nothing from here
-    from simulator.report.data import Goal, Sweep
+from simulator.report.data import Goal, Sweep, value_kind  # the data layer imports nothing from here
 
 NBSP = "\u00a0"  # CLDR's group separator for sv; it also keeps "4,6 %" on one line
 MINUS = "\u2212"
@@ -120,8 +118,6 @@ def value(x, kind: str, lang: str = "sv") -> str:
 
 def setting_text(dotted: str, x: Any, lang: str = "sv") -> str:
     """A scenario or rule setting formatted by its name's unit suffix (_frac, _pa, _msek, _kr ...)."""
-    from simulator.report.data import value_kind  # the data layer owns the naming conventions
-
     leaf = dotted.rsplit(".", 1)[-1]
     parts = set(re.split(r"[._]", dotted))
     if x is None:
@@ -160,7 +156,7 @@ def lever_text(lever: str, x: Any, lang: str = "sv") -> str:
     return setting_text(lever, x, lang) if isinstance(x, numbers.Real) else str(x)
 
 
-def outcome(goal: "Goal", lang: str = "sv") -> str:
+def outcome(goal: Goal, lang: str = "sv") -> str:
     """The answer to one goal: ``"4,5 % (3,6–5,4 %)"``, or for a deterministic run "uppfyllt"."""
     if goal.met is not None:
         return t("word.met" if goal.met else "word.not_met", lang)
@@ -176,7 +172,7 @@ def text_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return "\n".join([line(header), *(line(r) for r in rows)])
 
 
-def goal_table(goals: Sequence["Goal"], lang: str = "sv") -> str:
+def goal_table(goals: Sequence[Goal], lang: str = "sv") -> str:
     """The goals as a person reads them: description, probability with one decimal, 95 % interval."""
     if not goals:
         return t("text.no_goals", lang)
@@ -189,7 +185,7 @@ def goal_table(goals: Sequence["Goal"], lang: str = "sv") -> str:
          for g in goals])
 
 
-def sweep_table(sweep: "Sweep", lang: str = "sv", goals: Sequence[str] | None = None) -> str:
+def sweep_table(sweep: Sweep, lang: str = "sv", goals: Sequence[str] | None = None) -> str:
     """A line per variant: its name (the reference marked), the levers, and per goal the probability with
     one decimal and, against the reference, the paired difference in percentage points ± 1.96 standard
     errors. Goals are numbered in the header, their descriptions below: they are too long for headers."""
