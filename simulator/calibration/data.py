@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -38,6 +38,12 @@ _RETURN_TYPE = re.compile(r"^#\s*return_type\s*:\s*(\S+)", re.IGNORECASE)
 
 class CalibrationInputError(InputError, ValueError):
     """Bad calibration input (a data file or the judgment file): one line naming the file and line."""
+
+
+def period_end_times(dates) -> np.ndarray:
+    """The time convention of every fit: the end of each period in years, end of year Y = Y.0, end of
+    month m of Y = Y - 1 + m/12 (so calendar year Y is the interval (Y-1, Y])."""
+    return np.array([y - 1 + m / MONTHS for y, m in dates])
 
 
 def year_ranges(years: list[int]) -> str:
@@ -67,14 +73,16 @@ class Series:
 
     @property
     def times(self) -> np.ndarray:
-        """End of each period in years: end of year Y = Y.0, end of month m of Y = Y - 1 + m/12."""
-        return np.array([y - 1 + m / MONTHS for y, m in self.dates])
+        """End of each period in years (:func:`period_end_times`)."""
+        return period_end_times(self.dates)
 
     def observed(self) -> tuple[np.ndarray, np.ndarray]:
+        """Times and values of the dates that have a value."""
         keep = np.isfinite(self.values)
         return self.times[keep], self.values[keep]
 
     def years_text(self) -> str:
+        """The years with a value, e.g. '1996-2024 without 2005-2013'."""
         t = [d for d, v in zip(self.dates, self.values) if np.isfinite(v)]
         if not t:
             return "no values"
@@ -87,8 +95,22 @@ class Series:
         return text
 
     def n_observed(self) -> int:
+        """How many dates have a value."""
         return int(np.isfinite(self.values).sum())
 
+
+# --- one file ------------------------------------------------------------------------------------
+
+
+class _Columns(NamedTuple):
+    """A file's column header: where the year, the month (None: annual) and the value are."""
+
+    names: list[str]
+    year: int
+    month: int | None
+    value: int
+    needed: int  # fields a row must have to reach all three
+    header: str  # the names as written back in messages
 
 
 def read_series_file(path: Path) -> tuple[str, dict[str, Any]]:
@@ -98,6 +120,22 @@ def read_series_file(path: Path) -> tuple[str, dict[str, Any]]:
     except InputFileError as exc:
         raise CalibrationInputError(str(exc)) from None
     lines = text.splitlines()
+    name, return_type, header_lines, body_start = _read_header(path, lines)
+    if name == "none":
+        return name, {}
+    rows = _csv_rows(path, lines, body_start)
+    columns = _columns(path, rows[0][1], body_start + 1)
+    dates, values, lines_of = _read_values(path, rows[1:], columns)
+    flags = sorted({f for f in RELIABILITY_FLAGS
+                    if f in path.name or any(re.search(rf"\b{f}\b", h) for h in header_lines)})
+    return name, {"monthly": columns.month is not None, "dates": dates, "values": values, "file": str(path),
+                  "flags": flags, "price_index": return_type == "price",
+                  "warnings": _scale_warnings(path, np.array(values), np.array(lines_of))}
+
+
+def _read_header(path: Path, lines: list[str]) -> tuple[str, str, list[str], int | None]:
+    """The '#' lines before the body: the series name, the return type, the lines themselves (their
+    reliability flags) and the index of the column header. A reference file (``none``) is not checked."""
     name, return_type, header_lines = None, "total", []
     body_start = None
     for i, line in enumerate(lines):
@@ -116,7 +154,7 @@ def read_series_file(path: Path) -> tuple[str, dict[str, Any]]:
             f"{path}, line 1: no '# series: NAME' header line; expected one of "
             f"{', '.join(SERIES_NAMES)} or none")
     if name == "none":
-        return name, {}
+        return name, return_type, header_lines, body_start
     if name not in SERIES_NAMES:
         raise CalibrationInputError(
             f"{path}: unknown series {name!r}; expected one of {', '.join(SERIES_NAMES)} or none")
@@ -124,70 +162,44 @@ def read_series_file(path: Path) -> tuple[str, dict[str, Any]]:
         raise CalibrationInputError(f"{path}: return_type {return_type!r}; expected total or price")
     if body_start is None:
         raise CalibrationInputError(f"{path}: no column header; expected 'year,value' or 'year,month,value'")
+    return name, return_type, header_lines, body_start
+
+
+def _csv_rows(path: Path, lines: list[str], body_start: int) -> list[tuple[int, list[str]]]:
+    """The body's rows with their line numbers in the file, the column header first."""
     reader = csv.reader(lines[body_start:], strict=True)
     try:
-        rows = [(body_start + reader.line_num, row) for row in reader]
+        return [(body_start + reader.line_num, row) for row in reader]
     except csv.Error as exc:  # e.g. a NUL byte, an unclosed quote
         raise CalibrationInputError(f"{path}, line {body_start + reader.line_num}: not valid CSV ({exc}); "
                                     "expected comma-separated fields") from None
-    columns = [c.strip().lower() for c in rows[0][1]]
+
+
+def _columns(path: Path, row: list[str], line: int) -> _Columns:
+    """The column header on ``line``: year and value are required, month makes the file monthly."""
+    columns = [c.strip().lower() for c in row]
     if "year" not in columns or "value" not in columns:
         raise CalibrationInputError(
-            f"{path}, line {body_start + 1}: columns {','.join(columns)}; expected 'year,value' "
+            f"{path}, line {line}: columns {','.join(columns)}; expected 'year,value' "
             f"(annual) or 'year,month,value' (monthly), extra columns allowed")
     iy, iv = columns.index("year"), columns.index("value")
     im = columns.index("month") if "month" in columns else None
-    needed = max(iy, iv, im or 0) + 1
-    header = ",".join(columns)
-    lo, hi = VALUE_RANGE_PCT
+    return _Columns(columns, year=iy, month=im, value=iv, needed=max(iy, iv, im or 0) + 1, header=",".join(columns))
+
+
+def _read_values(path: Path, rows: list[tuple[int, list[str]]], columns: _Columns
+                 ) -> tuple[list[tuple[int, int]], list[float], list[int]]:
+    """Dates, values as fractions and line numbers of the data rows (blank and '#' rows skipped); each
+    date once."""
     dates, values, lines_of, seen = [], [], [], {}
-    for k, row in rows[1:]:
+    for k, row in rows:
         if not row or all(not c.strip() for c in row) or row[0].startswith("#"):
             continue
         where = f"{path}, line {k}"
-        if len(row) < needed:
-            # a row cut short (or one value lost) must not become a missing date silently
-            raise CalibrationInputError(
-                f"{where}: {len(row)} field{'s' if len(row) > 1 else ''}; expected {len(columns)} "
-                f"({header}); a missing value is an empty field, e.g. '{row[0].strip()},'")
-        if any(c.strip() for c in row[len(columns):]):
-            # '2000,1,5' in a year,value file is 1.5 written with a decimal comma: it would read as 1
-            raise CalibrationInputError(
-                f"{where}: {len(row)} fields but the header has {len(columns)} ({header}); a decimal "
-                "comma? write numbers with a decimal point (2.5) and quote text that contains commas")
-        row = row + [""] * (len(columns) - len(row))  # trailing empty fields may be left out
-        try:
-            year = int(row[iy].strip())
-        except ValueError:
-            raise CalibrationInputError(f"{where}: year {row[iy]!r} is not a whole number") from None
-        month = 12
-        if im is not None:
-            try:
-                month = int(row[im].strip())
-            except ValueError:
-                month = 0
-            if not 1 <= month <= 12:
-                raise CalibrationInputError(f"{where}: month {row[im]!r}; expected 1..12")
-        raw = row[iv].strip()
-        if raw == "":
-            value = math.nan  # a missing year (or month)
-        else:
-            try:
-                value = float(raw)
-            except ValueError:
-                value = math.nan
-            if not math.isfinite(value):
-                comma = " with a decimal point" if "," in raw else ""
-                raise CalibrationInputError(
-                    f"{where}: value {raw!r} is not a number; expected percent{comma}, e.g. 2.5, or "
-                    "empty if missing")
-            if not lo < value <= hi:
-                raise CalibrationInputError(
-                    f"{where}: value {raw} is outside the range of a percent change or rate; expected "
-                    f"percent above {lo:g} and at most {hi:g}")
+        year, month, value = _parse_row(where, row, columns)
         if (year, month) in seen:
             raise CalibrationInputError(
-                f"{where}: {year}{'-%02d' % month if im is not None else ''} appears twice "
+                f"{where}: {year}{'-%02d' % month if columns.month is not None else ''} appears twice "
                 f"(first on line {seen[(year, month)]}); expected one row per date")
         seen[(year, month)] = k
         dates.append((year, month))
@@ -195,11 +207,56 @@ def read_series_file(path: Path) -> tuple[str, dict[str, Any]]:
         lines_of.append(k)
     if not dates:
         raise CalibrationInputError(f"{path}: no data rows; expected 'year,value' rows")
-    flags = sorted({f for f in RELIABILITY_FLAGS
-                    if f in path.name or any(re.search(rf"\b{f}\b", h) for h in header_lines)})
-    return name, {"monthly": im is not None, "dates": dates, "values": values, "file": str(path),
-                  "flags": flags, "price_index": return_type == "price",
-                  "warnings": _scale_warnings(path, np.array(values), np.array(lines_of))}
+    return dates, values, lines_of
+
+
+def _parse_row(where: str, row: list[str], columns: _Columns) -> tuple[int, int, float]:
+    """Year, month (12 for annual data) and value in percent (NaN: missing) of one data row."""
+    if len(row) < columns.needed:
+        # a row cut short (or one value lost) must not become a missing date silently
+        raise CalibrationInputError(
+            f"{where}: {len(row)} field{'s' if len(row) > 1 else ''}; expected {len(columns.names)} "
+            f"({columns.header}); a missing value is an empty field, e.g. '{row[0].strip()},'")
+    if any(c.strip() for c in row[len(columns.names):]):
+        # '2000,1,5' in a year,value file is 1.5 written with a decimal comma: it would read as 1
+        raise CalibrationInputError(
+            f"{where}: {len(row)} fields but the header has {len(columns.names)} ({columns.header}); a decimal "
+            "comma? write numbers with a decimal point (2.5) and quote text that contains commas")
+    row = row + [""] * (len(columns.names) - len(row))  # trailing empty fields may be left out
+    try:
+        year = int(row[columns.year].strip())
+    except ValueError:
+        raise CalibrationInputError(f"{where}: year {row[columns.year]!r} is not a whole number") from None
+    month = 12
+    if columns.month is not None:
+        try:
+            month = int(row[columns.month].strip())
+        except ValueError:
+            month = 0
+        if not 1 <= month <= 12:
+            raise CalibrationInputError(f"{where}: month {row[columns.month]!r}; expected 1..12")
+    return year, month, _percent(where, row[columns.value].strip())
+
+
+def _percent(where: str, raw: str) -> float:
+    """A value field in percent: empty is missing (NaN); otherwise a number in VALUE_RANGE_PCT."""
+    if raw == "":
+        return math.nan  # a missing year (or month)
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        comma = " with a decimal point" if "," in raw else ""
+        raise CalibrationInputError(
+            f"{where}: value {raw!r} is not a number; expected percent{comma}, e.g. 2.5, or "
+            "empty if missing")
+    lo, hi = VALUE_RANGE_PCT
+    if not lo < value <= hi:
+        raise CalibrationInputError(
+            f"{where}: value {raw} is outside the range of a percent change or rate; expected "
+            f"percent above {lo:g} and at most {hi:g}")
+    return value
 
 
 def _scale_warnings(path: Path, values: np.ndarray, lines: np.ndarray) -> list[str]:
@@ -223,6 +280,9 @@ def _scale_warnings(path: Path, values: np.ndarray, lines: np.ndarray) -> list[s
     rows = where[:cut] if gap[k] < 0 else where[cut:]  # the block of smaller values
     return [f"{path}, lines {rows[0]}-{rows[-1]}: values {10 ** abs(gap[k]):.0f} times smaller than in "
             f"the rest of the file (fractions instead of percent? 2.5 means 2.5 %)"]
+
+
+# --- the folder ----------------------------------------------------------------------------------
 
 
 def read_data_dir(directory: Path) -> dict[str, Series]:

@@ -10,6 +10,7 @@ Imports numpy, the kernels' ``jit`` and :mod:`.likelihood`.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -19,6 +20,11 @@ from simulator.kernels.jit import jit
 #: The model's month: its drivers move monthly, a year is their average or their December state.
 MONTHS = 12
 DT = 1.0 / MONTHS
+
+
+def _natural(q) -> np.ndarray:
+    """The model's parameters from the search's (the last two, kappa and sigma, searched as logarithms)."""
+    return np.array([*q[:-2], math.exp(q[-2]), math.exp(q[-1])])
 
 
 def _transitions(t, x, max_gap_years: float) -> tuple[np.ndarray, ...]:
@@ -57,12 +63,65 @@ def ou_transition_moments(kappa, sigma, h):
     return decay, var
 
 
+@dataclass
+class _Steps:
+    """The transitions a point fit uses, x0 at t0 to x1 at t1 (h = t1 - t0), and, with known mean offsets,
+    the pieces of calendar years they span: piece k lies in [start[k], end[k]] of the step ``step[k]``
+    and moves its mean by ``offset[k]``."""
+
+    x0: np.ndarray
+    x1: np.ndarray
+    t0: np.ndarray
+    t1: np.ndarray
+    h: np.ndarray
+    step: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    offset: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    start: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    end: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    dropped: int = 0  # steps left out: no offset for a year they span
+
+    def mean(self, theta: float, kappa: float, decay: np.ndarray) -> np.ndarray:
+        """Mean of x1 given x0: the exact step towards theta plus each piece's offset, decayed to t1."""
+        mean = self.x0 * decay + theta * (1.0 - decay)
+        if self.step.size:
+            w = np.exp(-kappa * (self.t1[self.step] - self.end)) - np.exp(-kappa * (self.t1[self.step] - self.start))
+            mean = mean + np.bincount(self.step, weights=self.offset * w, minlength=self.x0.size)
+        return mean
+
+
+def _ou_steps(t, x, offset_by_year: dict[int, float] | None, max_gap_years: float) -> _Steps:
+    """The transitions of :func:`fit_ou_points` with the calendar years each spans (the part of year Y
+    is (Y-1, Y] in the time convention of ``data.period_end_times``); a step that needs an offset for a
+    year without one is left out."""
+    x0, x1, t0, t1 = _transitions(t, x, max_gap_years)
+    h = t1 - t0
+    if offset_by_year is None or not x0.size:
+        return _Steps(x0, x1, t0, t1, h)
+    first = np.floor(t0 + 1e-9).astype(np.int64) + 1
+    count = np.maximum(np.ceil(t1 - 1e-9).astype(np.int64) - first + 1, 0)
+    step = np.repeat(np.arange(x0.size), count)
+    year = first[step] + np.arange(step.size) - np.repeat(np.cumsum(count) - count, count)
+    known = np.array(sorted(offset_by_year), dtype=np.int64)
+    pos = np.searchsorted(known, year)
+    has = pos < known.size
+    has[has] = known[pos[has]] == year[has]
+    ok = np.ones(x0.size, dtype=bool)
+    ok[step[~has]] = False
+    keep_piece = ok[step]
+    renumber = np.cumsum(ok) - 1
+    x0, x1, t0, t1, h = x0[ok], x1[ok], t0[ok], t1[ok], h[ok]
+    step, year = renumber[step[keep_piece]], year[keep_piece]
+    return _Steps(x0, x1, t0, t1, h, step=step, offset=np.array([offset_by_year[int(y)] for y in year], dtype=float),
+                  start=np.maximum(t0[step], year - 1.0), end=np.minimum(t1[step], year.astype(float)),
+                  dropped=int((~ok).sum()))
+
+
 def fit_ou_points(t, x, offset_by_year: dict[int, float] | None = None, fixed_mean: float | None = None,
                   max_gap_years: float = 10.0) -> Fit:
     """Exact maximum likelihood for dx = kappa (mu(s) - x) ds + sigma dW observed at times t [years].
 
     mu(s) = theta + offset_Y on calendar year Y (the interval (Y-1, Y] in the time convention of
-    ``Series.times``): ``offset_by_year`` holds known offsets (the short rate's inflation
+    ``data.period_end_times``): ``offset_by_year`` holds known offsets (the short rate's inflation
     pass-through), theta is fitted (or ``fixed_mean``). Over a step from t0 to t1 (any gap h) the
     transition is exact for a piecewise-constant mean:
     x1 | x0 ~ N(x0 e^{-kappa h} + theta (1 - e^{-kappa h}) + sum_Y offset_Y (e^{-kappa (t1 - b_Y)} -
@@ -71,34 +130,8 @@ def fit_ou_points(t, x, offset_by_year: dict[int, float] | None = None, fixed_me
     ``t``, ``x``: arrays, or lists of arrays for independent segments (pooled likelihood).
     Returns theta, kappa [1/yr], sigma [1/sqrt(yr)] with standard errors.
     """
-    x0, x1, t0, t1 = _transitions(t, x, max_gap_years)
-    h = t1 - t0
-    # the calendar years each step spans (the part of year Y is (Y-1, Y] in series_times' convention)
-    idx = np.zeros(0, dtype=int)
-    off = pa = pb = np.zeros(0)
-    dropped = 0
-    if offset_by_year is not None and x0.size:
-        first = np.floor(t0 + 1e-9).astype(np.int64) + 1
-        count = np.maximum(np.ceil(t1 - 1e-9).astype(np.int64) - first + 1, 0)
-        step = np.repeat(np.arange(x0.size), count)
-        year = first[step] + np.arange(step.size) - np.repeat(np.cumsum(count) - count, count)
-        known = np.array(sorted(offset_by_year), dtype=np.int64)
-        pos = np.searchsorted(known, year)
-        has = pos < known.size
-        has[has] = known[pos[has]] == year[has]
-        # a step that needs an offset for a year without one is left out
-        ok = np.ones(x0.size, dtype=bool)
-        ok[step[~has]] = False
-        dropped = int((~ok).sum())
-        keep_piece = ok[step]
-        renumber = np.cumsum(ok) - 1
-        x0, x1, t0, t1, h = x0[ok], x1[ok], t0[ok], t1[ok], h[ok]
-        step, year = step[keep_piece], year[keep_piece]
-        idx = renumber[step]
-        off = np.array([offset_by_year[int(y)] for y in year], dtype=float)
-        pa = np.maximum(t0[idx], year - 1.0)
-        pb = np.minimum(t1[idx], year.astype(float))
-    n = x0.size
+    steps = _ou_steps(t, x, offset_by_year, max_gap_years)
+    n = steps.x0.size
     if n < 3:
         raise ValueError(f"only {n} usable transitions")
 
@@ -110,45 +143,32 @@ def fit_ou_points(t, x, offset_by_year: dict[int, float] | None = None, fixed_me
         theta, kappa, sigma = unpack(p)
         if kappa <= 0 or sigma <= 0:
             return 1e300
-        decay, var = ou_transition_moments(kappa, sigma, h)
+        decay, var = ou_transition_moments(kappa, sigma, steps.h)
         if not np.all(var > 0):
             return 1e300
-        mean = x0 * decay + theta * (1.0 - decay)
-        if idx.size:
-            w = np.exp(-kappa * (t1[idx] - pb)) - np.exp(-kappa * (t1[idx] - pa))
-            mean = mean + np.bincount(idx, weights=off * w, minlength=n)
-        r = x1 - mean
+        r = steps.x1 - steps.mean(theta, kappa, decay)
         return 0.5 * float(np.sum(np.log(2 * np.pi * var) + r * r / var))
 
-    def nll_search(q):  # log kappa, log sigma for the search
-        p = np.array([*q[:-2], math.exp(q[-2]), math.exp(q[-1])])
-        return nll_natural(p)
-
-    sd = float(np.std(x1 - x0)) / math.sqrt(float(np.mean(h))) or 1e-3
-    m0 = float(np.mean(np.concatenate([x0, x1])))
+    sd = float(np.std(steps.x1 - steps.x0)) / math.sqrt(float(np.mean(steps.h))) or 1e-3
+    m0 = float(np.mean(np.concatenate([steps.x0, steps.x1])))
     starts = []
     for k in (0.1, 0.5, 2.0, 8.0):
         base = [math.log(k), math.log(sd)]
         starts.append(np.array(base if fixed_mean is not None else [m0, *base]))
-    q = minimise(nll_search, starts, n)
-    p = np.array([*q[:-2], math.exp(q[-2]), math.exp(q[-1])])
+    p = _natural(minimise(lambda q: nll_natural(_natural(q)), starts, n))
     theta, kappa, sigma = unpack(p)
     stat_sd = sigma / math.sqrt(2 * kappa)
-    steps = np.array(([1e-3 * stat_sd] if fixed_mean is None else []) + [1e-3 * kappa, 1e-3 * sigma])
-    se, _ = standard_errors(nll_natural, p, steps)
+    deltas = np.array(([1e-3 * stat_sd] if fixed_mean is None else []) + [1e-3 * kappa, 1e-3 * sigma])
+    se, _ = standard_errors(nll_natural, p, deltas)
     names = ("kappa", "sigma") if fixed_mean is not None else ("mean", "kappa", "sigma")
     fit = Fit(names, p, se, n, -nll_natural(p))
     # standardised residuals of the one-year (or shorter) steps, keyed by the year the step ends in
-    decay, var = ou_transition_moments(kappa, sigma, h)
-    mean = x0 * decay + theta * (1.0 - decay)
-    if idx.size:
-        w = np.exp(-kappa * (t1[idx] - pb)) - np.exp(-kappa * (t1[idx] - pa))
-        mean = mean + np.bincount(idx, weights=off * w, minlength=n)
+    decay, var = ou_transition_moments(kappa, sigma, steps.h)
     with np.errstate(all="ignore"):
-        z = (x1 - mean) / np.sqrt(var)
-    fit.residuals = _by_year(t1, z, h)
-    if dropped:
-        fit.notes.append(f"{dropped} step(s) left out: no inflation for a year they span")
+        z = (steps.x1 - steps.mean(theta, kappa, decay)) / np.sqrt(var)
+    fit.residuals = _by_year(steps.t1, z, steps.h)
+    if steps.dropped:
+        fit.notes.append(f"{steps.dropped} step(s) left out: no inflation for a year they span")
     return fit
 
 
@@ -262,22 +282,17 @@ def fit_ou_annual_average(years, y, fixed_mean: float | None = None) -> Fit:
         kappa, sigma = p[-2], p[-1]
         if kappa <= 0 or sigma <= 0:
             return 1e300
-        return annual_average_filter(all_years, allv, starts, float(m),
-                                      *annual_average_step(kappa, sigma), z)
-
-    def nll_search(q):
-        return nll_natural(np.array([*q[:-2], math.exp(q[-2]), math.exp(q[-1])]))
+        return annual_average_filter(all_years, allv, starts, float(m), *annual_average_step(kappa, sigma), z)
 
     sd = float(np.std(allv)) or 1e-3
     starts_nm = []
     for k in (0.3, 1.0, 3.0, 10.0):
         base = [math.log(k), math.log(sd * math.sqrt(2 * k))]
         starts_nm.append(np.array(base if fixed_mean is not None else [float(np.mean(allv)), *base]))
-    q = minimise(nll_search, starts_nm, n)
-    p = np.array([*q[:-2], math.exp(q[-2]), math.exp(q[-1])])
+    p = _natural(minimise(lambda q: nll_natural(_natural(q)), starts_nm, n))
     kappa, sigma = p[-2], p[-1]
-    steps = np.array(([1e-3 * sd] if fixed_mean is None else []) + [1e-3 * kappa, 1e-3 * sigma])
-    se, _ = standard_errors(nll_natural, p, steps)
+    deltas = np.array(([1e-3 * sd] if fixed_mean is None else []) + [1e-3 * kappa, 1e-3 * sigma])
+    se, _ = standard_errors(nll_natural, p, deltas)
     names = ("kappa", "sigma") if fixed_mean is not None else ("mean", "kappa", "sigma")
     fit = Fit(names, p, se, n, -nll_natural(p))  # leaves the innovations at the estimate in z
     for year, w in zip(all_years.tolist(), z.tolist()):

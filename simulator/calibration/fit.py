@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from simulator.calibration.data import CalibrationInputError, Series, year_ranges
+from simulator.calibration.data import CalibrationInputError, Series, period_end_times, year_ranges
 from simulator.calibration.estimators import (
     MONTHS,
     equity_regime_mapping,
@@ -73,6 +73,7 @@ def annual_log_inflation(series: Series) -> dict[int, float]:
 
 
 def _describe(s: Series, years_note: str = "") -> str:
+    """Where a fitted value comes from: the series' files and years, then ``years_note``."""
     files = ", ".join(Path(f).name for f in s.files)
     return f"{files}, {s.years_text()}{years_note}"
 
@@ -90,11 +91,13 @@ class _Run:
         self.infl_by_year: dict[int, float] = {}  # ln(1 + Dec/Dec inflation), the covariate of others
 
     def jv(self, path: str) -> Any:
+        """The value of a parameter so far (the judgment file's until a fit replaces it)."""
         if path not in self.est:
             raise CalibrationInputError(f"judgment file: economy.{path} is missing")
         return self.est[path].value
 
     def fitted(self, path: str, value: float, se: float, note: str) -> None:
+        """A fitted value replaces the judgment one, unless options.keep_judgment names it."""
         if path in self.opts["keep_judgment"]:  # a forward-looking anchor: report history, keep judgment
             kept = self.est[path]
             self.est[path] = Estimate(path, kept.value, kept.se, "judgment",
@@ -104,9 +107,11 @@ class _Run:
         self.est[path] = Estimate(path, float(value), float(se), "fitted", note)
 
     def unusable(self, what: str, why: str) -> None:
+        """A fit that is not used: its parameters keep their judgment values, with a warning."""
         self.warnings.append(f"{what}: fit not used ({why}); judgment values kept")
 
     def check_data(self, s: Series) -> None:
+        """Warnings about a series before any fit: reading, reliability flags, length, gaps."""
         self.warnings.extend(f"{s.name}: {w}" for w in s.warnings)
         for flag in s.flags:
             self.warnings.append(f"{s.name}: {flag} (less reliable data, see its header)")
@@ -182,7 +187,7 @@ class _Run:
             self.unusable("long_rate", "the term spread needs short and long rates on common dates")
             return
         dates = sorted(common)
-        t = np.array([y - 1 + m / MONTHS for y, m in dates])
+        t = period_end_times(dates)
         fit = self.ou("term_spread", fit_ou_points, t, np.array([common[d] for d in dates]))
         if fit is None:
             return

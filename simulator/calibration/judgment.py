@@ -80,6 +80,23 @@ def read_judgment(path: Path) -> tuple[dict[str, Estimate], dict[str, Any]]:
         data = read_toml(path, str(path))
     except InputFileError as exc:
         raise CalibrationInputError(str(exc)) from None
+    if not isinstance(data.get("economy"), dict):
+        raise CalibrationInputError(f"{path}: no [economy] table")
+    leaves = _leaves(path, data["economy"])
+    try:
+        checked = JudgmentFile.model_validate({**data, "economy": economy_values(leaves)})
+    except ValidationError as exc:
+        raise CalibrationInputError(format_validation_error(str(path), exc)) from None
+    unknown = [name for name in checked.options.keep_judgment if name not in leaves]
+    if unknown:
+        raise CalibrationInputError(f"{path}: options.keep_judgment: unknown parameter {unknown[0]!r} "
+                                    "(allowed: dotted names under [economy], e.g. short_rate.real_long_run_pa)")
+    return leaves, checked.options.model_dump()
+
+
+def _leaves(path: Path, economy: dict[str, Any]) -> dict[str, Estimate]:
+    """Every ``{ value = ..., reason = "..." }`` under [economy] as a judgment estimate, by dotted path;
+    anything else where a leaf belongs is refused."""
     leaves: dict[str, Estimate] = {}
     shape = 'expected { value = ..., reason = "..." }'
 
@@ -98,16 +115,5 @@ def read_judgment(path: Path) -> tuple[dict[str, Estimate], dict[str, Any]]:
             else:
                 raise CalibrationInputError(f"{path}: economy.{dotted}: {shape}")
 
-    if not isinstance(data.get("economy"), dict):
-        raise CalibrationInputError(f"{path}: no [economy] table")
-    walk(data["economy"], "")
-    values = economy_values(leaves)
-    try:
-        checked = JudgmentFile.model_validate({**data, "economy": values})
-    except ValidationError as exc:
-        raise CalibrationInputError(format_validation_error(str(path), exc)) from None
-    unknown = [name for name in checked.options.keep_judgment if name not in leaves]
-    if unknown:
-        raise CalibrationInputError(f"{path}: options.keep_judgment: unknown parameter {unknown[0]!r} "
-                                    "(allowed: dotted names under [economy], e.g. short_rate.real_long_run_pa)")
-    return leaves, checked.options.model_dump()
+    walk(economy, "")
+    return leaves
