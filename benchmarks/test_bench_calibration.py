@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator.calibration.core import calibrate, read_data_dir, read_judgment
+from simulator.calibration import calibrate, read_data_dir, read_judgment
 from tests.conftest import ROOT
 
 JUDGMENT = ROOT / "calibration" / "judgment.toml"

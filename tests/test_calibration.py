@@ -8,11 +8,19 @@ import numpy as np
 import pytest
 import tomli_w
 
-from simulator.calibration.core import (
-    CalibrationInputError, _annual_average_filter, annual_average_autocovariance, annual_average_step,
-    calibrate, equity_regime_mapping, fit_log_returns, fit_ou_annual_average, fit_ou_points,
-    numerical_hessian, read_data_dir, read_judgment, read_series_file, regime_mixing_variance,
+from simulator.calibration import calibrate, read_judgment
+from simulator.calibration.data import CalibrationInputError, read_data_dir, read_series_file
+from simulator.calibration.estimators import (
+    annual_average_autocovariance,
+    annual_average_filter,
+    annual_average_step,
+    equity_regime_mapping,
+    fit_log_returns,
+    fit_ou_annual_average,
+    fit_ou_points,
+    regime_mixing_variance,
 )
+from simulator.calibration.likelihood import numerical_hessian
 from simulator.cli import main
 from simulator.model.drivers import economy_inputs, simulate_drivers
 from simulator.scenario.loader import load_scenario
@@ -208,7 +216,7 @@ def test_kalman_filter_is_the_dense_annual_average_likelihood(kappa):
     starts = np.zeros(years.size, dtype=bool)
     starts[[0, segments[0].size]] = True
     z = np.empty(years.size)
-    nll = _annual_average_filter(years, allv, starts, m, *annual_average_step(kappa, sigma), z)
+    nll = annual_average_filter(years, allv, starts, m, *annual_average_step(kappa, sigma), z)
     parts = [_dense_annual_average_nll(t, v, m, kappa, sigma) for t, v in zip(segments, values)]
     assert nll == pytest.approx(sum(p[0] for p in parts), rel=1e-11, abs=1e-11)
     np.testing.assert_allclose(z, np.concatenate([p[1] for p in parts]), rtol=1e-9, atol=1e-11)
@@ -225,8 +233,8 @@ def test_annual_average_step_gives_the_stationary_autocovariance():
 def test_filter_refuses_years_that_do_not_increase():
     z = np.empty(3)
     step = annual_average_step(1.0, 0.02)
-    assert _annual_average_filter(np.array([2000, 2000, 2001]), np.zeros(3), np.array([True, False, False]),
-                                  0.0, *step, z) == 1e300
+    assert annual_average_filter(np.array([2000, 2000, 2001]), np.zeros(3), np.array([True, False, False]),
+                                 0.0, *step, z) == 1e300
 
 
 def test_long_annual_series_is_fitted_exactly_and_fast():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from simulator.calibration.core import CalibrationInputError
+from simulator.calibration.data import CalibrationInputError
 from simulator.calibration.deviations import find_record, fit_record, read_persistence
 from tests.conftest import ROOT
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.calibration.core import CalibrationInputError
+from simulator.calibration.data import CalibrationInputError
 from simulator.io import safeio
 
 _RECORD = re.compile(r"^#\s*record\s*:\s*budget_deviation\b", re.IGNORECASE)
