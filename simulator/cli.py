@@ -205,6 +205,7 @@ def sensitivity(scenario, as_json, sets):
     """Känslighetsanalys: effect on the first plan year's result of a change in each driver."""
     import json
 
+    from simulator.i18n import t
     from simulator.whatif.sensitivity import ITEMS
     from simulator.whatif.sensitivity import sensitivity as compute
 
@@ -214,10 +215,9 @@ def sensitivity(scenario, as_json, sets):
         click.echo(json.dumps({k: round(v, 6) for k, v in effects.items()}, indent=2))
         return
     year = spec.accounts.plan.years[0]
-    click.echo(f"Känslighetsanalys {year}: effekt på årets resultat, MSEK (årsredovisningen 2024 inom parentes)")
+    click.echo(t("sensitivity.title", "sv", year=year))
     for name, value in effects.items():
-        item = ITEMS[name]
-        click.echo(f"  {item.swedish:<44} {value:>+8.1f}   ({item.annual_report_msek:+.0f})")
+        click.echo(f"  {t('sensitivity.' + name, 'sv'):<44} {value:>+8.1f}   ({ITEMS[name].annual_report_msek:+.0f})")
 
 
 @cli.command()

@@ -85,9 +85,10 @@ def _axes(fig: Figure, title: str, ylabel: str, kind: str, lang: str):
 
 def fan_chart(x: np.ndarray, bands: dict[str, np.ndarray], *, title: str, ylabel: str, kind: str,
               lang: str, labels: dict[str, str], overlay: np.ndarray | None = None,
-              reference: float | None = None) -> Chart:
+              reference: float | None = None, reference_label: str | None = None) -> Chart:
     """A fan: 5–95 and 25–75 percentile bands and the median per step, with the zero-shock path
-    (``overlay``) and a goal's threshold (``reference``) drawn in when given.
+    (``overlay``) and a goal's threshold or a limit (``reference``, dotted, named ``reference_label`` in the
+    legend) drawn in when given.
 
     ``bands`` holds p5, p25, p50, p75, p95; ``labels`` the legend texts band_90, band_50, median, overlay.
     """
@@ -105,7 +106,7 @@ def fan_chart(x: np.ndarray, bands: dict[str, np.ndarray], *, title: str, ylabel
             ax.plot(x, overlay, color=VERMILLION, linewidth=1.6, linestyle="--", label=labels["overlay"])
             data["overlay"] = overlay
         if reference is not None:
-            ax.axhline(reference, color=BLACK, linewidth=0.9, linestyle=":")
+            ax.axhline(reference, color=BLACK, linewidth=0.9, linestyle=":", label=reference_label)
         if np.issubdtype(x.dtype, np.integer):
             ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
         fig.legend(loc="outside lower left", ncols=4)

@@ -363,7 +363,7 @@ def _reaction(report: Report, lang: str) -> Section | None:
     rows = []
     for ins in run.instruments:
         kind = value_kind(ins.variable, run.variable(ins.variable).units)
-        title = t(f"var.{ins.variable}", lang) if has(f"var.{ins.variable}") else run.variable(ins.variable).label(lang)
+        title = run.variable(ins.variable).label(lang)
         series = {t("chart.median_path", lang): ins.median,
                   t("chart.bad_paths", lang, q=ins.bad_quantile): ins.bad}
         if kind == "flag" and ins.share_used is not None:
@@ -416,7 +416,8 @@ def _fans(report: Report, lang: str) -> Section | None:
         section.add(f"fan.{name}", charts.fan_chart(
             fan.x, {q: getattr(fan, q) for q in ("p5", "p25", "p50", "p75", "p95")},
             title=t(f"var.{name}", lang), ylabel=_unit_label(kind, lang), kind=kind, lang=lang,
-            labels=_fan_labels(lang), overlay=overlay, reference=_reference(report, name, source)))
+            labels=_fan_labels(lang), overlay=overlay, reference=_reference(report, name, source),
+            reference_label=t(f"chart.reference.{source}", lang) if source else None))
     return section if section.charts else None
 
 

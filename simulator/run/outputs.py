@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from simulator import __version__
+from simulator.i18n import t as tr
 from simulator.run.options import RunOptions
 from simulator.run.summary import scenario_sha256
 from simulator.scenario.schema import Scenario, scenario_to_dict
@@ -46,10 +47,10 @@ def create_result_store(path: Path, scenario: Scenario, options: RunOptions, n_r
 
     years = np.asarray(scenario.simulation.years)
     variables = {name: {"units": ANNUAL[name].units, "long_name": ANNUAL[name].long_name,
-                        "long_name_sv": ANNUAL[name].swedish} for name in STORED}
+                        "long_name_sv": tr(f"var.{name}", "sv")} for name in STORED}
     kept_monthly = ("equity_share",) + (tuple(MONTHLY_COLUMNS) if options.keep_monthly else ())
     monthly = {name: {"units": MONTHLY[name].units, "long_name": MONTHLY[name].long_name,
-                      "long_name_sv": MONTHLY[name].swedish} for name in kept_monthly}
+                      "long_name_sv": tr(f"monthly.{name}", "sv")} for name in kept_monthly}
     goals = {name: g.description for name, g in scenario.goals.items()}
     create_store(path, n_rows, min(options.chunk_size, max(n_rows, 1)), years, 12 * years.size, variables,
                  goals, monthly, store_attrs(scenario, options, n_rows, command), realization)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from simulator import __version__
+from simulator.i18n import t
 from simulator.model.goals import share_statistics
 from simulator.run.chunkstats import Finished
 from simulator.run.options import RunOptions
@@ -71,15 +72,10 @@ def risk_summary(fin: Finished) -> dict[str, Any]:
     """Events the rules record: loan-limit and debt-ceiling breaches and the overdraft, de-risking
     under the dynamiska riskprincipen by depth and duration, and breaches of its protection level
     (skyddsnivå), with how long and how large they are."""
-    risks = {
-        "loan_limit_breach": _event(fin, "loan_limit_breach", "Låneskulden över låneramen vid årets slut"),
-        "debt_ceiling_breach": _event(fin, "debt_ceiling_breach",
-                                      "Skuldsättningsgraden över skuldsättningstaket vid årets slut"),
-        "overdraft_used": _event(fin, "overdraft_used", "Checkräkningskrediten utnyttjad vid årets slut"),
-    }
+    risks = {name: _event(fin, name, t(f"risk.{name}", "sv"))
+             for name in ("loan_limit_breach", "debt_ceiling_breach", "overdraft_used")}
     path_months = fin.paths * 12 * len(fin.years)
-    risks["derisking"] = _event(fin, "derisking", "Dynamiska riskprincipen tvingar ner aktieandelen under "
-                                "den strategiska")
+    risks["derisking"] = _event(fin, "derisking", t("risk.derisking", "sv"))
     risks["derisking"].update({
         "mean_months_by_year": [float(x) for x in fin.means["derisking_months"]],
         "total_months_percentiles": _percentiles(fin.risk_percentiles["total_months"]),
@@ -88,8 +84,7 @@ def risk_summary(fin: Finished) -> dict[str, Any]:
         "share_of_months_far_below_strategic": math.fsum(fin.sums["months_far_below_strategic"]) / path_months,
         "share_of_months_below_half_equity": math.fsum(fin.sums["months_below_half_equity"]) / path_months,
     })
-    risks["protection_breach"] = _event(fin, "protection_breach", "Portföljen föll under skyddsnivån mellan "
-                                        "två ombalanseringar")
+    risks["protection_breach"] = _event(fin, "protection_breach", t("risk.protection_breach", "sv"))
     risks["protection_breach"]["size_percentiles_when_breached"] = (
         _percentiles(fin.breach_percentiles) if fin.breach_percentiles is not None else None)
     risks["protection_breach"]["mean_months_by_year"] = [float(x) for x in fin.means["protection_breach_months"]]

@@ -16,6 +16,7 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 
 from simulator.run.options import RunOptions
+from simulator.i18n import t as tr
 from simulator.scenario.base import ScenarioError
 from simulator.scenario.loader import parse_scenario, with_values
 from simulator.scenario.schema import Scenario, scenario_to_dict
@@ -26,8 +27,7 @@ DEFAULT_PATHS = 10_000
 
 
 class Assumption(NamedTuple):
-    name: str
-    description: str
+    name: str  # its label is simulator.i18n's assumption.<name>
     fields: tuple[str, ...]  # the dotted fields it moves (together)
     step: Callable[[Scenario, float], tuple[float, float]]  # (current value) -> (low, high)
     economy: bool  # whether it changes the economy (then it cannot share the run's economy)
@@ -51,28 +51,21 @@ def _shift(by: float) -> Callable[[Scenario, float], tuple[float, float]]:
 
 ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption("accounts.budget_deviation.mean_frac",
-               "Budgetavvikelsens medelvärde per år (andel av skatter och bidrag): skattat ± 1 medelfel",
                ("accounts.budget_deviation.mean_frac",),
                _fitted_step("accounts.budget_deviation.mean_frac", 0.01), False),
     Assumption("accounts.budget_deviation.volatility_frac",
-               "Budgetavvikelsens spridning per år: skattad ± 1 medelfel",
                ("accounts.budget_deviation.volatility_frac",),
                _fitted_step("accounts.budget_deviation.volatility_frac", 0.01), False),
     Assumption("accounts.budget_deviation.persistence",
-               "Budgetavvikelsens uthållighet per år (bedömning 0,6-0,95; 0,8 halverar den på tre år)",
                ("accounts.budget_deviation.persistence",), _range(0.6, 0.95), False),
     Assumption("policy.reaction.strength_frac",
-               "Åtgärdsplanens styrka: andel av gapet som stängs per beslut (bedömning 0,25-1)",
                ("policy.reaction.strength_frac",), _range(0.25, 1.0), False),
     Assumption("economy.wage.real_growth_pa",
-               "Real löneutveckling per år: ± 0,6 procentenheter (bedömning)",
                ("economy.wage.real_growth_pa",), _shift(0.006), True),
     Assumption("economy.equity.calm.log_drift_pa",
-               "Aktiepremien: lugna regimens förväntade avkastning, båda marknaderna ± 2 procentenheter",
                ("economy.equity.calm.sweden_log_drift_pa", "economy.equity.calm.global_log_drift_pa"),
                _shift(0.02), True),
     Assumption("accounts.after_plan.general_grants_growth_pa",
-               "Generella statsbidragens politiska del, tillväxt per år efter planen: 1-3 % (bedömning)",
                ("accounts.after_plan.general_grants_growth_pa",), _range(0.01, 0.03), False),
 )
 
@@ -120,7 +113,7 @@ def assumption_table(scenario: Scenario, options: RunOptions, max_paths: int = D
                               for goal, hits in results.goals.items()})
     table: dict[str, Any] = {}
     for (a, side, value, _), probs in zip(runs, probabilities):
-        entry = table.setdefault(a.name, {"description": a.description})
+        entry = table.setdefault(a.name, {"description": tr(f"assumption.{a.name}", "sv")})
         entry[side] = {"value": float(value), "goals": probs}
     for key, reason in skipped.items():
         name, side = key.rsplit(".", 1)

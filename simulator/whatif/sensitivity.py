@@ -19,7 +19,8 @@ from simulator.scenario.schema import Scenario
 
 
 class Item(NamedTuple):
-    swedish: str
+    """One känslighetsanalys item (its label is simulator.i18n's sensitivity.<key>)."""
+
     perturbation: Perturbation
     annual_report_msek: float  # Årsredovisning 2024, känslighetsanalys (lines 2733-2770), signed
 
@@ -29,17 +30,14 @@ def _costs(name: str) -> tuple[float, ...]:
 
 
 ITEMS: dict[str, Item] = {
-    "tax_base_plus_1pct": Item("Skatteintäkter (skatteunderlag) +1 %", Perturbation(tax_base_factor=1.01), 37),
-    "tax_rate_plus_1kr": Item("Skattesats +1 kr", Perturbation(tax_rate_add_kr=1.0), 317),
-    "general_grants_plus_1pct": Item("Generella statsbidrag och utjämning +1 %",
-                                     Perturbation(general_grants_factor=1.01), 15),
-    "drug_grant_plus_1pct": Item("Läkemedelsbidrag +1 %", Perturbation(drug_grant_factor=1.01), 5),
-    "personnel_costs_plus_1pct": Item("Personalkostnader exkl. pensioner +1 %",
-                                      Perturbation(cost_factors=_costs("personnel")), -31),
-    "pension_costs_plus_1pct": Item("Pensionskostnader +1 %", Perturbation(cost_factors=_costs("pensions")), -6),
-    "purchased_services_plus_1pct": Item("Köp av verksamhet +1 %",
-                                         Perturbation(cost_factors=_costs("purchased_care")), -16),
-    "drug_costs_plus_1pct": Item("Läkemedelskostnader +1 %", Perturbation(cost_factors=_costs("drugs")), -6),
+    "tax_base_plus_1pct": Item(Perturbation(tax_base_factor=1.01), 37),
+    "tax_rate_plus_1kr": Item(Perturbation(tax_rate_add_kr=1.0), 317),
+    "general_grants_plus_1pct": Item(Perturbation(general_grants_factor=1.01), 15),
+    "drug_grant_plus_1pct": Item(Perturbation(drug_grant_factor=1.01), 5),
+    "personnel_costs_plus_1pct": Item(Perturbation(cost_factors=_costs("personnel")), -31),
+    "pension_costs_plus_1pct": Item(Perturbation(cost_factors=_costs("pensions")), -6),
+    "purchased_services_plus_1pct": Item(Perturbation(cost_factors=_costs("purchased_care")), -16),
+    "drug_costs_plus_1pct": Item(Perturbation(cost_factors=_costs("drugs")), -6),
 }
 
 

@@ -86,7 +86,7 @@ def _judgment_mutations() -> list[tuple[Mutation, dict]]:
     [options], mutated by the schema they are validated against, each mapped back into the file."""
     import tomllib
 
-    from simulator.calibration.core import _JudgmentFile
+    from simulator.calibration.judgment import JudgmentFile
 
     raw = tomllib.loads(JUDGMENT.read_text())
     leaves = {}
@@ -105,7 +105,7 @@ def _judgment_mutations() -> list[tuple[Mutation, dict]]:
             node = node.setdefault(key, {})
         node[path[-1]] = value
     out = []
-    for m in mutations({**values, "options": raw["options"]}, _JudgmentFile):
+    for m in mutations({**values, "options": raw["options"]}, JudgmentFile):
         if m.path[0] == "economy":
             leaf = next((p for p in leaves if m.path[:len(p)] == p), None)
             if leaf is None or m.kind == "unknown-key":

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.errors import InputError
+from simulator.i18n import has, t
 from simulator.variables import ANNUAL
 
 #: Goals behind the three answers (CONTRACT.md names); consolidation goals are also found by metric.
@@ -49,6 +50,10 @@ class Variable:
         return value_kind(self.name, self.units)
 
     def label(self, lang: str) -> str:
+        """The variable's title in ``lang``: simulator.i18n's for every variable the model knows, else the
+        names a result of another version stored."""
+        if has(f"var.{self.name}"):
+            return t(f"var.{self.name}", lang)
         return (self.long_name_sv if lang == "sv" else self.long_name) or self.long_name_sv or self.name
 
 
@@ -299,7 +304,7 @@ def _known_variable(name: str) -> Variable:
     meta = ANNUAL.get(name)
     if meta is None:
         return Variable(name)
-    return Variable(name, meta.units, meta.long_name, meta.swedish)
+    return Variable(name, meta.units, meta.long_name, t(f"var.{name}", "sv"))
 
 
 def value_kind(name: str, units: str) -> str:
