@@ -6,7 +6,6 @@ else. Set SIMULATOR_DEBUG=1 to see the traceback of an unexpected error.
 
 from __future__ import annotations
 
-import errno
 import os
 import shlex
 import signal
@@ -18,7 +17,7 @@ from pathlib import Path
 import click
 
 from simulator import __version__, check_numba_environment
-from simulator.errors import InputError, RunFailure, SimulatorError
+from simulator.errors import InputError, SimulatorError
 
 
 def _positive(name: str):
@@ -77,6 +76,12 @@ def _person_table(kind: str, where, lang: str) -> str:
     if kind == "compare":
         return console.compare_text(where, lang)  # where: simulator compare's result
     return (console.sweep_text if kind == "sweep" else console.run_text)(where, lang)
+
+
+def _command_line(ctx) -> str:
+    """The command as the user typed it (the results' provenance)."""
+    argv = (ctx.obj or {}).get("argv", sys.argv[1:])
+    return "simulator " + " ".join(shlex.quote(a) for a in argv)
 
 
 def _set_option(fn):
@@ -150,47 +155,18 @@ def validate(scenario: Path, sets) -> None:
 def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, scheduler, monthly,
         parameter_uncertainty, assumptions, assumption_paths, condition, summary_only, force, sets, lang):
     """Simulate SCENARIO and write results.zarr and summary.json to --out, chunk by chunk."""
-    from simulator.commands.run import RunJob, run_job
-    from simulator.io.atomic import OutputExistsError, WriteFailure, check_output_free, check_room, output_lock
+    from simulator.commands.run import RunJob, run_command
     from simulator.report import console
-    from simulator.run.cluster import ClusterFailure, SchedulerUnreachable
     from simulator.run.options import RunOptions
-    from simulator.run.outputs import expected_result_bytes
 
-    if parameter_uncertainty and deterministic:
-        raise InputError("--parameter-uncertainty: needs random paths; it cannot be combined with --deterministic")
     spec = _load(scenario, sets)
     out = out if out is not None else Path("results") / spec.name
     options = RunOptions(paths=paths, seed=seed, chunk_size=chunk_size, workers=workers,
                          scheduler=scheduler, deterministic=deterministic, keep_monthly=monthly,
                          parameter_uncertainty=parameter_uncertainty)
-    if parameter_uncertainty:
-        from simulator.model.uncertainty import uncertainty_spec
-
-        uncertainty_spec(spec)  # bad input (no or unusable standard errors) before simulating
-    if condition is not None:
-        from simulator.variables import STORED
-        from simulator.whatif.conditions import parse_condition
-
-        parse_condition(condition, set(STORED), spec.simulation.years)  # bad input before simulating
     started = time.perf_counter()
-    argv = (ctx.obj or {}).get("argv", sys.argv[1:])
-    command = "simulator " + " ".join(shlex.quote(a) for a in argv)
-    if summary_only and monthly:
-        raise InputError("--monthly: the monthly drivers go into results.zarr; --summary-only writes none")
-    job = RunJob(spec, options, out, force, assumptions, assumption_paths, condition, command, summary_only)
-    try:
-        with output_lock(out):  # held from the checks to the final rename: one run writes here at a time
-            check_output_free(out, force)
-            check_room(out, expected_result_bytes(spec, options, summary_only),
-                       largest_file_bytes=8 * 12 * len(spec.simulation.years) * chunk_size)
-            summary = run_job(job)
-    except SchedulerUnreachable as exc:
-        raise InputError(f"--scheduler: {exc}") from None
-    except OutputExistsError as exc:
-        raise InputError(f"--out: {exc}") from None
-    except (WriteFailure, ClusterFailure) as exc:
-        raise RunFailure(str(exc)) from None
+    summary = run_command(RunJob(spec, options, out, force, assumptions, assumption_paths, condition,
+                                 _command_line(ctx), summary_only))
     elapsed = time.perf_counter() - started
     click.echo(_person_table("run", out, lang) if lang else console.key_run_table(summary))
     n = summary["paths"]
@@ -235,52 +211,16 @@ def sensitivity(scenario, as_json, sets):
 @click.pass_context
 def sweep(ctx, sweep_file, paths, seed, out, chunk_size, force, sets, lang):
     """Every variant of a grid or list of levers on the same paths; sweep.csv, sweep.xlsx, sweep.nc."""
-    from simulator.io.atomic import (
-        OutputExistsError,
-        WriteFailure,
-        check_output_free,
-        check_room,
-        output_lock,
-        write_directory,
-    )
-    from simulator.io.results import write_json
+    from simulator.commands.sweep import sweep_command
     from simulator.report import console
     from simulator.run.options import RunOptions
-    from simulator.run.progress import progress
     from simulator.scenario import overrides
-    from simulator.whatif import sweep as sw
 
-    values = overrides.parse_sets(sets)
-    loaded = sw.load_sweep(sweep_file, values)  # bad input first, and only once
-    spec, names, levers, scenarios, reference = loaded
-    out = out if out is not None else Path("results") / sweep_file.stem
     options = RunOptions(paths=paths, seed=seed, chunk_size=chunk_size)
-    lever_keys = list(dict.fromkeys(k for lv in levers for k in lv))
-    started = time.perf_counter()
-    argv = (ctx.obj or {}).get("argv", sys.argv[1:])
-    command = "simulator " + " ".join(shlex.quote(a) for a in argv)
-
-    def files(staging: Path) -> None:
-        sw.write_csv(staging / "sweep.csv", result["rows"], lever_keys)
-        sw.write_xlsx(staging / "sweep.xlsx", result["rows"], lever_keys)
-        sw.dataset(result, options, command).to_netcdf(staging / "sweep.nc", engine="h5netcdf")
-        write_json(staging / "summary.json", summary)
-
-    try:
-        with output_lock(out):  # one writer at a time, from the checks to the final rename
-            check_output_free(out, force)
-            # sweep.nc holds each goal per variant and path and the kept percentiles per variant
-            check_room(out, len(names) * paths * (len(scenarios[0].goals) + 64) + (4 << 20))
-            with progress(paths * len(names), "path-variants", f"sweep {len(names)} variants") as advance:
-                result = sw.run_sweep(sweep_file, options, advance, values, loaded)
-            summary = sw.summary(result, options, lever_keys)
-            write_directory(out, files, force)
-    except OutputExistsError as exc:
-        raise InputError(f"--out: {exc}") from None
-    except WriteFailure as exc:
-        raise RunFailure(str(exc)) from None
+    summary, out, closing = sweep_command(sweep_file, overrides.parse_sets(sets), options, out, force,
+                                          _command_line(ctx))
     click.echo(_person_table("sweep", out, lang) if lang else console.key_sweep_table(summary))
-    click.echo(f"{len(names)} variants x {paths} paths in {time.perf_counter() - started:.1f} s -> {out}")
+    click.echo(closing)
 
 
 @cli.command()
@@ -297,19 +237,10 @@ def compare(directories, paired, as_json, out, force, lang):
     """Goal probabilities, risks and medians of runs side by side, paired against the first."""
     import json
 
-    from simulator.io.atomic import OutputExistsError, WriteFailure, write_directory
-    from simulator.io.results import write_json
+    from simulator.commands.compare import compare_command
     from simulator.report import console
-    from simulator.whatif.compare import compare as run_compare
 
-    result = run_compare(list(directories), paired)
-    if out is not None:
-        try:
-            write_directory(out, lambda staging: write_json(staging / "compare.json", result), force)
-        except OutputExistsError as exc:
-            raise InputError(f"--out: {exc}") from None
-        except WriteFailure as exc:
-            raise RunFailure(str(exc)) from None
+    result = compare_command(list(directories), paired, out, force)
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
@@ -367,42 +298,10 @@ def solve(scenario, goal, target, lever, range_text, given, frontier, paths, see
               show_default=True, help="Values and reasons for what the data cannot fit.")
 def calibrate(data_dir, out, judgment):
     """Fit the economic drivers to historical series; print estimates, standard errors and warnings."""
-    import tomllib
+    from simulator.commands.calibrate import calibrate_command
 
-    from simulator.calibration import calibrate as fit
-    from simulator.calibration import deviations, read_data_dir, read_judgment, render_table, render_toml
-    from simulator.scenario.economy import Economy
-    leaves, options = read_judgment(judgment)
-    result = fit(read_data_dir(data_dir), leaves, options)
-    record = deviations.find_record(data_dir)
-    if record is not None:
-        persistence, reason = deviations.read_persistence(judgment)
-        deviation = deviations.fit_record(record, persistence)
-    else:
-        deviation = None
-    header = (f"Economic drivers calibrated by `simulator calibrate --data {data_dir} --out {out}`\n"
-              f"(judgment: {judgment}; simulator {__version__}). Do not edit by hand: rerun the command.\n"
-              "Every value says whether it was fitted (data, years, standard error) or set by judgment.\n"
-              "A scenario uses it with include = [\"<path to this file>\"] and overrides single values.")
-    text = render_toml(result, header,
-                       deviations.render_toml(deviation, reason) if deviation else [],
-                       deviations.standard_errors(deviation) if deviation else {})
-    # what is written must be a valid [economy] on its own; a failure here is a bug (exit 1)
-    Economy.model_validate(tomllib.loads(text)["economy"])
-    # all or nothing: a full disk must not truncate the economy.toml already there (issue 12, point 5)
-    from simulator.io.safeio import atomic_write_text
-
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(out, text)
-    except OSError as exc:
-        reason = f"--out: {out}: cannot be written ({exc.strerror or exc})"
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
-            raise RunFailure(f"{reason}; the file there before is unchanged") from None
-        raise InputError(reason) from None
-    click.echo(render_table(result))
-    if deviation is not None:
-        click.echo(deviations.render_table(deviation))
+    for table in calibrate_command(data_dir, out, judgment):
+        click.echo(table)
     click.echo(f"-> {out}")
 
 

@@ -13,7 +13,7 @@ import pytest
 
 import simulator.kernels.jit as jit_mod
 import simulator.run.engine
-import simulator.run.pipeline
+import simulator.commands.run
 from simulator import NumbaSettingError, check_numba_environment
 from simulator.cli import _cpus, main
 from tests.conftest import BASE_TOML
@@ -54,7 +54,7 @@ def _workers_given_to_the_engine(monkeypatch, tmp_path, workers: str) -> int:
         seen["workers"] = options.workers
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(simulator.run.pipeline, "stream", fake_stream)
+    monkeypatch.setattr(simulator.commands.run, "stream", fake_stream)
     with pytest.raises(SystemExit):
         main(["run", str(BASE_TOML), "--paths", "5", "--workers", workers, "--out", str(tmp_path / "o")])
     return seen["workers"]

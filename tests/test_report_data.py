@@ -135,8 +135,9 @@ def test_summary_alone_is_enough(tmp_path, runs):
     shutil.copy(runs["base"] / "summary.json", d)
     run = load_run(d)
     assert run.goals and run.fans and run.equity_monthly is None and run.scenario is None
-    assert run.goal("balance_2030").definition is None
-    # without definitions the answers' goals are found by their contract names
+    # summary.json carries each goal's declaration: the answers are found without the store's scenario
+    assert run.goal("balance_2030").definition.all_of == ("result_target_2027_2030", "deficit_restored")
+    assert load_report([d]).balance_goal().name == "balance_2030"
     answers = load_report([d]).consolidation_answers()
     assert [(a.measure, a.when) for a in answers] == [("total", "end"), ("booked", "end"), ("total", "reached"),
                                                       ("booked", "reached")]

@@ -12,9 +12,32 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from simulator.model.simulate import SimulationOutput
+from simulator.errors import InputError
+from simulator.io.atomic import (
+    SUMMARY_FILE,
+    OutputExistsError,
+    check_output_free,
+    check_room,
+    output_lock,
+    write_directory,
+)
+from simulator.io.results import write_json
+from simulator.io.zarr_store import STORE
+from simulator.model.simulate import SimulationOutput, model_inputs
+from simulator.model.uncertainty import uncertainty_spec
+from simulator.run.chunkstats import summary_spec
+from simulator.run.cluster import SchedulerUnreachable
+from simulator.run.engine import run as run_engine
 from simulator.run.options import RunOptions
+from simulator.run.outputs import create_result_store, expected_result_bytes
+from simulator.run.pipeline import ChunkJob, from_memory, stream
+from simulator.run.progress import progress
+from simulator.run.summary import build_summary
+from simulator.scenario.base import ScenarioError
 from simulator.scenario.schema import Scenario
+from simulator.variables import STORED
+from simulator.whatif.assumptions import assumption_table
+from simulator.whatif.conditions import condition_mask, parse_condition
 
 
 class RunJob(NamedTuple):
@@ -42,8 +65,6 @@ def conditioned(scenario: Scenario, output: SimulationOutput, condition: str | N
     """The paths meeting --condition, and what summary.json says of it (None without a condition)."""
     if not condition:
         return output, None
-    from simulator.scenario.base import ScenarioError
-    from simulator.whatif.conditions import condition_mask, parse_condition
 
     years = [int(y) for y in output.years]
     groups = parse_condition(condition, set(output.annual), years)
@@ -55,9 +76,6 @@ def conditioned(scenario: Scenario, output: SimulationOutput, condition: str | N
 
 
 def _chunk_job(job: RunJob, store: Path | None):
-    from simulator.model.simulate import model_inputs
-    from simulator.run.chunkstats import summary_spec
-    from simulator.run.pipeline import ChunkJob
 
     o = job.options
     inputs = model_inputs(job.scenario, deterministic=o.deterministic, parameter_uncertainty=o.parameter_uncertainty)
@@ -68,10 +86,6 @@ def _chunk_job(job: RunJob, store: Path | None):
 def _simulate_into(job: RunJob, staging: Path):
     """Stream the run into ``staging`` (the store, unless --summary-only); the summary's numbers, what
     summary.json says of --condition, and the paths kept (None: all)."""
-    from simulator.io.zarr_store import STORE
-    from simulator.run.outputs import create_result_store
-    from simulator.run.pipeline import from_memory, stream
-    from simulator.run.progress import progress
 
     store = None if job.summary_only else staging / STORE
     chunk_job = _chunk_job(job, store)
@@ -81,7 +95,6 @@ def _simulate_into(job: RunJob, staging: Path):
             create_result_store(store, job.scenario, job.options, n, job.command)
         with progress(2 * n, "paths", "simulating (2 passes)") as advance:  # pass 2: the exact percentiles
             return stream(chunk_job, job.options, advance), None, None
-    from simulator.run.engine import run as run_engine
 
     output, condition = conditioned(job.scenario, run_engine(job.scenario, job.options), job.condition)
     if store is not None:
@@ -93,10 +106,6 @@ def _simulate_into(job: RunJob, staging: Path):
 def run_job(job: RunJob) -> dict[str, Any]:
     """Simulate, summarise and write one run (streamed: memory bounded by the chunk, see
     simulator.run.pipeline); returns summary.json's content."""
-    from simulator.io.atomic import SUMMARY_FILE, write_directory
-    from simulator.io.results import write_json
-    from simulator.run.summary import build_summary
-    from simulator.whatif.assumptions import assumption_table
 
     written: dict[str, Any] = {}
 
@@ -115,3 +124,27 @@ def run_job(job: RunJob) -> dict[str, Any]:
 
     write_directory(job.out, files, job.force, defer_signals=False)
     return written
+
+
+def run_command(job: RunJob) -> dict[str, Any]:
+    """``simulator run``: check the options against the scenario before simulating anything, then run the
+    job under --out's lock with the room it needs; the one-line refusals name the option at fault."""
+    o = job.options
+    if o.parameter_uncertainty and o.deterministic:
+        raise InputError("--parameter-uncertainty: needs random paths; it cannot be combined with --deterministic")
+    if o.parameter_uncertainty:
+        uncertainty_spec(job.scenario)  # bad input (no or unusable standard errors) before simulating
+    if job.condition is not None:
+        parse_condition(job.condition, set(STORED), job.scenario.simulation.years)
+    if job.summary_only and o.keep_monthly:
+        raise InputError("--monthly: the monthly drivers go into results.zarr; --summary-only writes none")
+    try:
+        with output_lock(job.out):  # held from the checks to the final rename: one run writes here at a time
+            check_output_free(job.out, job.force)
+            check_room(job.out, expected_result_bytes(job.scenario, o, job.summary_only),
+                       largest_file_bytes=8 * 12 * len(job.scenario.simulation.years) * o.chunk_size)
+            return run_job(job)
+    except SchedulerUnreachable as exc:
+        raise InputError(f"--scheduler: {exc}") from None
+    except OutputExistsError as exc:
+        raise InputError(f"--out: {exc}") from None

@@ -102,12 +102,12 @@ def share_statistics(k: int, n: int) -> dict:
     }
 
 
-#: the goals behind the three answers (ekonomi i balans; konsolideringsgrad on both measures): what a
-#: table with room for three goals shows, when the scenario declares them
-ANSWER_GOALS = ("balance_2030", "consolidation_2040", "consolidation_booked_2040")
-
-
-def answer_goals(names) -> list[str]:
-    """The answers' goals among ``names``, in ANSWER_GOALS order; else the first three names."""
-    names = list(names)
-    return [g for g in ANSWER_GOALS if g in names] or names[:3]
+def answer_goals(goals: dict) -> list[str]:
+    """The goals a table with room for a few shows: those the scenario declares as answers (``answer =``,
+    balance first, in declaration order), else the first three. ``goals``: name -> its declaration, as a
+    Goal or summary.json's goal entry (``answer`` key)."""
+    def answer(g) -> str | None:
+        return g.get("answer") if isinstance(g, dict) else getattr(g, "answer", None)
+    declared = [name for name, g in goals.items() if answer(g) == "balance"]
+    declared += [name for name, g in goals.items() if answer(g) == "consolidation"]
+    return declared or list(goals)[:3]

@@ -39,7 +39,7 @@ def sweep_text(directory: Path, lang: str) -> str:
     """A sweep: a line per variant with its levers and the main goals' probabilities and paired
     differences (sweep.csv has every goal)."""
     sweep = load_report([directory]).main.sweep
-    return fmt.sweep_table(sweep, lang, answer_goals(sweep.goals))
+    return fmt.sweep_table(sweep, lang, answer_goals({g: {"answer": sweep.answers.get(g)} for g in sweep.goals}))
 
 
 def compare_text(result: dict[str, Any], lang: str) -> str:
@@ -82,7 +82,8 @@ def _goal_label(run: Run, name: str, lang: str) -> str:
 
 
 def key_sweep_table(summary: dict) -> str:
-    goals = answer_goals(summary["variants"][0]["goals"])
+    answers = summary.get("goal_answers", {})
+    goals = answer_goals({g: {"answer": answers.get(g)} for g in summary["variants"][0]["goals"]})
     width = max(len(v["variant"]) for v in summary["variants"]) + 2
     lines = [f"{'variant':<{width}}" + "".join(f"{g[:32]:>36}" for g in goals),
              f"{'':<{width}}" + "".join(f"{'P [95 %] diff ± 1.96 se':>36}" for _ in goals)]
@@ -144,9 +145,9 @@ def key_run_table(summary: dict) -> str:
     table = summary.get("assumptions")
     if table and goals and not summary.get("deterministic"):
         lines.append("")
-        lines += _assumption_lines(table, [g for g in ("balance_2030", "consolidation_2040") if g in goals]
-                                   or list(goals)[:2], summary["assumptions_paths"])
-    lines += _attribution_lines(summary.get("attribution", {}), "balance_2030")
+        lines += _assumption_lines(table, answer_goals(goals)[:2], summary["assumptions_paths"])
+    balance = [g for g, entry in goals.items() if entry.get("answer") == "balance"]
+    lines += _attribution_lines(summary.get("attribution", {}), balance[0] if balance else None)
     years = summary["years"]
     shown = [y for y in (years[0], 2030, years[-1]) if y in years]
     shown = list(dict.fromkeys(shown))

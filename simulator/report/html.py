@@ -19,7 +19,6 @@ from simulator.i18n import has, t
 from simulator.report import charts
 from simulator.report import formatting as fmt
 from simulator.report.data import (
-    BALANCE_GOAL,
     Goal,
     PairedDifference,
     Report,
@@ -487,7 +486,8 @@ def _tornado(report: Report, lang: str) -> Section | None:
     if not run.assumptions:
         return None
     section = Section("tornado", t("section.tornado", lang), intro=t("text.tornado_intro", lang))
-    preferred = [BALANCE_GOAL, *(a.goal.name for a in report.consolidation_answers())]
+    balance = report.balance_goal()
+    preferred = [*([balance.name] if balance else []), *(a.goal.name for a in report.consolidation_answers())]
     named = [n for n in preferred if any(n in a.low or n in a.high for a in run.assumptions)]
     for goal_name in named or [next(iter(run.assumptions[0].low or run.assumptions[0].high))]:
         goal = run.goal(goal_name)
@@ -511,7 +511,8 @@ def _attribution(report: Report, lang: str) -> Section | None:
         return None
     section = Section("attribution", t("section.attribution", lang), intro=t("text.attribution_intro", lang))
     # the answers' goals when the table covers them (every goal is in the workbook)
-    answer_goals = {BALANCE_GOAL, *(a.goal.name for a in report.consolidation_answers())}
+    balance = report.balance_goal()
+    answer_goals = {*([balance.name] if balance else []), *(a.goal.name for a in report.consolidation_answers())}
     shown = {g: rows for g, rows in run.attribution.items() if g in answer_goals} or run.attribution
     for goal_name, rows in shown.items():
         goal = run.goal(goal_name)
@@ -560,7 +561,7 @@ def _sweep(report: Report, lang: str) -> Section | None:
                 row_text=lambda v: lever_text(rows_lever, v, lang),
                 col_text=lambda v: lever_text(cols_lever, v, lang)))
     if len(sweep.goals) >= 2:
-        gx, gy = _frontier_goals(sweep.goals)
+        gx, gy = _frontier_goals(sweep)
         table = sweep.table
         labels = [_variant_label(sweep, i, lang) for i in range(len(table))]
         section.add("frontier", charts.frontier_chart(
@@ -578,11 +579,12 @@ def _sweep(report: Report, lang: str) -> Section | None:
     return section
 
 
-def _frontier_goals(goals: list[str]) -> tuple[str, str]:
-    """The two goals the frontier trades off: ekonomi i balans against the konsolideringsgrad when both
-    are in the grid, else the first two."""
-    balance = BALANCE_GOAL if BALANCE_GOAL in goals else goals[0]
-    other = next((g for g in goals if g.startswith("consolidation") and g != balance),
+def _frontier_goals(sweep) -> tuple[str, str]:
+    """The two goals the frontier trades off: the scenario's answer to ekonomi i balans against its answer
+    on the konsolideringsgrad when both are in the grid, else the first two."""
+    goals = sweep.goals
+    balance = next((g for g in goals if sweep.answers.get(g) == "balance"), goals[0])
+    other = next((g for g in goals if sweep.answers.get(g) == "consolidation" and g != balance),
                  next(g for g in goals if g != balance))
     return balance, other
 

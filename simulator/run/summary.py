@@ -48,6 +48,9 @@ def goal_summary(scenario: Scenario, fin: Finished) -> dict[str, Any]:
             "ci95": [float(x) for x in stats["ci95"]],
             "paths_meeting": int(stats["paths_meeting"]),
             "description": scenario.goals[name].description,
+            "definition": scenario.goals[name].model_dump(mode="json", exclude_none=True,
+                                                          exclude={"description"}),
+            **({"answer": scenario.goals[name].answer} if scenario.goals[name].answer else {}),
         }
     return summary
 

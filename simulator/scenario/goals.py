@@ -48,7 +48,12 @@ class Goal(StrictModel):
     konsolideringsgrad reaches 100 % in some year ≤ 2040), ``"last"`` in the last listed year only
     (e.g. eget kapital > 0 at the end of 2030). A NaN value never meets the comparison.
 
-    Combined goal: only ``all_of`` (names of other goals) and ``description``.
+    Combined goal: only ``all_of`` (names of other goals), ``description`` and ``answer``.
+
+    ``answer`` says which of the committee's questions the goal answers: ``"balance"`` (ekonomi i
+    balans) or ``"consolidation"`` (the konsolideringsgrad). Those goals are the headline of the
+    terminal's tables and the report's first page, in the order declared; no goal's name is written
+    into the code.
     """
 
     metric: str | None = Field(default=None, min_length=1)
@@ -60,6 +65,7 @@ class Goal(StrictModel):
     aggregate: Literal["all", "any", "last"] | None = None
     all_of: list[str] | None = None
     description: str = ""
+    answer: Literal["balance", "consolidation"] | None = None
 
     @field_validator("years")
     @classmethod

@@ -79,7 +79,7 @@ def parse_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scenario
         raise ScenarioError(format_validation_error(source, exc)) from None
 
 
-def _read_toml(path: Path, named: str) -> dict[str, Any]:
+def read_scenario_toml(path: Path, named: str) -> dict[str, Any]:
     # safeio refuses FIFOs, devices, huge files and NUL bytes in the path before reading, and maps
     # every parse failure (deep nesting included) onto one line
     from simulator.io.safeio import InputFileError, read_toml
@@ -120,7 +120,7 @@ MAX_INCLUDE_DEPTH = 8
 def _included(path: Path, named: str, trail: tuple[Path, ...]) -> tuple[dict[str, Any], list[Path]]:
     """The file's tables with its includes resolved (depth first, in order, each laid under the file's
     own tables), and every file read. Cycles and nesting deeper than MAX_INCLUDE_DEPTH are errors."""
-    data = _read_toml(path, named)  # first: it refuses what is not a readable file (a NUL, a FIFO)
+    data = read_scenario_toml(path, named)  # first: it refuses what is not a readable file (a NUL, a FIFO)
     here = path.resolve()
     if here in trail:
         cycle = " -> ".join(str(p) for p in (*trail[trail.index(here):], here))

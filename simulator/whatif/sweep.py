@@ -37,7 +37,7 @@ from simulator.io import safeio
 from simulator.run.options import RunOptions
 from simulator.scenario.base import ScenarioError, StrictModel
 from simulator.scenario.loader import (
-    _read_toml,
+    read_scenario_toml,
     format_validation_error,
     parse_scenario,
     resolve_scenario_data,
@@ -105,7 +105,7 @@ def load_sweep(path: Path, sets: dict[str, Any] | None = None
     levers win where both name a field. Every error is one line naming the sweep file (or the scenario)
     and the field."""
     path = Path(path)
-    data = _read_toml(path, str(path))
+    data = read_scenario_toml(path, str(path))
     try:
         spec = SweepFile.model_validate(data)
     except ValidationError as exc:
@@ -251,6 +251,7 @@ def summary(sweep: dict[str, Any], options: RunOptions, lever_keys: list[str]) -
         "kind": "sweep", "scenario": first.name, "paths": n, "seed": int(options.seed), "version": __version__,
         "reference": sweep["names"][sweep["reference"]], "levers": lever_keys, "set": sweep.get("sets", {}),
         "goal_descriptions": {g: first.goals[g].description for g in first.goals},
+        "goal_answers": {g: first.goals[g].answer for g in first.goals if first.goals[g].answer},
         "interval_covers": interval_covers(n, False),
         "paired": WHY_PAIRED,
         "variants": sweep["rows"],

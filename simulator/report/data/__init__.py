@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from simulator.report.data.compare import COMPARE_FILE, compared_runs, load_report, paired_differences
 from simulator.report.data.model import (
-    BALANCE_GOAL, CONSOLIDATION_GOALS, CONSOLIDATION_METRICS, FLAG_VARIABLES, Assumption, AttributionRow,
+    CONSOLIDATION_METRICS, FLAG_VARIABLES, Assumption, AttributionRow,
     Condition, ConsolidationAnswer, DepthShare, EquityShareMonthly, Fan, Goal, GoalDefinition, Instrument,
     PairedDifference, Policy, Provenance, Report, ReportInputError, Risk, Run, Sweep, Variable,
     consolidation_answers, scenario_value, value_kind,
@@ -43,7 +43,7 @@ __all__ = [
     "SUMMARY_FILE", "RESULTS_STORES", "SWEEP_FILE", "COMPARE_FILE", "PATH_DIMS", "QUANTILES",
     "SWEEP_SUFFIXES", "SWEEP_REFERENCE_COLUMN", "SWEEP_LABEL_COLUMNS",
     # goals and variables
-    "BALANCE_GOAL", "CONSOLIDATION_METRICS", "CONSOLIDATION_GOALS", "REACTION_VARIABLES",
+    "CONSOLIDATION_METRICS", "REACTION_VARIABLES",
     "ATTRIBUTION_VARIABLES", "FLAG_VARIABLES", "DEPTH_BANDS", "DEPTH_TOLERANCE", "BAD_QUANTILE",
     # the model
     "ReportInputError", "Variable", "GoalDefinition", "Goal", "Fan", "Risk", "DepthShare",

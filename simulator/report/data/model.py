@@ -18,15 +18,8 @@ from simulator.errors import InputError
 from simulator.i18n import has, t
 from simulator.variables import ANNUAL
 
-#: Goals behind the three answers (CONTRACT.md names); consolidation goals are also found by metric.
-BALANCE_GOAL = "balance_2030"
+#: the konsolideringsgrad's two measures: the goals on them answer the second question, found by metric
 CONSOLIDATION_METRICS = {"consolidation_ratio": "total", "consolidation_ratio_booked": "booked"}
-CONSOLIDATION_GOALS = {  # when the run carries no goal definitions (no results file)
-    "consolidation_2040": ("total", "end"),
-    "consolidation_booked_2040": ("booked", "end"),
-    "consolidation_reached_by_2040": ("total", "reached"),
-    "consolidation_booked_reached_by_2040": ("booked", "reached"),
-}
 FLAG_VARIABLES = {"loan_limit_breach", "derisking", "protection_breach", "reaction_deposits_paused"}
 
 
@@ -67,6 +60,7 @@ class GoalDefinition:
     years: tuple[int, ...]
     aggregate: str | None  # "all" every year, "any" some year, "last" the last year
     all_of: tuple[str, ...] = ()
+    answer: str | None = None  # "balance" or "consolidation": which of the committee's questions it answers
 
 
 @dataclass(frozen=True)
@@ -190,6 +184,7 @@ class Sweep:
     label_column: str | None
     reference: int | None  # row position of the reference variant
     goal_descriptions: dict[str, str]
+    answers: dict[str, str] = field(default_factory=dict)  # goal -> "balance" / "consolidation"
 
 
 @dataclass(frozen=True)
@@ -286,7 +281,8 @@ class Report:
         return self.main.zero_shock.get(variable)
 
     def balance_goal(self) -> Goal | None:
-        return self.main.goal(BALANCE_GOAL)
+        """The goal the scenario declares as the answer to ekonomi i balans (``answer = "balance"``)."""
+        return next((g for g in self.main.goals if g.definition and g.definition.answer == "balance"), None)
 
     def balance_parts(self) -> list[Goal]:
         goal = self.balance_goal()
@@ -332,9 +328,6 @@ def consolidation_answers(goals: Iterable[Goal]) -> list[ConsolidationAnswer]:
         if d is not None and d.metric in CONSOLIDATION_METRICS:
             when = "reached" if d.aggregate == "any" else "end"
             out.append(ConsolidationAnswer(CONSOLIDATION_METRICS[d.metric], when, g))
-        elif d is None and g.name in CONSOLIDATION_GOALS:
-            measure, when = CONSOLIDATION_GOALS[g.name]
-            out.append(ConsolidationAnswer(measure, when, g))
     order = {("total", "end"): 0, ("booked", "end"): 1, ("total", "reached"): 2, ("booked", "reached"): 3}
     return sorted(out, key=lambda a: order[(a.measure, a.when)])
 

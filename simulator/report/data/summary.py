@@ -72,7 +72,8 @@ def _definition(spec: dict[str, Any] | None) -> GoalDefinition | None:
     return GoalDefinition(
         metric=spec.get("metric"), comparison=spec.get("comparison"),
         threshold=as_number(spec.get("threshold")), years=tuple(int(y) for y in years or ()),
-        aggregate=spec.get("aggregate"), all_of=tuple(spec.get("all_of") or ()))
+        aggregate=spec.get("aggregate"), all_of=tuple(spec.get("all_of") or ()),
+        answer=spec.get("answer") if spec.get("answer") in ("balance", "consolidation") else None)
 
 
 def read_goals(summary: dict[str, Any], scenario: dict[str, Any] | None, deterministic: bool) -> list[Goal]:
@@ -95,7 +96,8 @@ def read_goals(summary: dict[str, Any], scenario: dict[str, Any] | None, determi
             ci_low=as_number(ci[0]) if len(ci) > 0 else None, ci_high=as_number(ci[1]) if len(ci) > 1 else None,
             paths_meeting=int(paths_meeting) if paths_meeting is not None else None,
             met=(p >= 0.5) if deterministic else None,
-            definition=_definition(specs.get(name))))
+            # the declaration from the results' scenario, else the one summary.json carries (--summary-only)
+            definition=_definition(specs.get(name) or g.get("definition"))))
     return goals
 
 

@@ -30,7 +30,8 @@ def load_sweep(directory: Path, summary: dict[str, Any]) -> Sweep | None:
         raise ReportInputError(f"{path}: cannot be read ({exc})") from None
     descriptions = summary.get("goal_descriptions")
     if isinstance(descriptions, dict):  # simulator sweep's summary
-        goals_meta = {g: {"description": d} for g, d in descriptions.items()}
+        answers = summary.get("goal_answers") if isinstance(summary.get("goal_answers"), dict) else {}
+        goals_meta = {g: {"description": d, "answer": answers.get(g)} for g, d in descriptions.items()}
     else:
         goals_meta = summary.get("goals") if isinstance(summary.get("goals"), dict) else {}
     return sweep_from_table(table, goals_meta)
@@ -53,8 +54,10 @@ def sweep_from_table(table: pd.DataFrame, goals_meta: dict[str, Any] | None = No
         reference = int(np.flatnonzero(zero.values)[0]) if zero.any() else None
     descriptions = {g: str(m.get("description")) for g, m in (goals_meta or {}).items()
                     if isinstance(m, dict) and m.get("description")}
+    answers = {g: str(m.get("answer")) for g, m in (goals_meta or {}).items()
+               if isinstance(m, dict) and m.get("answer") in ("balance", "consolidation")}
     return Sweep(table=table.reset_index(drop=True), levers=levers, goals=goals, label_column=label,
-                 reference=reference, goal_descriptions=descriptions)
+                 reference=reference, goal_descriptions=descriptions, answers=answers)
 
 
 def sweep_grids(sweep: Sweep, column: str) -> list[tuple[dict[str, Any], pd.DataFrame]]:
