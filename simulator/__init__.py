@@ -1,12 +1,19 @@
 """Monte Carlo engine for the long-term finances of Region Jämtland Härjedalen.
 
-Layers (kept apart on purpose, as in xclim):
-- ``simulator.kernels.rng`` and ``simulator.kernels``: numba kernels on plain arrays and NamedTuples, no I/O;
-- ``simulator.scenario.schema``: TOML scenario files validated by pydantic;
-- ``simulator.model.drivers`` and ``simulator.run.engine``: turn a scenario into kernel inputs, run chunks of paths
-  (in-process or on dask.distributed) and aggregate months into years;
-- ``simulator.run.summary``: xarray Dataset, summary.json, atomic writing;
-- ``simulator.cli``: the ``simulator`` command, no logic of its own.
+Layers, bottom to top; a module imports its own layer and those below it, never one above
+(tests/test_layers.py checks every import, function-level ones included):
+
+0. ``simulator`` (this module), ``errors``, ``i18n``, ``variables``: exit codes, labels, output names;
+1. ``kernels``: numba kernels on plain arrays and records, one module per rule, no I/O;
+2. ``io``: reading input safely, the atomic writer, the Zarr store, summary.json;
+3. ``scenario``: the TOML schema by section and its loader;
+4. ``model``: the scenario as kernel inputs (one table per record), one chunk of paths, goals on paths;
+5. ``calibration``: the drivers fitted to history;
+6. ``run``: chunks here or on dask, the streamed run and its exact summary;
+7. ``whatif``: variants on common random numbers, sweeps, comparisons, the solver;
+8. ``report``: HTML, PDF, workbook and terminal tables;
+9. ``commands``: what each command does;
+10. ``cli``: the ``simulator`` command, no logic of its own.
 """
 
 import os

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.errors import InputError
+from simulator.io.atomic import clean_stale_temps, pause, temp_name
 
 #: Largest scenario, include or judgment file read (a real one is ~30 KB; 16 MiB is far past any).
 MAX_TOML_BYTES = 16 * 2**20
@@ -174,7 +175,6 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     target = Path(path)
     if target.is_symlink():
         target = target.resolve()
-    from simulator.io.atomic import clean_stale_temps, pause, temp_name
 
     clean_stale_temps(target.parent)  # what a killed writer (kill -9, a power cut) left beside it
     tmp = temp_name(target)

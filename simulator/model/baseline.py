@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulator.model.parameters import accounts_params
+from simulator.model.simulate import zero_shock_baseline
 from simulator.scenario.schema import Scenario
 
 #: the zero-shock drivers the plan years are scaled by (simulator.kernels.accounts, stages 2-4)
@@ -16,8 +18,6 @@ BASELINE_DRIVERS = ("kpi_index", "prisbasbelopp_sek", "inkomstbasbelopp_index", 
 
 def baseline_moves(reference: Scenario, changed: Scenario) -> list[str]:
     """The zero-shock drivers that differ in the plan years between two scenarios (empty: none)."""
-    from simulator.model.parameters import accounts_params
-    from simulator.model.simulate import zero_shock_baseline
 
     years = len(reference.accounts.plan.years)
     a = zero_shock_baseline(reference, accounts_params(reference))[0]

@@ -19,6 +19,7 @@ from simulator.kernels.economy import DRIVER_COLUMNS, MONTHLY_COLUMNS, N_DRIVERS
 from simulator.model.parameters import MONTHS_PER_YEAR, economy_params
 from simulator.scenario.schema import Scenario
 
+
 def tax_anchor_by_month(scenario: Scenario) -> np.ndarray:
     """SKR's expected tax-base growth as an annualised log rate per month; NaN after the path ends."""
     sim = scenario.simulation

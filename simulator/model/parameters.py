@@ -19,8 +19,16 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 
 from simulator.kernels.records import (
-    COST_TYPES, DEPOSIT_FIXED, DEPOSIT_NONE, DEPOSIT_SHARE, ECONOMY_PARAMS, MAX_OPENING_DEFICITS, MAX_YEARS,
-    ORDER_DEADLINE, ORDER_OLDEST, PARAMS,
+    COST_TYPES,
+    DEPOSIT_FIXED,
+    DEPOSIT_NONE,
+    DEPOSIT_SHARE,
+    ECONOMY_PARAMS,
+    MAX_OPENING_DEFICITS,
+    MAX_YEARS,
+    ORDER_DEADLINE,
+    ORDER_OLDEST,
+    PARAMS,
 )
 from simulator.model.accounts import Perturbation
 from simulator.scenario.base import OPENING_YEAR, ScenarioError

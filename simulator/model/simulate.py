@@ -17,8 +17,8 @@ from simulator.kernels.economy import N_MONTHLY
 from simulator.kernels.model import simulate_paths
 from simulator.kernels.records import OUTPUT, STATE
 from simulator.model.accounts import Perturbation
-from simulator.model.parameters import accounts_params
 from simulator.model.drivers import EconomyInputs, economy_inputs, per_path
+from simulator.model.parameters import accounts_params
 from simulator.model.stress import stress_array
 from simulator.model.uncertainty import Uncertainty, draw_parameters, uncertainty_spec
 from simulator.scenario.schema import Scenario

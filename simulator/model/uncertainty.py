@@ -21,8 +21,8 @@ from typing import NamedTuple
 import numpy as np
 
 from simulator.kernels.rng import STREAM_PARAMS, annual_normals
-from simulator.model.parameters import exact_ou_coefficients
 from simulator.model.drivers import per_path
+from simulator.model.parameters import exact_ou_coefficients
 from simulator.scenario.base import ScenarioError
 from simulator.scenario.schema import Scenario
 

@@ -16,6 +16,7 @@ import numpy as np
 from simulator.kernels.records import OUTPUT
 from simulator.kernels.summary import records_to_columns
 from simulator.model.goals import evaluate_goals
+from simulator.run.attribution import attribution_columns
 from simulator.run.streaming import Bins, ColumnStats, bins_from_columns, exact_percentiles
 from simulator.variables import PERCENTILES, STORED
 
@@ -51,7 +52,6 @@ class Columns(NamedTuple):
 
 
 def summary_spec(scenario) -> SummarySpec:
-    from simulator.run.attribution import attribution_columns
 
     years = [int(y) for y in scenario.simulation.years]
     n = len(years)
@@ -101,7 +101,6 @@ def percentile_columns(spec: SummarySpec, annual: dict[str, np.ndarray],
 def chunk_columns(spec: SummarySpec, annual: dict[str, np.ndarray], records: np.ndarray | None = None) -> Columns:
     """A chunk's annual results (name -> paths x years; ``records``: the same as OUTPUT records) as the
     summary's column sets."""
-    from simulator.run.attribution import attribution_columns
 
     years = np.asarray(spec.years)
     n = annual[STORED[0]].shape[0]

@@ -13,6 +13,8 @@ import numpy as np
 
 from simulator import __version__
 from simulator.i18n import t as tr
+from simulator.io.zarr_store import ROOM_RATIO, create_store
+from simulator.kernels.economy import MONTHLY_COLUMNS, N_MONTHLY
 from simulator.run.options import RunOptions
 from simulator.run.summary import scenario_sha256
 from simulator.scenario.schema import Scenario, scenario_to_dict
@@ -42,8 +44,6 @@ def create_result_store(path: Path, scenario: Scenario, options: RunOptions, n_r
                         realization: np.ndarray | None = None) -> None:
     """results.zarr's metadata and coordinates for ``n_rows`` paths (chunks follow, one per simulated
     chunk); ``realization``: the paths' indices when only some are kept (run --condition)."""
-    from simulator.io.zarr_store import create_store
-    from simulator.kernels.economy import MONTHLY_COLUMNS
 
     years = np.asarray(scenario.simulation.years)
     variables = {name: {"units": ANNUAL[name].units, "long_name": ANNUAL[name].long_name,
@@ -60,8 +60,6 @@ def expected_result_bytes(scenario: Scenario, options: RunOptions, summary_only:
     """About how large the result will be on disk (check_room, before simulating): the store holds every
     stored variable per path and year, the monthly equity share (and the monthly drivers with
     --monthly) and each goal per path, compressed to about ROOM_RATIO of the doubles."""
-    from simulator.io.zarr_store import ROOM_RATIO
-    from simulator.kernels.economy import N_MONTHLY
 
     if summary_only:
         return 1 << 20

@@ -24,9 +24,12 @@ from typing import Callable, Iterator, NamedTuple
 import numpy as np
 
 from simulator.io.atomic import pause
+from simulator.io.zarr_store import read_chunk, write_chunk
 from simulator.kernels.economy import MONTHLY_COLUMNS
+from simulator.kernels.summary import records_to_variables
 from simulator.model.simulate import ModelInputs, simulate_chunk
 from simulator.run.chunkstats import (
+    STORED_FIELDS,
     ChunkStats,
     Columns,
     SummarySpec,
@@ -34,7 +37,10 @@ from simulator.run.chunkstats import (
     finish,
     percentile_columns,
     pilot_bins,
+    records_as_doubles,
+    summary_spec,
 )
+from simulator.run.cluster import WORKER_TIMEOUT_ENV, ClusterFailure, cluster_client, gather, worker_timeout
 from simulator.run.options import RunOptions, chunk_bounds
 from simulator.run.streaming import PILOT_PATHS
 from simulator.variables import STORED
@@ -74,7 +80,6 @@ def emit(job: ChunkJob, index: int, annual: dict, monthly: dict, records: np.nda
     :class:`BackgroundWriter`) and lay the chunk out for the summary."""
     columns = chunk_columns(job.spec, annual, records)
     if job.store is not None:
-        from simulator.io.zarr_store import write_chunk
 
         arrays = dict(annual) if records is None else stored_arrays(records)
         arrays.update({f"goal_{g}": hits.astype(np.int8) for g, hits in columns.goals.items()})
@@ -99,7 +104,6 @@ class BackgroundWriter:
         self.pending = deque()
 
     def __call__(self, path: Path, index: int, arrays: dict) -> None:
-        from simulator.io.zarr_store import write_chunk
 
         while len(self.pending) >= self.depth:
             self.pending.popleft().result()
@@ -121,8 +125,6 @@ class BackgroundWriter:
 
 def stored_arrays(records: np.ndarray) -> dict[str, np.ndarray]:
     """Each stored variable of the OUTPUT records as its own contiguous paths x years array."""
-    from simulator.kernels.summary import records_to_variables
-    from simulator.run.chunkstats import STORED_FIELDS, records_as_doubles
 
     out = np.empty((len(STORED), *records.shape))
     records_to_variables(records_as_doubles(records), STORED_FIELDS, out)
@@ -160,7 +162,6 @@ def _stored_again(job: ChunkJob, bounds: list[tuple[int, int]]) -> Iterator[list
     the next chunk read and decompressed on a thread meanwhile."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from simulator.io.zarr_store import read_chunk
 
     with ThreadPoolExecutor(1, thread_name_prefix="store-reader") as pool:
         ahead = None
@@ -234,7 +235,6 @@ def _tree_merge(client, futures):
 
 def _first_worker(client, where: str, timeout: float) -> None:
     """Wait for a worker (what is sent to every worker needs one), at most ``timeout`` seconds."""
-    from simulator.run.cluster import WORKER_TIMEOUT_ENV, ClusterFailure
 
     try:
         client.wait_for_workers(1, timeout=timeout)
@@ -244,7 +244,6 @@ def _first_worker(client, where: str, timeout: float) -> None:
 
 
 def run_on_cluster(job: ChunkJob, bounds, options: RunOptions, progress: Callable[[int], None]):
-    from simulator.run.cluster import cluster_client, gather, worker_timeout
 
     timeout = worker_timeout()
     where = options.scheduler or "(local cluster)"
@@ -320,7 +319,6 @@ def from_memory(job: ChunkJob, annual: dict, monthly: dict, chunk_size: int):
 
 def summarise_output(scenario, output, chunk_size: int = 5000):
     """The summary's numbers for results already in memory (an engine.run output), with no store."""
-    from simulator.run.chunkstats import summary_spec
 
     job = ChunkJob(inputs=None, seed=0, stochastic=True, keep_monthly=False, spec=summary_spec(scenario),
                    store=None)

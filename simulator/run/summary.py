@@ -13,6 +13,9 @@ import numpy as np
 from simulator import __version__
 from simulator.i18n import t
 from simulator.model.goals import share_statistics
+from simulator.model.parameters import accounts_params
+from simulator.model.simulate import zero_shock_baseline
+from simulator.run.attribution import attribution_table
 from simulator.run.chunkstats import Finished
 from simulator.run.options import RunOptions
 from simulator.scenario.schema import Scenario, scenario_to_dict
@@ -96,7 +99,6 @@ def risk_summary(fin: Finished) -> dict[str, Any]:
 
 def attribution_summary(fin: Finished) -> dict[str, list[dict[str, Any]]]:
     """The failure attribution for the goals some paths meet and some miss (simulator.model.stress)."""
-    from simulator.run.attribution import attribution_table
 
     decided = {g for g, k in fin.goals.items() if 0 < k < fin.paths}
     columns = list(fin.attribution)
@@ -107,8 +109,6 @@ def attribution_summary(fin: Finished) -> dict[str, list[dict[str, Any]]]:
 def zero_shock_summary(scenario: Scenario) -> dict[str, list[float | None]]:
     """The zero-shock path of every stored variable, per year (the plan years are the plan): the line the
     report draws into each fan."""
-    from simulator.model.parameters import accounts_params
-    from simulator.model.simulate import zero_shock_baseline
 
     path = zero_shock_baseline(scenario, accounts_params(scenario))[0]
     return {name: [_json_number(v) for v in path[name]] for name in STORED}

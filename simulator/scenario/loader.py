@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from simulator.io.safeio import InputFileError, read_toml
 from simulator.scenario.base import ScenarioError
 from simulator.scenario.schema import Scenario
 
@@ -82,7 +83,6 @@ def parse_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scenario
 def read_scenario_toml(path: Path, named: str) -> dict[str, Any]:
     # safeio refuses FIFOs, devices, huge files and NUL bytes in the path before reading, and maps
     # every parse failure (deep nesting included) onto one line
-    from simulator.io.safeio import InputFileError, read_toml
 
     try:
         return read_toml(path, named)

@@ -21,6 +21,7 @@ from simulator.scenario.goals import Goal, validate_goal_references
 from simulator.scenario.pension import Pension
 from simulator.scenario.policy import Policy
 from simulator.scenario.stress import Stress, month_index
+from simulator.variables import ANNUAL
 
 
 class Simulation(StrictModel):
@@ -78,7 +79,6 @@ class Scenario(StrictModel):
 
     @model_validator(mode="after")
     def _path_years_inside_simulation(self) -> "Scenario":
-        from simulator.variables import ANNUAL
 
         last = self.simulation.end_year
         if self.accounts.plan.years[-1] > last:

@@ -15,8 +15,8 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from simulator.run.options import RunOptions
 from simulator.i18n import t as tr
+from simulator.run.options import RunOptions
 from simulator.scenario.base import ScenarioError
 from simulator.scenario.loader import parse_scenario, with_values
 from simulator.scenario.schema import Scenario, scenario_to_dict

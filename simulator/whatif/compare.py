@@ -13,6 +13,7 @@ import numpy as np
 
 from simulator.errors import InputError
 from simulator.io.atomic import RESULTS_FILE, STORE_DIR, SUMMARY_FILE
+from simulator.io.results import open_results
 from simulator.whatif.paired import WHY_PAIRED, independent_difference, paired_difference
 
 #: (label, year) medians shown side by side, from summary.json percentiles
@@ -54,7 +55,6 @@ class Run:
     def hits(self) -> dict[str, np.ndarray]:
         """Each goal's outcome per path, as the run stored it (goal_<name>)."""
         if self._hits is None:
-            from simulator.io.results import open_results
 
             if not ((self.directory / STORE_DIR).is_dir() or (self.directory / RESULTS_FILE).is_file()):
                 raise CompareError(f"{self.directory}: no {STORE_DIR} (or {RESULTS_FILE}): the per-path goal "

@@ -127,7 +127,6 @@ def integer_lever(lever: str) -> bool:
 
     from pydantic import BaseModel
 
-    from simulator.scenario.schema import Scenario
 
     annotation: Any = Scenario
     for key in lever.split("."):

@@ -33,13 +33,15 @@ from typing import Any, Callable
 import numpy as np
 from pydantic import Field, ValidationError, field_validator
 
+from simulator import __version__
 from simulator.io import safeio
 from simulator.run.options import RunOptions
+from simulator.run.summary import interval_covers
 from simulator.scenario.base import ScenarioError, StrictModel
 from simulator.scenario.loader import (
-    read_scenario_toml,
     format_validation_error,
     parse_scenario,
+    read_scenario_toml,
     resolve_scenario_data,
     scenario_source,
     with_values,
@@ -242,8 +244,6 @@ def run_sweep(path: Path, options: RunOptions, progress: Callable[[int], None] |
 
 
 def summary(sweep: dict[str, Any], options: RunOptions, lever_keys: list[str]) -> dict[str, Any]:
-    from simulator import __version__
-    from simulator.run.summary import interval_covers
 
     first = sweep["scenarios"][0]
     n = next(iter(sweep["results"].goals.values())).shape[1]

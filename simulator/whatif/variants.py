@@ -14,8 +14,10 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from simulator.model.drivers import economy_inputs
 from simulator.model.goals import evaluate_goals
 from simulator.model.simulate import model_inputs, simulate_chunk
+from simulator.model.stress import stress_array
 from simulator.run.options import RunOptions, chunk_bounds
 from simulator.scenario.schema import Scenario
 
@@ -31,8 +33,6 @@ class VariantResults(NamedTuple):
 
 def economy_key(scenario: Scenario) -> bytes:
     """What a variant's economy is made of: variants with the same key can share one kernel call."""
-    from simulator.model.drivers import economy_inputs
-    from simulator.model.stress import stress_array
 
     e = economy_inputs(scenario, stress=stress_array(scenario))
     return e.params.tobytes() + e.tax_anchor.tobytes() + e.stress.tobytes() + e.pbb_known.tobytes()

@@ -24,18 +24,51 @@ from __future__ import annotations
 
 from simulator.report.data.compare import COMPARE_FILE, compared_runs, load_report, paired_differences
 from simulator.report.data.model import (
-    CONSOLIDATION_METRICS, FLAG_VARIABLES, Assumption, AttributionRow,
-    Condition, ConsolidationAnswer, DepthShare, EquityShareMonthly, Fan, Goal, GoalDefinition, Instrument,
-    PairedDifference, Policy, Provenance, Report, ReportInputError, Risk, Run, Sweep, Variable,
-    consolidation_answers, scenario_value, value_kind,
+    CONSOLIDATION_METRICS,
+    FLAG_VARIABLES,
+    Assumption,
+    AttributionRow,
+    Condition,
+    ConsolidationAnswer,
+    DepthShare,
+    EquityShareMonthly,
+    Fan,
+    Goal,
+    GoalDefinition,
+    Instrument,
+    PairedDifference,
+    Policy,
+    Provenance,
+    Report,
+    ReportInputError,
+    Risk,
+    Run,
+    Sweep,
+    Variable,
+    consolidation_answers,
+    scenario_value,
+    value_kind,
 )
 from simulator.report.data.run import (
-    ATTRIBUTION_VARIABLES, BAD_QUANTILE, DEPTH_BANDS, DEPTH_TOLERANCE, PATH_DIMS, REACTION_VARIABLES,
-    RESULTS_STORES, depth_share, load_run, scenario_sha256,
+    ATTRIBUTION_VARIABLES,
+    BAD_QUANTILE,
+    DEPTH_BANDS,
+    DEPTH_TOLERANCE,
+    PATH_DIMS,
+    REACTION_VARIABLES,
+    RESULTS_STORES,
+    depth_share,
+    load_run,
+    scenario_sha256,
 )
 from simulator.report.data.summary import QUANTILES, SUMMARY_FILE
 from simulator.report.data.sweep import (
-    SWEEP_FILE, SWEEP_LABEL_COLUMNS, SWEEP_REFERENCE_COLUMN, SWEEP_SUFFIXES, sweep_from_table, sweep_grids,
+    SWEEP_FILE,
+    SWEEP_LABEL_COLUMNS,
+    SWEEP_REFERENCE_COLUMN,
+    SWEEP_SUFFIXES,
+    sweep_from_table,
+    sweep_grids,
 )
 
 __all__ = [

@@ -16,12 +16,33 @@ from typing import Any, Iterable
 import numpy as np
 
 from simulator.report.data.model import (
-    FLAG_VARIABLES, AttributionRow, DepthShare, EquityShareMonthly, Fan, Goal, Instrument, Provenance,
-    ReportInputError, Run, Variable,
+    FLAG_VARIABLES,
+    AttributionRow,
+    DepthShare,
+    EquityShareMonthly,
+    Fan,
+    Goal,
+    Instrument,
+    Provenance,
+    ReportInputError,
+    Run,
+    Variable,
 )
 from simulator.report.data.summary import (
-    SUMMARY_FILE, as_array, as_int, as_number, as_text, read_assumptions, read_attribution, read_condition,
-    read_fans, read_goals, read_policy, read_risks, read_summary, read_zero_shock,
+    SUMMARY_FILE,
+    as_array,
+    as_int,
+    as_number,
+    as_text,
+    read_assumptions,
+    read_attribution,
+    read_condition,
+    read_fans,
+    read_goals,
+    read_policy,
+    read_risks,
+    read_summary,
+    read_zero_shock,
 )
 from simulator.report.data.sweep import SWEEP_FILE, load_sweep
 

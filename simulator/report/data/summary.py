@@ -14,7 +14,15 @@ from typing import Any
 import numpy as np
 
 from simulator.report.data.model import (
-    Assumption, AttributionRow, Condition, Fan, Goal, GoalDefinition, Policy, ReportInputError, Risk,
+    Assumption,
+    AttributionRow,
+    Condition,
+    Fan,
+    Goal,
+    GoalDefinition,
+    Policy,
+    ReportInputError,
+    Risk,
 )
 
 SUMMARY_FILE = "summary.json"
