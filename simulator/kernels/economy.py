@@ -72,14 +72,14 @@ def _switch(regime, u, p_enter, p_exit):
 
 
 @jit
-def _correlated_shocks(seed, path, t, corr, z, e):
-    """e = L z for seven standard normals z (blocks 0-2 and the first of block 4), summed in a fixed
-    order with no BLAS call so the bits are the same everywhere."""
+def _correlated_shocks(seed, path, month, corr, z, e):
+    """e = L z for seven standard normals z (blocks 0-2 and the first of block 4) of calendar ``month``
+    (simulator.kernels.rng), summed in a fixed order with no BLAS call so the bits are the same everywhere."""
     for b in range(3):
-        z0, z1 = normal_pair(seed, STREAM_ECONOMY, path, t, b)
+        z0, z1 = normal_pair(seed, STREAM_ECONOMY, path, month, b)
         z[2 * b] = z0
         z[2 * b + 1] = z1
-    z6, _ = normal_pair(seed, STREAM_ECONOMY, path, t, 4)
+    z6, _ = normal_pair(seed, STREAM_ECONOMY, path, month, 4)
     z[6] = z6
     for r in range(N_SHOCKS):
         acc = 0.0
@@ -111,10 +111,10 @@ def economy_path(p, tax_anchor, stress, seed, path, stochastic, buf):
     stressed = stress.shape[0] > 0
     for t in range(n_months):
         if stochastic:
-            u_infl, u_eq = uniform_pair(seed, STREAM_ECONOMY, path, t, 3)
+            u_infl, u_eq = uniform_pair(seed, STREAM_ECONOMY, path, p["rng_epoch_offset_months"] + t, 3)
             ireg = _switch(ireg, u_infl, p["inflation_shock_entry_probability_per_month"], p["inflation_shock_exit_probability_per_month"])
             ereg = _switch(ereg, u_eq, p["equity_crash_entry_probability_per_month"], p["equity_crash_exit_probability_per_month"])
-            _correlated_shocks(seed, path, t, p["correlation_factor"], z, e)
+            _correlated_shocks(seed, path, p["rng_epoch_offset_months"] + t, p["correlation_factor"], z, e)
         if stressed:
             if not math.isnan(stress[t, M_IREG]):
                 ireg = int(stress[t, M_IREG])

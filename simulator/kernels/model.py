@@ -34,7 +34,7 @@ from simulator.kernels.economy import (
 )
 from simulator.kernels.jit import jit, jit_parallel
 from simulator.kernels.portfolio import fixed_income_return, fixed_income_yield, open_portfolio, portfolio_month
-from simulator.kernels.rng import STREAM_ACCOUNTS, normal_pair
+from simulator.kernels.rng import EPOCH_YEAR, STREAM_ACCOUNTS, normal_pair
 
 
 @jit
@@ -58,8 +58,8 @@ def accounts_path(p, ep, s, buf, drivers, seed, path, stochastic, baseline, has_
             share[t] = portfolio_month(p, s, t, equity, fixed)
         z_dev = 0.0
         z_grants = 0.0
-        if stochastic:  # the accounts' own stream: the year takes the place of the month
-            z_dev, z_grants = normal_pair(seed, STREAM_ACCOUNTS, path, k, 0)
+        if stochastic:  # the accounts' own stream: the calendar year takes the place of the month
+            z_dev, z_grants = normal_pair(seed, STREAM_ACCOUNTS, path, p["start_year"] - EPOCH_YEAR + k, 0)
         b_tax_prev = baseline[k - 1]["tax_base_index"] if k > 0 else 1.0
         account_year(p, dev_mean, dev_sd, s, drivers[k], k, z_dev, z_grants, stochastic, has_baseline,
                      baseline[k], b_tax_prev, o)

@@ -122,7 +122,7 @@ STATE = np.dtype([
 
 #: the economy's parameters, one record per path (--parameter-uncertainty draws some per path)
 ECONOMY_PARAMS = np.dtype([
-    ("dt_years", "f8"),
+    ("dt_years", "f8"), ("rng_epoch_offset_months", "i8"),  # the first simulated month from January of EPOCH_YEAR
     # inflation: OU on the annualised log rate; regime 1 is the shock regime
     ("inflation_initial_log_pa", "f8"), ("inflation_target_log_pa", "f8"), ("inflation_shock_mean_log_pa", "f8"),
     ("inflation_decay_per_month", "f8"), ("inflation_sd_per_month", "f8"),

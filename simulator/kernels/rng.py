@@ -7,6 +7,11 @@ to 128 random bits with no state to carry. The counter is laid out as
 
     c0 = month * BLOCKS_PER_MONTH + block,  c1 = stream,  c2, c3 = path index (low, high 32 bits)
 
+where ``month`` is the calendar month counted from January of :data:`EPOCH_YEAR` (negative before it, as
+two's complement in 32 bits): a path sees the same numbers in the same calendar month whatever year-end
+its run opens at, so a run opened at a year-end a path reached continues that path exactly. Annual
+consumers put the calendar year counted from EPOCH_YEAR in the month's place.
+
 and the key is the seed (low, high 32 bits). ``stream`` separates consumers (the economic scenario
 generator is stream 0; later model parts take their own), so adding a consumer never shifts the numbers
 another one sees.
@@ -33,6 +38,10 @@ _SHIFT6 = np.uint64(6)
 _TWO26 = np.uint64(67108864)
 _INV_TWO53 = 1.0 / 9007199254740992.0
 _TWO_PI = 2.0 * math.pi
+
+#: The calendar year whose January is counter month 0 (the first simulated year of the runs before
+#: openings became data; fixed for good, so that their numbers stay the same).
+EPOCH_YEAR = 2025
 
 #: Philox blocks reserved per simulated month and stream: each block gives two uniforms or two normals.
 BLOCKS_PER_MONTH = 8
@@ -71,7 +80,7 @@ def uniform_pair(seed, stream, path, month, block):
     """Two independent U[0, 1) draws for (seed, stream, path, month, block)."""
     s = np.uint64(seed)
     p = np.uint64(path)
-    c0 = np.uint64(month * BLOCKS_PER_MONTH + block)
+    c0 = np.uint64((month * BLOCKS_PER_MONTH + block) & 0xFFFFFFFF)  # a month before the epoch wraps
     r0, r1, r2, r3 = philox4x32_10(
         c0, np.uint64(stream), p & _MASK32, p >> _SHIFT32, s & _MASK32, s >> _SHIFT32
     )

@@ -30,6 +30,7 @@ from simulator.kernels.records import (
     ORDER_OLDEST,
     PARAMS,
 )
+from simulator.kernels.rng import EPOCH_YEAR
 from simulator.model.accounts import Perturbation
 from simulator.scenario.base import OPENING_YEAR, ScenarioError
 from simulator.scenario.schema import Scenario
@@ -221,6 +222,8 @@ _DEPOSIT_POLICIES = {"none": DEPOSIT_NONE, "fixed": DEPOSIT_FIXED, "share_of_sur
 
 ECONOMY_ROWS: tuple[Row, ...] = (
     _row("dt_years", (), lambda ctx: DT),
+    # the random numbers are keyed by calendar month (simulator.kernels.rng)
+    _row("rng_epoch_offset_months", "simulation.start_year", lambda ctx, year: 12 * (year - EPOCH_YEAR)),
     _row("inflation_initial_log_pa", "economy.inflation.initial_pa", _log_rate),
     _row("inflation_target_log_pa", "economy.inflation.target_pa", _log_rate),
     _row("inflation_shock_mean_log_pa", "economy.inflation.shock_regime.mean_pa", _log_rate),
