@@ -127,7 +127,7 @@ def open_accounts(p, s):
     s["loan_rate"] = p["opening_loan_rate_pa"]
     s["provision_prev"] = p["opening_provision_msek"]
     s["income_part_prev"] = 0.0
-    s["reserve"] = 0.0
+    s["reserve"] = p["resultatreserv_opening_msek"]
     for v in range(MAX_VINTAGES):
         s["vintage"][v] = 0.0
         s["deadline"][v] = 0
@@ -137,6 +137,9 @@ def open_accounts(p, s):
     s["react_savings_frac"] = 0.0
     s["react_tax_kr"] = 0.0
     s["deposits_paused"] = False
+    s["years_before"] = 0
+    s["vintage_base"] = p["n_opening_deficits"]  # this year's deficit goes to the slot after the opening ones
+    s["opening_vintages"] = p["n_opening_deficits"]
 
 
 @jit

@@ -89,8 +89,10 @@ def _correlated_shocks(seed, path, month, corr, z, e):
 
 
 @jit
-def economy_path(p, tax_anchor, stress, seed, path, stochastic, buf):
-    """Fill one path's monthly buffer ``buf`` (months x N_MONTHLY).
+def economy_path(p, opening, tax_anchor, stress, seed, path, stochastic, buf, end):
+    """Fill one path's monthly buffer ``buf`` (months x N_MONTHLY), starting from ``opening`` (an
+    ECONOMY_STATE record: the state at the opening year-end); ``end`` (a 1-record ECONOMY_STATE array,
+    or 0 records) receives the state after the last month (simulator year-end).
 
     ``tax_anchor[t]`` is the annualised log growth of the tax base expected in month t (SKR's path), or
     NaN where the long-run rule applies; ``stress`` (months x N_MONTHLY, or 0 rows) sets a month's
@@ -98,14 +100,14 @@ def economy_path(p, tax_anchor, stress, seed, path, stochastic, buf):
     """
     n_months = buf.shape[0]
     sqrt_dt = math.sqrt(p["dt_years"])
-    infl = p["inflation_initial_log_pa"]
-    rate = p["short_rate_initial_pa"]
-    sprd = p["term_spread_initial_pa"]
-    tax_dev = 0.0
-    wage_dev = 0.0
-    lagged = p["inflation_lagged_initial_log_pa"]
-    ireg = 0
-    ereg = 0
+    infl = opening["inflation_log_pa"]
+    rate = opening["short_rate_pa"]
+    sprd = opening["term_spread_pa"]
+    tax_dev = opening["tax_base_deviation_pa"]
+    wage_dev = opening["wage_deviation_pa"]
+    lagged = opening["lagged_inflation_log_pa"]
+    ireg = opening["inflation_regime"]
+    ereg = opening["equity_regime"]
     z = np.zeros(N_SHOCKS)
     e = np.zeros(N_SHOCKS)
     stressed = stress.shape[0] > 0
@@ -166,6 +168,16 @@ def economy_path(p, tax_anchor, stress, seed, path, stochastic, buf):
         buf[t, M_LAGGED] = lagged
         buf[t, M_IREG] = ireg
         buf[t, M_EREG] = ereg
+    if end.shape[0] > 0:  # the state after the last month: where a run opened at this year-end starts
+        e0 = end[0]
+        e0["inflation_log_pa"] = infl
+        e0["short_rate_pa"] = rate
+        e0["term_spread_pa"] = sprd
+        e0["tax_base_deviation_pa"] = tax_dev
+        e0["wage_deviation_pa"] = wage_dev
+        e0["lagged_inflation_log_pa"] = lagged
+        e0["inflation_regime"] = ireg
+        e0["equity_regime"] = ereg
 
 
 @jit
@@ -225,8 +237,7 @@ def year_drivers(p, buf, k, pbb_known, state, out):
     out[D_WAGE_GROWTH] = math.expm1(wage)
     state[4] += wage
     out[D_WAGE_INDEX] = math.exp(state[4])
-    if k > 0:
-        state[5] *= 1.0 + state[6]
+    state[5] *= 1.0 + state[6]  # 0 at a declared opening: the index is 1 in the first year
     out[D_IBB] = state[5]
     state[6] = out[D_WAGE_GROWTH]
     if k + 1 < pbb_known.size:
@@ -240,33 +251,46 @@ def year_drivers(p, buf, k, pbb_known, state, out):
 
 
 @jit
-def opening_driver_state(p, pbb_known, state):
-    """The driver state before January of the first year: log KPI 0 at December of the opening year,
-    June of the opening year six months back at the opening inflation rate (the old code's rule), the opening year's
-    prisbasbelopp, indices at 1 (2024 = 1; the inkomstbasbelopp index is 1 in the first year)."""
-    state[0] = 0.0
-    state[1] = -0.5 * p["inflation_initial_log_pa"]  # June of the year before the opening year (never used: the
-    state[7] = -0.5 * p["inflation_initial_log_pa"]  # first two amounts are known); June of the opening year
-    state[2] = pbb_known[0]
-    state[3] = 0.0
-    state[4] = 0.0
-    state[5] = 1.0
-    state[6] = 0.0
+def opening_driver_state(opening, state):
+    """The calendar years' working vector (see year_drivers) from the opening ECONOMY_STATE record."""
+    state[0] = opening["log_kpi_december"]
+    state[1] = opening["log_kpi_june_before"]
+    state[2] = opening["prisbasbelopp_chain_sek"]
+    state[3] = opening["log_tax_base_index"]
+    state[4] = opening["log_wage_index"]
+    state[5] = opening["inkomstbasbelopp_index"]
+    state[6] = opening["wage_growth_last_year_frac"]
+    state[7] = opening["log_kpi_june"]
+
+
+@jit
+def store_driver_state(state, end):
+    """The calendar years' working vector back into an ECONOMY_STATE record (the inverse of opening_driver_state)."""
+    end["log_kpi_december"] = state[0]
+    end["log_kpi_june_before"] = state[1]
+    end["prisbasbelopp_chain_sek"] = state[2]
+    end["log_tax_base_index"] = state[3]
+    end["log_wage_index"] = state[4]
+    end["inkomstbasbelopp_index"] = state[5]
+    end["wage_growth_last_year_frac"] = state[6]
+    end["log_kpi_june"] = state[7]
 
 
 N_DRIVER_STATE = 8
 
 
-def economy_paths_py(params, tax_anchor, stress, pbb_known, seed, path_start, stochastic, monthly, annual):
+def economy_paths_py(params, opening, tax_anchor, stress, pbb_known, seed, path_start, stochastic, monthly, annual):
     """The economy alone for paths path_start .. path_start + n - 1: fills monthly (paths x months x
-    N_MONTHLY) and annual (paths x years x N_DRIVERS). ``params`` holds one record per path. Used by
-    the tests, calibration checks and --monthly output; the model kernel calls the same functions."""
+    N_MONTHLY) and annual (paths x years x N_DRIVERS). ``params`` holds one record per path, ``opening``
+    the ECONOMY_STATE record every path starts from (a 1-record array). Used by the tests, calibration
+    checks and --monthly output; the model kernel calls the same functions."""
     n_paths = monthly.shape[0]
     n_years = annual.shape[1]
+    no_end = opening[0:0]  # no end state wanted (an empty array of the same record)
     for i in prange(n_paths):
-        economy_path(params[i], tax_anchor, stress, seed, path_start + i, stochastic, monthly[i])
+        economy_path(params[i], opening[0], tax_anchor, stress, seed, path_start + i, stochastic, monthly[i], no_end)
         state = np.empty(N_DRIVER_STATE)
-        opening_driver_state(params[i], pbb_known, state)
+        opening_driver_state(opening[0], state)
         for k in range(n_years):
             year_drivers(params[i], monthly[i], k, pbb_known, state, annual[i, k])
 

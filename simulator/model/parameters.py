@@ -275,7 +275,7 @@ ACCOUNTS_ROWS: tuple[Row, ...] = (
     _row("income_equalisation_share_frac", "accounts.after_plan.income_equalisation_share_frac", same),
     _row("after_plan_investments_msek", "accounts.after_plan.investments_msek", same),
     # costs
-    _row("cost_share_frac", tuple(f"accounts.costs.{t}.amount_2024_msek" for t in COST_TYPES), _cost_shares),
+    _row("cost_share_frac", tuple(f"accounts.costs.{t}.opening_amount_msek" for t in COST_TYPES), _cost_shares),
     *[_per_cost_type(f) for f in ("wage_weight", "kpi_weight", "pbb_weight", "real_trend_pa", "volume_growth_pa")],
     _row("savings_programme_msek", "accounts.savings_programme.msek_by_year", _by_year),
     _row("savings_programme_pct", "accounts.savings_programme",
@@ -303,7 +303,7 @@ ACCOUNTS_ROWS: tuple[Row, ...] = (
          lambda ctx, order: ORDER_OLDEST if order == "oldest_first" else ORDER_DEADLINE),
     _row("synnerliga_skal_msek", "accounts.balance_requirement.synnerliga_skal_msek", _by_year),
     _row("realised_gains_msek", "accounts.balance_requirement.realised_gains_msek", _by_year),
-    *copy("resultatreserv_", "accounts.resultatreserv", "enabled", "threshold_frac",
+    *copy("resultatreserv_", "accounts.resultatreserv", "opening_msek", "enabled", "threshold_frac",
           "threshold_positive_equity_frac", "cap_frac", "use_for_deficits", "use_below_tax_base_growth_pa"),
     # the pension obligation
     _row("provision_msek", "pension.obligation.provision_msek", _projection),
@@ -359,6 +359,8 @@ READ_ELSEWHERE = {
     "stress": "the stress table per month (simulator.model.stress)",
     "goals": "the goals' evaluation on paths (simulator.model.goals)",
     "calibration": "--parameter-uncertainty's draws (simulator.model.uncertainty)",
+    "opening": "the opening year-end and the states carried from it (simulator.model.opening; the years' "
+               "checks through the validation context)",
     "name": "the outputs' labels",
     "description": "the outputs' labels",
 }

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from simulator.io.safeio import InputFileError, read_toml
-from simulator.scenario.base import ScenarioError
+from simulator.scenario.base import EARLIEST_OPENING, LATEST_OPENING, ScenarioError
 from simulator.scenario.schema import Scenario
 
 
@@ -73,9 +73,23 @@ def format_validation_error(source: str, exc: ValidationError) -> str:
     return line
 
 
+def validation_context(data: dict[str, Any]) -> dict[str, Any]:
+    """What the schema's year checks read (simulator.scenario.base.opening_year): the opening year-end the
+    data declares, when it declares a usable one (else the [opening] table's own error comes first), and
+    whether the opening carries the economy's state."""
+    opening = data.get("opening") if isinstance(data, dict) else None
+    if not isinstance(opening, dict):
+        return {}
+    year = opening.get("year")
+    context: dict[str, Any] = {"economy_state_given": bool(opening.get("economy_state"))}
+    if isinstance(year, int) and not isinstance(year, bool) and EARLIEST_OPENING <= year <= LATEST_OPENING:
+        context["opening_year"] = year
+    return context
+
+
 def parse_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
     try:
-        return Scenario.model_validate(data)
+        return Scenario.model_validate(data, context=validation_context(data))
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(source, exc)) from None
 
