@@ -166,7 +166,7 @@ def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, sch
                          parameter_uncertainty=parameter_uncertainty)
     started = time.perf_counter()
     summary = run_command(RunJob(spec, options, out, force, assumptions, assumption_paths, condition,
-                                 _command_line(ctx), summary_only))
+                                 _command_line(ctx), summary_only, str(scenario.resolve())))
     elapsed = time.perf_counter() - started
     click.echo(_person_table("run", out, lang) if lang else console.key_run_table(summary))
     n = summary["paths"]
@@ -287,6 +287,19 @@ def solve(scenario, goal, target, lever, range_text, given, frontier, paths, see
     with progress(0, "path-variants", "solve") as advance:
         result = solve_command(data, source, goal, target, lever, range_text, options, front, advance)
     click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else console.key_solve_text(result))
+
+
+@cli.command("year-end")
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option("--path", "path", required=True, type=int, help="The path to continue (0-based, as realization).")
+@click.option("--year", required=True, type=int, help="The year-end to open at (31 Dec YEAR).")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="The scenario file to write.")
+def year_end(run_dir, path, year, out):
+    """Write a scenario that opens at 31 Dec YEAR with path PATH's whole state; run it with the run's seed
+    to continue that path."""
+    from simulator.commands.year_end import year_end_command
+
+    click.echo(year_end_command(run_dir, path, year, out))
 
 
 @cli.command()

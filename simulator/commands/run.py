@@ -50,6 +50,7 @@ class RunJob(NamedTuple):
     condition: str | None = None
     command: str = "simulator run"
     summary_only: bool = False  # no results.zarr: summary.json alone, the percentiles' second pass re-simulates
+    scenario_file: str | None = None  # the file the scenario was read from (simulator year-end reads it again)
 
 
 def keep_paths(output: SimulationOutput, mask: np.ndarray) -> SimulationOutput:
@@ -119,6 +120,8 @@ def run_job(job: RunJob) -> dict[str, Any]:
                        if job.assumptions else (None, None))
         summary = build_summary(job.scenario, job.options, fin, table, used,
                                 job.options.parameter_uncertainty, condition)
+        if job.scenario_file is not None:  # where to read the scenario again (simulator year-end)
+            summary["scenario_file"] = job.scenario_file
         write_json(staging / SUMMARY_FILE, summary)
         written.update(summary)
 

@@ -32,7 +32,7 @@ from simulator.kernels.records import (
 )
 from simulator.kernels.rng import EPOCH_YEAR
 from simulator.model.accounts import Perturbation
-from simulator.scenario.base import OPENING_YEAR, ScenarioError
+from simulator.scenario.base import ScenarioError
 from simulator.scenario.schema import Scenario
 
 MONTHS_PER_YEAR = 12
@@ -211,8 +211,8 @@ def _opening_yield(ctx: Context, short: float, spread: float, duration: float) -
     return max(short + spread * duration / 10.0, -0.9)
 
 
-def _opening_pbb(ctx: Context, known: dict[str, float]) -> float:
-    return float(known[str(OPENING_YEAR)])
+def _opening_pbb(ctx: Context, known: dict[str, float], opening_year: int) -> float:
+    return float(known[str(opening_year)])
 
 
 _DEPOSIT_POLICIES = {"none": DEPOSIT_NONE, "fixed": DEPOSIT_FIXED, "share_of_surplus": DEPOSIT_SHARE}
@@ -311,7 +311,7 @@ ACCOUNTS_ROWS: tuple[Row, ...] = (
     _row("opening_provision_msek", "pension.obligation.provision_msek", lambda ctx, xs: xs[0]),
     _row("opening_liability_msek", "pension.obligation.liability_msek", lambda ctx, xs: xs[0]),
     *copy("", "pension.obligation", "rips_real_rate_pa", "income_indexed_share_frac"),
-    _row("opening_prisbasbelopp_sek", "economy.prisbasbelopp.known_sek", _opening_pbb),
+    _row("opening_prisbasbelopp_sek", ("economy.prisbasbelopp.known_sek", "opening.year"), _opening_pbb),
     # the portfolio and the dynamiska riskprincipen
     _row("portfolio_opening_value_msek", "pension.portfolio.opening_value_msek", same),
     *copy("", "pension.portfolio", "opening_equity_share_frac", "opening_unrealised_gains_msek", "turnover_frac",

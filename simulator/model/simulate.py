@@ -71,15 +71,44 @@ def simulate_records(economy: EconomyInputs, econ: np.ndarray, params: np.ndarra
     return out, share, (monthly if keep_monthly else None), (end if keep_end else None)
 
 
-def zero_shock_baseline(scenario: Scenario, params: np.ndarray) -> np.ndarray:
-    """Each variant's zero-shock run (variants x years) from the reference path's opening state: what the
-    plan years and the pension obligation are measured against."""
+def _zero_shock(scenario: Scenario, params: np.ndarray, keep_end: bool):
     zero = economy_inputs(scenario, deterministic=True, reference=True)
     dummy = np.zeros((params.shape[0], zero.years.size), dtype=OUTPUT)
     openings = accounts_openings(scenario, params, reference=True)
-    out = simulate_records(zero, per_path(zero.params, 1), params, openings, dummy, False,
-                           np.ones(params.shape[0]), 0, 0, 1, False, False)[0]
-    return out[:, 0, :]
+    return simulate_records(zero, per_path(zero.params, 1), params, openings, dummy, False,
+                            np.ones(params.shape[0]), 0, 0, 1, False, False, keep_end)
+
+
+def zero_shock_baseline(scenario: Scenario, params: np.ndarray) -> np.ndarray:
+    """Each variant's zero-shock run (variants x years) from the reference path's opening state: what the
+    plan years and the pension obligation are measured against."""
+    return _zero_shock(scenario, params, False)[0][:, 0, :]
+
+
+class PathStates(NamedTuple):
+    """A path's whole state at a year-end, and the zero-shock reference path's there (1 record each)."""
+
+    accounts: np.ndarray  # STATE
+    economy: np.ndarray  # ECONOMY_STATE
+    reference_accounts: np.ndarray  # STATE
+    reference_economy: np.ndarray  # ECONOMY_STATE
+
+
+def states_after(scenario: Scenario, seed: int, path: int, deterministic: bool = False,
+                 parameter_uncertainty: bool = False) -> PathStates:
+    """Path ``path`` of a run of ``scenario`` (its last simulated year the year-end wanted), simulated again
+    from the seed, and its state after the last year; the zero-shock path's beside it. The numbers are
+    the run's: every draw is keyed by (seed, path, calendar month), never by what ran before."""
+    inputs = model_inputs(scenario, deterministic=deterministic, parameter_uncertainty=parameter_uncertainty)
+    if inputs.uncertainty is not None and not deterministic:
+        econ = draw_parameters(inputs.economy.params, inputs.uncertainty, seed, path, 1)
+    else:
+        econ = per_path(inputs.economy.params, 1)
+    end = simulate_records(inputs.economy, econ, inputs.params, inputs.openings, inputs.baseline,
+                           inputs.has_baseline, inputs.baseline_tax_opening, seed, path, 1, not deterministic,
+                           False, keep_end=True)[3]
+    reference = _zero_shock(scenario, inputs.params, True)[3]
+    return PathStates(end.accounts[0], end.economy, reference.accounts[0], reference.economy)
 
 
 def model_inputs(scenario: Scenario, deterministic: bool = False, variants: list[Scenario] | None = None,
