@@ -111,7 +111,9 @@ def _load(scenario: Path, sets: tuple[str, ...]):
 @_set_option
 def validate(scenario: Path, sets) -> None:
     """Check a scenario file; prints "ok" when it is valid."""
-    _load(scenario, sets)
+    from simulator.model.known import known_pins
+
+    known_pins(_load(scenario, sets))  # the [known] files' values too: each one the model can take
     click.echo(f"ok: {scenario}")
 
 

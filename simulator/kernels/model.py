@@ -21,19 +21,15 @@ from numba import prange
 
 from simulator.kernels.accounts import account_year, start_year
 from simulator.kernels.economy import (
-    M_EQ_GL,
-    M_EQ_SE,
-    M_SHORT,
-    M_SPREAD,
     N_DRIVER_STATE,
     N_DRIVERS,
-    N_MONTHLY,
     economy_path,
     opening_driver_state,
     store_driver_state,
     year_drivers,
 )
 from simulator.kernels.jit import jit, jit_parallel
+from simulator.kernels.months import M_EQ_GL, M_EQ_SE, M_SHORT, M_SPREAD, N_MONTHLY
 from simulator.kernels.portfolio import fixed_income_return, fixed_income_yield, portfolio_month
 from simulator.kernels.rng import EPOCH_YEAR, STREAM_ACCOUNTS, normal_pair
 
@@ -69,14 +65,15 @@ def accounts_path(p, ep, opening, scratch, buf, drivers, seed, path, stochastic,
                      baseline[k], b_tax_prev, o)
 
 
-def simulate_paths_py(econ, econ_opening, tax_anchor, stress, pbb_known, seed, path_start, stochastic, params,
+def simulate_paths_py(econ, econ_opening, tax_anchor, stress, pins, annual_pins, pbb_known, seed, path_start, stochastic,
+                      params,
                       openings, baseline, has_baseline, b_tax_opening, states, out, share, monthly, end_states,
                       end_econ):
     """Fill ``out`` (variants x paths x years, OUTPUT records) and ``share`` (variants x paths x
     months) for paths path_start .. path_start + n - 1.
 
     econ: one ECONOMY_PARAMS record per path; econ_opening: the ECONOMY_STATE every path opens at (1
-    record); params and openings: one accounts PARAMS and opening STATE record per variant; baseline:
+    record); pins and annual_pins: the known outcomes (simulator.kernels.known; 0 rows when none); params and openings: one accounts PARAMS and opening STATE record per variant; baseline:
     each variant's zero-shock outputs (variants x years; ignored unless has_baseline), b_tax_opening its
     tax-base index at the opening; states: one STATE record per path (scratch); monthly: paths x months
     x N_MONTHLY for the monthly drivers, or 0 paths when they are not kept; end_states (variants x
@@ -91,7 +88,8 @@ def simulate_paths_py(econ, econ_opening, tax_anchor, stress, pbb_known, seed, p
         path = path_start + i
         ep = econ[i]
         buf = np.empty((n_months, N_MONTHLY))
-        economy_path(ep, econ_opening[0], tax_anchor, stress, seed, path, stochastic, buf, end_econ[i:i + 1])
+        economy_path(ep, econ_opening[0], tax_anchor, stress, pins, annual_pins, seed, path, stochastic, buf,
+                     end_econ[i:i + 1])
         drivers = np.empty((n_years, N_DRIVERS))
         dstate = np.empty(N_DRIVER_STATE)
         opening_driver_state(econ_opening[0], dstate)

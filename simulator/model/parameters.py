@@ -357,6 +357,7 @@ READ_ELSEWHERE = {
                                            "values are read by position",
     "policy.name": "the policy's label in the outputs (simulator.run.summary)",
     "stress": "the stress table per month (simulator.model.stress)",
+    "known": "the observed values the paths take (simulator.model.known)",
     "goals": "the goals' evaluation on paths (simulator.model.goals)",
     "calibration": "--parameter-uncertainty's draws (simulator.model.uncertainty)",
     "opening": "the opening year-end and the states carried from it (simulator.model.opening; the years' "

@@ -13,11 +13,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from simulator.kernels.economy import N_MONTHLY
 from simulator.kernels.model import simulate_paths
+from simulator.kernels.months import N_MONTHLY
 from simulator.kernels.records import ECONOMY_STATE, OUTPUT, STATE
 from simulator.model.accounts import Perturbation
 from simulator.model.drivers import EconomyInputs, economy_inputs, per_path
+from simulator.model.known import known_pins
 from simulator.model.opening import accounts_openings, reference_tax_index
 from simulator.model.parameters import accounts_params
 from simulator.model.stress import stress_array
@@ -64,7 +65,8 @@ def simulate_records(economy: EconomyInputs, econ: np.ndarray, params: np.ndarra
     states = np.zeros(n_paths, dtype=STATE)
     end = EndStates(np.zeros((n_var, n_paths if keep_end else 0), dtype=STATE),
                     np.zeros(n_paths if keep_end else 0, dtype=ECONOMY_STATE))
-    simulate_paths(econ, economy.opening, economy.tax_anchor, economy.stress, economy.pbb_known, np.uint64(seed),
+    simulate_paths(econ, economy.opening, economy.tax_anchor, economy.stress, economy.pins, economy.annual_pins,
+                   economy.pbb_known, np.uint64(seed),
                    np.int64(path_start), stochastic, params, openings, baseline, has_baseline,
                    np.asarray(baseline_tax_opening, dtype=float), states, out, share, monthly, end.accounts,
                    end.economy)
@@ -126,11 +128,12 @@ def model_inputs(scenario: Scenario, deterministic: bool = False, variants: list
         openings = np.concatenate([accounts_openings(v, params[i:i + 1]) for i, v in enumerate(members)])
     baseline = zero_shock_baseline(scenario, params)
     stress = stress_array(scenario)  # on the paths, never on the zero-shock baseline
-    economy = economy_inputs(scenario, deterministic=deterministic, stress=stress)
+    known = known_pins(scenario)  # likewise: the plan years show the surprise of what was observed
+    economy = economy_inputs(scenario, deterministic=deterministic, stress=stress, known=known)
     spec = uncertainty_spec(scenario) if parameter_uncertainty else None
     # a deterministic run is its own baseline, unless a stress moves it away from the zero-shock path
     return ModelInputs(economy=economy, params=params, openings=openings, baseline=baseline,
-                       has_baseline=not deterministic or stress is not None,
+                       has_baseline=not deterministic or stress is not None or known is not None,
                        baseline_tax_opening=np.full(params.shape[0], reference_tax_index(scenario)),
                        uncertainty=spec)
 

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from simulator.kernels.economy import M_EQ_GL, M_EQ_SE, M_EREG, M_INFLATION, M_IREG, M_SHORT, M_TAX, M_WAGE, N_MONTHLY
+from simulator.kernels.months import M_EQ_GL, M_EQ_SE, M_EREG, M_INFLATION, M_IREG, M_SHORT, M_TAX, M_WAGE, N_MONTHLY
 from simulator.scenario.schema import Scenario
 from simulator.scenario.stress import month_index
 

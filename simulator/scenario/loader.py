@@ -147,6 +147,7 @@ def _included(path: Path, named: str, trail: tuple[Path, ...]) -> tuple[dict[str
         raise ScenarioError(f"{named}: include: must be a list of file paths (got {includes!r})")
     replace = data.pop("replace", [])
     _check_replace(replace, named)
+    _known_files_from(path, data)
     merged: dict[str, Any] = {}
     files = [path]
     for name in includes:
@@ -159,6 +160,14 @@ def _included(path: Path, named: str, trail: tuple[Path, ...]) -> tuple[dict[str
 
 
 _DOTTED = re.compile(r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$")
+
+
+def _known_files_from(path: Path, data: dict[str, Any]) -> None:
+    """[known] files are named relative to the file that names them: make them so before merging."""
+    known = data.get("known")
+    if isinstance(known, dict) and isinstance(known.get("files"), list):
+        known["files"] = [os.path.normpath(path.parent / f) if isinstance(f, str) and f else f
+                          for f in known["files"]]
 
 
 def _check_replace(replace: Any, named: str) -> None:

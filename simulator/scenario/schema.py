@@ -18,6 +18,7 @@ from simulator.scenario.accounts import Accounts
 from simulator.scenario.base import LAST_YEAR_ALLOWED, MAX_SIMULATED_YEARS, StrictModel, opening_year
 from simulator.scenario.economy import Economy
 from simulator.scenario.goals import Goal, validate_goal_references
+from simulator.scenario.known import Known
 from simulator.scenario.opening import Opening
 from simulator.scenario.pension import Pension
 from simulator.scenario.policy import Policy
@@ -75,6 +76,7 @@ class Scenario(StrictModel):
     pension: Pension
     policy: Policy
     stress: Stress | None = None
+    known: Known | None = None
     calibration: CalibrationInfo = CalibrationInfo()
     goals: dict[str, Goal] = {}
 
