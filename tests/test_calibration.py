@@ -527,11 +527,13 @@ def test_monthly_files_through_the_command(tmp_path):
                         ("inflation.volatility_pa", inf.volatility_pa)):
         e = cal.estimates[path]
         assert e.source == "fitted" and abs(e.value - truth) < 3 * e.se, (path, e.value, e.se)
-    # no crashes in this path (regimes off) but the mapping assumes the judgment crash regime: the
-    # unconditional mean log return it was mapped from is the calm drift itself
-    c = eq.crash_entry_probability_per_month / (eq.crash_entry_probability_per_month + eq.crash_exit_probability_per_month)
+    # no crashes in this path (regimes off) but the mapping assumes the judgment crash regime: undone
+    # with the judgment's regime (the one the fit used), the unconditional mean log return it was
+    # mapped from is the calm drift itself
+    entry, leave = (leaves[f"equity.crash_{k}_probability_per_month"].value for k in ("entry", "exit"))
+    c = entry / (entry + leave)
     drift = cal.estimates["equity.calm.sweden_log_drift_pa"]
-    implied_mean = (1 - c) * drift.value + c * eq.crash.sweden_log_drift_pa
+    implied_mean = (1 - c) * drift.value + c * leaves["equity.crash.sweden_log_drift_pa"].value
     assert abs(implied_mean - eq.calm.sweden_log_drift_pa) < 3 * drift.se * (1 - c)
 
 

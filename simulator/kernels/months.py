@@ -10,7 +10,7 @@ import math
 
 from simulator.kernels.jit import jit
 from simulator.kernels.records import N_SHOCKS
-from simulator.kernels.rng import STREAM_ECONOMY, normal_pair, uniform_pair
+from simulator.kernels.rng import STREAM_ECONOMY, normal_quad, uniform_pair
 
 #: the correlated shocks, in simulator.scenario.economy.SHOCKS order
 I_INFLATION, I_SHORT, I_SPREAD, I_EQ_SE, I_EQ_GL, I_TAX, I_WAGE = range(N_SHOCKS)
@@ -58,14 +58,10 @@ def month_regimes(p, seed, path, t, stochastic, stress, ireg, ereg):
 
 @jit
 def draw_normals(seed, path, month, z):
-    """Seven standard normals for calendar ``month`` (simulator.kernels.rng): blocks 0-2 and the first of
-    block 4 of the economy's stream."""
-    for b in range(3):
-        z0, z1 = normal_pair(seed, STREAM_ECONOMY, path, month, b)
-        z[2 * b] = z0
-        z[2 * b + 1] = z1
-    z6, _ = normal_pair(seed, STREAM_ECONOMY, path, month, 4)
-    z[6] = z6
+    """Seven standard normals for calendar ``month`` (simulator.kernels.rng): the four of block 0 and the
+    first three of block 1 of the economy's stream."""
+    z[0], z[1], z[2], z[3] = normal_quad(seed, STREAM_ECONOMY, path, month, 0)
+    z[4], z[5], z[6], _ = normal_quad(seed, STREAM_ECONOMY, path, month, 1)
 
 
 @jit
