@@ -148,14 +148,17 @@ def validate(scenario: Path, sets) -> None:
               help="Keep only the paths meeting EXPR (VARIABLE[YEAR] OP NUMBER joined by and/or, e.g. "
                    "\"equity_return[2026] < -0.2\"): the answers given that; says how many paths it kept.")
 @click.option("--summary-only", is_flag=True,
-              help="Write summary.json alone, no results.zarr (for batches and very many paths: exact "
-                   "percentiles, at the cost of simulating the paths twice).")
+              help="Write summary.json alone, no results.zarr (for batches and very many paths: the same "
+                   "summary, nothing per path).")
+@click.option("--store", "store", type=click.Choice(["lean", "all"]), default="lean", show_default=True,
+              help="What results.zarr keeps: lean = the variables the goals, report, compare and attribution "
+                   "read, as float32 (docs/scale.md); all = every annual variable as float64.")
 @click.option("--force", is_flag=True, help="Replace an existing result in --out.")
 @_set_option
 @_lang_option
 @click.pass_context
 def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, scheduler, monthly,
-        parameter_uncertainty, assumptions, assumption_paths, condition, summary_only, force, sets, lang):
+        parameter_uncertainty, assumptions, assumption_paths, condition, summary_only, store, force, sets, lang):
     """Simulate SCENARIO and write results.zarr and summary.json to --out, chunk by chunk."""
     from simulator.commands.run import RunJob, run_command
     from simulator.report import console
@@ -168,7 +171,7 @@ def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, sch
                          parameter_uncertainty=parameter_uncertainty)
     started = time.perf_counter()
     summary = run_command(RunJob(spec, options, out, force, assumptions, assumption_paths, condition,
-                                 _command_line(ctx), summary_only, str(scenario.resolve())))
+                                 _command_line(ctx), summary_only, str(scenario.resolve()), store=store))
     elapsed = time.perf_counter() - started
     click.echo(_person_table("run", out, lang) if lang else console.key_run_table(summary))
     n = summary["paths"]

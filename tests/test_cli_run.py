@@ -47,14 +47,19 @@ def test_run_writes_dataset_and_summary_per_contract(tmp_path, capsys):
 
     with open_results(out) as ds:
         assert ds.sizes["path"] == 200 and ds.sizes["year"] == 16
-        for name in STORED:
+        kept = [name for name in STORED if name in ds.data_vars]  # the lean store (simulator.run.outputs)
+        assert {"result_msek", "equity_msek", "consolidation_ratio", "inflation"} <= set(kept)
+        for name in kept:
             assert ds[name].attrs["units"] == ANNUAL[name].units and ds[name].attrs["long_name"]
         assert ds.attrs["seed"] == 3 and ds.attrs["version"] == __version__
         assert "simulator run" in ds.attrs["command"]
         assert json.loads(ds.attrs["scenario"])["economy"]["inflation"]["target_pa"] == 0.02
-        # summary percentiles are those of the stored paths
-        p50 = np.percentile(ds["inflation"].values, 50, axis=0)
-        np.testing.assert_allclose(summary["percentiles"]["inflation"]["p50"], p50, atol=1e-9)
+        # summary percentiles are those of the stored paths, within their binning error (a tenth of the
+        # Monte Carlo error: tests/test_streaming.py) and the store's float32 (7 digits)
+        p50 = np.percentile(ds["inflation"].values.astype(float), 50, axis=0)
+        ci = np.array(summary["percentiles"]["inflation"]["p50_ci95"])
+        assert np.all(np.abs(np.array(summary["percentiles"]["inflation"]["p50"]) - p50)
+                      <= 0.1 * (ci[:, 1] - ci[:, 0]) / 3.92 + 1e-7 * np.abs(p50))
         for name in ("result_msek", "balance_requirement_result_msek", "equity_msek",
                      "pension_assets_msek", "pension_obligation_msek", "consolidation_ratio"):
             assert name in summary["percentiles"] and ds[name].attrs["units"]
@@ -74,9 +79,11 @@ def test_monthly_values_are_stored_on_request(tmp_path):
     with open_results(out) as ds:
         assert ds["monthly_short_rate"].shape == (5, 192)
         assert str(ds["month"].values[0])[:7] == "2025-01" and str(ds["month"].values[-1])[:7] == "2040-12"
-        # the annual average is the mean of the months
-        np.testing.assert_allclose(ds["short_rate"].values,
-                                   ds["monthly_short_rate"].values.reshape(5, 16, 12).mean(axis=2))
+        # the annual average is the mean of the months (both stored as float32 in the lean store: 7 digits)
+        assert ds["monthly_short_rate"].dtype == np.float32
+        np.testing.assert_allclose(ds["short_rate"].values.astype(float),
+                                   ds["monthly_short_rate"].values.astype(float).reshape(5, 16, 12).mean(axis=2),
+                                   rtol=5e-7)
 
 
 def test_deterministic_run_is_one_path(tmp_path):

@@ -44,7 +44,7 @@ def test_too_little_room_is_refused_before_simulating(small_fs):
 
 def test_a_file_system_full_mid_run_leaves_nothing(small_fs):
     fs = small_fs("size=256m,nr_inodes=700")  # room for the bytes, not for the chunk files
-    done = _run(fs / "r", "--paths", "3000", "--chunk-size", "500")
+    done = _run(fs / "r", "--paths", "3000", "--chunk-size", "100")  # 30 chunks x 36 arrays of the lean store
     assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
     assert "disk is full" in done.stderr and "nothing was written" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
@@ -60,7 +60,7 @@ def test_shared_storage_full_on_a_cluster_leaves_nothing_and_the_cluster_serves(
     fs = small_fs("size=256m,nr_inodes=700")
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         address = cluster.scheduler_address
-        done = _run(fs / "r", "--paths", "3000", "--chunk-size", "500", "--scheduler", address)
+        done = _run(fs / "r", "--paths", "3000", "--chunk-size", "100", "--scheduler", address)
         assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
         assert "disk is full" in done.stderr and "nothing was written" in done.stderr
         assert "Traceback" not in done.stderr + done.stdout

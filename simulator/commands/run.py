@@ -29,7 +29,7 @@ from simulator.run.chunkstats import summary_spec
 from simulator.run.cluster import SchedulerUnreachable
 from simulator.run.engine import run as run_engine
 from simulator.run.options import RunOptions
-from simulator.run.outputs import create_result_store, expected_result_bytes
+from simulator.run.outputs import create_result_store, expected_result_bytes, store_dtype, stored_variables
 from simulator.run.pipeline import ChunkJob, from_memory, stream
 from simulator.run.progress import progress
 from simulator.run.summary import build_summary
@@ -49,8 +49,9 @@ class RunJob(NamedTuple):
     assumption_paths: int = 10_000
     condition: str | None = None
     command: str = "simulator run"
-    summary_only: bool = False  # no results.zarr: summary.json alone, the percentiles' second pass re-simulates
+    summary_only: bool = False  # no results.zarr: summary.json alone
     scenario_file: str | None = None  # the file the scenario was read from (simulator year-end reads it again)
+    store: str = "lean"  # what results.zarr keeps: "lean" (float32) or "all" (simulator.run.outputs)
 
 
 def keep_paths(output: SimulationOutput, mask: np.ndarray) -> SimulationOutput:
@@ -81,7 +82,8 @@ def _chunk_job(job: RunJob, store: Path | None):
     o = job.options
     inputs = model_inputs(job.scenario, deterministic=o.deterministic, parameter_uncertainty=o.parameter_uncertainty)
     return ChunkJob(inputs=inputs, seed=o.seed, stochastic=not o.deterministic, keep_monthly=o.keep_monthly,
-                    spec=summary_spec(job.scenario), store=None if store is None else str(store))
+                    spec=summary_spec(job.scenario), store=None if store is None else str(store),
+                    stored=stored_variables(job.scenario, job.store), float32=store_dtype(job.store) == np.float32)
 
 
 def _simulate_into(job: RunJob, staging: Path):
@@ -93,13 +95,14 @@ def _simulate_into(job: RunJob, staging: Path):
     if not job.condition:
         n = 1 if job.options.deterministic else job.options.paths
         if store is not None:
-            create_result_store(store, job.scenario, job.options, n, job.command)
-        with progress(2 * n, "paths", "simulating (2 passes)") as advance:  # pass 2: the exact percentiles
+            create_result_store(store, job.scenario, job.options, n, job.command, store=job.store)
+        with progress(n, "paths", "simulating") as advance:
             return stream(chunk_job, job.options, advance), None, None
 
     output, condition = conditioned(job.scenario, run_engine(job.scenario, job.options), job.condition)
     if store is not None:
-        create_result_store(store, job.scenario, job.options, output.paths.size, job.command, output.paths)
+        create_result_store(store, job.scenario, job.options, output.paths.size, job.command, output.paths,
+                            store=job.store)
     fin = from_memory(chunk_job, output.annual, output.monthly, job.options.chunk_size)
     return fin, condition, output.paths
 
@@ -144,7 +147,7 @@ def run_command(job: RunJob) -> dict[str, Any]:
     try:
         with output_lock(job.out):  # held from the checks to the final rename: one run writes here at a time
             check_output_free(job.out, job.force)
-            check_room(job.out, expected_result_bytes(job.scenario, o, job.summary_only),
+            check_room(job.out, expected_result_bytes(job.scenario, o, job.summary_only, job.store),
                        largest_file_bytes=8 * 12 * len(job.scenario.simulation.years) * o.chunk_size)
             return run_job(job)
     except SchedulerUnreachable as exc:

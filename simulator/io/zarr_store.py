@@ -3,14 +3,16 @@
 Layout (Zarr format 2 with consolidated metadata, which xarray, zarr-python, R and netCDF-C read; CF-1.10
 attributes): dimensions ``realization`` (a path; its index is what draws its random numbers), ``year``
 (with a CF ``time`` coordinate at each year's end) and ``month``; every stored annual variable is
-(realization, year) float64, every goal's outcome ``goal_<name>`` (realization) int8, the monthly equity
-share (and the drivers with --monthly) (realization, month). Arrays are chunked along realization only,
-one store chunk per simulated chunk, and compressed with Blosc (lz4, byte shuffle).
+(realization, year) float32 (the lean default) or float64 (``--store all``), every goal's outcome
+``goal_<name>`` (realization) int8, the monthly equity share (and the drivers with --monthly)
+(realization, month). Float arrays have NaN as their fill value. Arrays are chunked along realization
+only, one store chunk per simulated chunk, and compressed with Blosc (lz4, byte shuffle).
 
 xarray writes the metadata and the coordinates (:func:`create_store`); each simulated chunk then writes
 its own chunk files (:func:`write_chunk`): encoded with the codec the metadata names and put in place by
 a rename, so chunks written by many processes or machines into shared storage never touch each other,
 and a chunk written twice (a lost worker's task run again) is simply replaced by the same bytes.
+:func:`write_chunk` and :func:`read_chunk` are the only places chunk files are written and read.
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ from simulator.io.atomic import STORE_DIR, temp_name
 STORE = STORE_DIR  # one place for the name: simulator.io.atomic
 PATH_DIM = "realization"
 COMPRESSOR = {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0}
-#: measured on the base scenario: the store is 0.69 of the uncompressed doubles at 10^4, 10^5 and 10^6
-#: paths (simulated mantissas barely compress; flags, plan years and floors do); check_room asks for
-#: ROOM_RATIO of them (and writer.ROOM_MARGIN on top)
+#: measured on the base scenario: the full store (--store all, float64) is 0.69 of the uncompressed
+#: doubles and the lean one (float32) 0.6 of its uncompressed floats at 10^4, 10^5 and 10^6 paths (simulated
+#: mantissas barely compress; flags, zeros, plan years and floors do); check_room asks for ROOM_RATIO of
+#: them (and writer.ROOM_MARGIN on top)
 ROOM_RATIO = 0.75
 
 
@@ -41,9 +44,10 @@ def _codec():
 
 def create_store(path: Path, n_rows: int, chunk: int, years: np.ndarray, n_months: int,
                  variables: dict[str, dict[str, str]], goals: dict[str, str], monthly: dict[str, dict[str, str]],
-                 attrs: dict[str, Any], realization: np.ndarray | None = None) -> None:
+                 attrs: dict[str, Any], realization: np.ndarray | None = None, dtype=np.float64) -> None:
     """Write the store's metadata and coordinates (data chunks come from :func:`write_chunk`).
-    variables / monthly: name -> attributes; goals: name -> description."""
+    variables / monthly: name -> attributes; goals: name -> description; ``dtype`` the float arrays'
+    (float32 or float64; NaN their fill value)."""
     import dask.array as da
     import numcodecs
     import pandas as pd
@@ -64,8 +68,8 @@ def create_store(path: Path, n_rows: int, chunk: int, years: np.ndarray, n_month
     lazy = {}
     encoding = {}
     for name, a in variables.items():
-        lazy[name] = ((PATH_DIM, "year"), da.zeros((n_rows, len(years)), chunks=(chunk, len(years))), a)
-        encoding[name] = {"chunks": (chunk, len(years))}
+        lazy[name] = ((PATH_DIM, "year"), da.zeros((n_rows, len(years)), dtype=dtype, chunks=(chunk, len(years))), a)
+        encoding[name] = {"chunks": (chunk, len(years)), "_FillValue": np.nan}
     for name, description in goals.items():
         lazy[f"goal_{name}"] = ((PATH_DIM,), da.zeros(n_rows, dtype=np.int8, chunks=chunk),
                                 {"units": "1", "long_name": f"1 when the path meets goal {name}",
@@ -73,8 +77,9 @@ def create_store(path: Path, n_rows: int, chunk: int, years: np.ndarray, n_month
                                  "flag_meanings": "missed met"})
         encoding[f"goal_{name}"] = {"chunks": (chunk,)}
     for name, a in monthly.items():
-        lazy[f"monthly_{name}"] = ((PATH_DIM, "month"), da.zeros((n_rows, n_months), chunks=(chunk, n_months)), a)
-        encoding[f"monthly_{name}"] = {"chunks": (chunk, n_months)}
+        lazy[f"monthly_{name}"] = ((PATH_DIM, "month"), da.zeros((n_rows, n_months), dtype=dtype, chunks=(chunk, n_months)),
+                                   a)
+        encoding[f"monthly_{name}"] = {"chunks": (chunk, n_months), "_FillValue": np.nan}
     for e in encoding.values():
         e["compressors"] = [compressor]
     encoding[PATH_DIM] = {"chunks": (max(chunk, 1 << 20),)}
@@ -116,7 +121,7 @@ def write_chunk(path: Path, index: int, arrays: dict[str, np.ndarray]) -> None:
 
 
 def read_chunk(path: Path, index: int, names: list[str], rows: int) -> dict[str, np.ndarray]:
-    """The first ``rows`` rows of store chunk ``index`` of each named array (the second pass)."""
+    """The first ``rows`` rows of store chunk ``index`` of each named array (as write_chunk wrote it)."""
     codec = _codec()
     meta = _chunk_shapes(path)
     out = {}

@@ -1,15 +1,15 @@
-"""What one chunk of paths contributes to summary.json, and how chunks add up (exact, in any order).
+"""What one chunk of paths contributes to summary.json, and how chunks add up (the same bits in any order).
 
 :func:`chunk_columns` lays a chunk's results out as the column sets the summary needs; a
 :class:`ChunkStats` reduces them (sums, bin counts, event and goal counts) and merges with others;
-:func:`finish` turns the stats of all paths (and a second pass for the percentiles) into the numbers
-:mod:`simulator.run.summary` puts into summary.json. The rules (which events, which attribution
+:func:`finish` turns the stats of all paths into the numbers :mod:`simulator.run.summary` puts into
+summary.json (:func:`finish_exact` the same from paths kept in memory). The rules (which events, which attribution
 variables) live in :mod:`simulator.run.summary` and :mod:`simulator.model.stress`; this module only adds up.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -17,7 +17,15 @@ from simulator.kernels.records import OUTPUT
 from simulator.kernels.summary import records_to_columns
 from simulator.model.goals import evaluate_goals
 from simulator.run.attribution import attribution_columns
-from simulator.run.streaming import Bins, ColumnStats, bins_from_columns, exact_percentiles
+from simulator.run.streaming import (
+    EXACT_METHOD,
+    PERCENTILE_METHOD,
+    Bins,
+    ColumnStats,
+    bins_from_sample,
+    exact_percentiles,
+    percentiles,
+)
 from simulator.variables import PERCENTILES, STORED
 
 #: events counted per year and over all years: name -> (variable, what makes it happen)
@@ -125,16 +133,17 @@ class AllBins(NamedTuple):
     breach: Bins
 
 
-def pilot_bins(pilot: list[Columns]) -> AllBins:
-    """Bins from the pilot chunks' values (see simulator.run.streaming)."""
-    return AllBins(*(bins_from_columns(np.concatenate([getattr(c, k).T for c in pilot], axis=1))
-                     for k in ("annual", "risk", "breach")))
+def sample_bins(sample: Columns) -> AllBins:
+    """The bins of every column set from the reference sample's columns (simulator.run.streaming)."""
+    return AllBins(*(bins_from_sample(getattr(sample, k).T) for k in ("annual", "risk", "breach")))
 
 
 class ChunkStats:
     """The summary's statistics of the chunks added so far (picklable: dask tasks return them)."""
 
-    def __init__(self, spec: SummarySpec, bins: AllBins):
+    def __init__(self, spec: SummarySpec, bins: AllBins | None):
+        """``bins`` None: sums, events and goals only (percentiles taken from the values themselves)."""
+        bins = bins or AllBins(None, None, None)
         self.annual = ColumnStats(len(STORED) * len(spec.years), bins.annual)
         self.risk = ColumnStats(len(RISK_TOTALS), bins.risk)
         self.breach = ColumnStats(1, bins.breach)
@@ -169,33 +178,54 @@ class Finished(NamedTuple):
     years: tuple[int, ...]
     goals: dict[str, int]  # paths meeting each goal
     percentiles: dict[str, np.ndarray]  # variable -> (percentiles, years)
+    intervals: dict[str, np.ndarray]  # variable -> (percentiles, years, 2): each percentile's 95 % interval
     means: dict[str, np.ndarray]  # variable -> (years,)
     sums: dict[str, np.ndarray]  # variable -> (years,), correctly rounded
     events: dict[str, np.ndarray]  # event -> (years + 1,) paths with it per year and in any year
     risk_percentiles: dict[str, np.ndarray]  # RISK_TOTALS -> (percentiles,)
     breach_percentiles: np.ndarray | None  # (percentiles,), None when no path breached
     attribution: dict[tuple[str, str, str], tuple[float, float]]  # -> (mean where met, where missed)
+    method: str  # how the percentiles and their intervals were computed
 
 
-def finish(spec: SummarySpec, stats: ChunkStats,
-           second_pass: Callable[[], Iterable[list[np.ndarray]]]) -> Finished:
-    """The summary's numbers from the stats of every path; ``second_pass()`` yields each chunk's
-    :func:`percentile_columns` again (from the store, or simulated again), called only when a
-    percentile needs values the bins lack."""
-    annual_q, risk_q, breach_q = exact_percentiles(
-        [(stats.annual, False), (stats.risk, False), (stats.breach, True)], PERCENTILES, second_pass)
+def finish(spec: SummarySpec, stats: ChunkStats) -> Finished:
+    """The summary's numbers from the stats of every path (one pass: the counts decide)."""
+    annual = percentiles(stats.annual, PERCENTILES)
+    risk_q, _ = percentiles(stats.risk, PERCENTILES)
+    breach_q, _ = percentiles(stats.breach, PERCENTILES, omit_nan=True)
+    return _finished(spec, stats, annual, risk_q, breach_q, PERCENTILE_METHOD)
+
+
+def finish_exact(spec: SummarySpec, stats: ChunkStats, columns: list[Columns]) -> Finished:
+    """The same with exact percentiles, from the columns of every path kept in memory (run --condition);
+    ``stats`` are those columns' statistics (sums, events, goals)."""
+    def joined(name: str) -> np.ndarray:
+        return np.concatenate([getattr(c, name) for c in columns], axis=0)
+    annual = exact_percentiles(joined("annual"), PERCENTILES)
+    risk_q, _ = exact_percentiles(joined("risk"), PERCENTILES)
+    breach_q, _ = exact_percentiles(joined("breach"), PERCENTILES, omit_nan=True)
+    return _finished(spec, stats, annual, risk_q, breach_q, EXACT_METHOD)
+
+
+def _finished(spec: SummarySpec, stats: ChunkStats, annual: tuple[np.ndarray, np.ndarray], risk_q: np.ndarray,
+              breach_q: np.ndarray, method: str) -> Finished:
+    annual_q, annual_ci = annual
     n_years = len(spec.years)
     means = stats.annual.means()
     sums = stats.annual.sums()
     attribution_means = stats.attribution.means(omit_nan=True)
+
+    def by_variable(values: np.ndarray) -> dict[str, np.ndarray]:
+        return {name: values[s * n_years:(s + 1) * n_years] for s, name in enumerate(STORED)}
     return Finished(
         paths=stats.paths, years=spec.years, goals=dict(stats.goals),
-        percentiles={name: annual_q[s * n_years:(s + 1) * n_years].T for s, name in enumerate(STORED)},
-        means={name: means[s * n_years:(s + 1) * n_years] for s, name in enumerate(STORED)},
-        sums={name: sums[s * n_years:(s + 1) * n_years] for s, name in enumerate(STORED)},
+        percentiles={k: v.T for k, v in by_variable(annual_q).items()},
+        intervals={k: v.transpose(1, 0, 2) for k, v in by_variable(annual_ci).items()},
+        means=by_variable(means), sums=by_variable(sums),
         events={e: stats.events[i] for i, e in enumerate(EVENTS)},
         risk_percentiles={name: risk_q[i] for i, name in enumerate(RISK_TOTALS)},
         breach_percentiles=None if stats.breach.rows == stats.breach.nans[0] else breach_q[0],
         attribution={col: (float(attribution_means[2 * j]), float(attribution_means[2 * j + 1]))
                      for j, col in enumerate(spec.attribution)},
+        method=method,
     )

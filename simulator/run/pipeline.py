@@ -1,19 +1,21 @@
-"""A run streamed chunk by chunk: simulate, write the chunk to the store, reduce it for the summary.
+"""A run streamed chunk by chunk: simulate, write the chunk to the store, reduce it for the summary, once.
 
-Memory is bounded by the chunk, not by the path count (issue 11). The stages:
+Memory is bounded by the chunk, not by the path count (issue 11), and every path is simulated once
+(issue 21). The stages:
 
-1. **pilot**: the first chunks (~``PILOT_PATHS`` paths) are simulated and written; their values place
-   the summary's bins (:mod:`simulator.run.streaming`);
-2. **pass 1**: every other chunk is simulated, written to its own region of ``results.zarr`` and
-   reduced to a :class:`ChunkStats`; the stats add up exactly in any order;
-3. **pass 2**: the few values the exact percentiles need beyond the bins are collected from the store,
-   or, with ``--summary-only`` (no store), from the same chunks simulated again (same seed, same bits).
+1. **bins**: a reference sample of paths that are not the run's places the summary's bins
+   (:func:`reference_bins`, :mod:`simulator.run.streaming`), in this process, before any chunk;
+2. **chunks**: every chunk is simulated, written to its own region of ``results.zarr`` (unless
+   ``--summary-only``) and reduced to a :class:`ChunkStats` of fixed size; the stats add up to the same
+   bits in any order;
+3. the merged stats give summary.json's numbers (:func:`simulator.run.chunkstats.finish`).
 
 In-process by default (numba's threads use every core). With ``--workers N`` or ``--scheduler
 ADDRESS`` the chunks are dask tasks: each worker simulates, writes its store chunks into the shared
 staging directory and reduces them; the stats are merged on the cluster in a tree, so the client only
-receives one. A lost worker's tasks are run again by dask (a task is a pure function of its chunk, and
-a store chunk written twice is written with the same bytes), and the numbers do not change.
+receives one, and nothing per path. A lost worker's tasks are run again by dask (a task is a pure
+function of its chunks, and a store chunk written twice is written with the same bytes), and the
+numbers do not change.
 """
 
 from __future__ import annotations
@@ -24,29 +26,30 @@ from typing import Callable, Iterator, NamedTuple
 import numpy as np
 
 from simulator.io.atomic import pause
-from simulator.io.zarr_store import read_chunk, write_chunk
+from simulator.io.zarr_store import write_chunk
 from simulator.kernels.months import MONTHLY_COLUMNS
+from simulator.kernels.records import OUTPUT
 from simulator.kernels.summary import records_to_variables
 from simulator.model.simulate import ModelInputs, simulate_chunk
 from simulator.run.chunkstats import (
-    STORED_FIELDS,
+    AllBins,
     ChunkStats,
     Columns,
     SummarySpec,
     chunk_columns,
     finish,
-    percentile_columns,
-    pilot_bins,
+    finish_exact,
     records_as_doubles,
+    sample_bins,
     summary_spec,
 )
 from simulator.run.cluster import WORKER_TIMEOUT_ENV, ClusterFailure, cluster_client, gather, worker_timeout
 from simulator.run.options import RunOptions, chunk_bounds
-from simulator.run.streaming import PILOT_PATHS
+from simulator.run.streaming import SAMPLE_PATH0, SAMPLE_PATHS
 from simulator.variables import STORED
 
 #: chunks per dask task: enough tasks to keep every worker busy and rebalance, few enough that the
-#: reduced stats (~60 MB each) stay cheap to merge
+#: reduced stats (~60 MB each as they travel) stay cheap to merge
 TASKS_PER_WORKER = 4
 
 
@@ -60,6 +63,8 @@ class ChunkJob(NamedTuple):
     spec: SummarySpec
     store: str | None  # the store's directory, or None with --summary-only
     threads: int | None = None
+    stored: tuple[str, ...] = STORED  # the annual variables the store keeps (simulator.run.outputs)
+    float32: bool = False  # the store keeps them as float32
 
 
 def _simulate(job: ChunkJob, start: int, size: int):
@@ -80,10 +85,11 @@ def emit(job: ChunkJob, index: int, annual: dict, monthly: dict, records: np.nda
     :class:`BackgroundWriter`) and lay the chunk out for the summary."""
     columns = chunk_columns(job.spec, annual, records)
     if job.store is not None:
-
-        arrays = dict(annual) if records is None else stored_arrays(records)
+        dtype = np.float32 if job.float32 else np.float64
+        arrays = ({name: np.asarray(annual[name], dtype=dtype) for name in job.stored} if records is None
+                  else stored_arrays(records, job.stored, dtype))
         arrays.update({f"goal_{g}": hits.astype(np.int8) for g, hits in columns.goals.items()})
-        arrays.update({f"monthly_{name}": values for name, values in monthly.items()})
+        arrays.update({f"monthly_{name}": np.asarray(values, dtype=dtype) for name, values in monthly.items()})
         (write or write_chunk)(Path(job.store), index, arrays)
     return columns
 
@@ -123,19 +129,24 @@ class BackgroundWriter:
         return False
 
 
-def stored_arrays(records: np.ndarray) -> dict[str, np.ndarray]:
-    """Each stored variable of the OUTPUT records as its own contiguous paths x years array."""
-
-    out = np.empty((len(STORED), *records.shape))
-    records_to_variables(records_as_doubles(records), STORED_FIELDS, out)
-    return {name: out[s] for s, name in enumerate(STORED)}
-
-
-def pilot_task(job: ChunkJob, index: int, start: int, size: int) -> Columns:
-    return emit(job, index, *_simulate(job, start, size))
+def stored_arrays(records: np.ndarray, names: tuple[str, ...] = STORED, dtype=np.float64) -> dict[str, np.ndarray]:
+    """Each named variable of the OUTPUT records as its own contiguous paths x years array of ``dtype``."""
+    fields = np.array([OUTPUT.names.index(name) for name in names], dtype=np.int64)
+    out = np.empty((len(names), *records.shape), dtype=dtype)
+    records_to_variables(records_as_doubles(records), fields, out)
+    return {name: out[s] for s, name in enumerate(names)}
 
 
-def chunks_task(job: ChunkJob, bins, chunks: list[tuple[int, int, int]]) -> ChunkStats:
+def reference_bins(job: ChunkJob) -> AllBins:
+    """The summary's bins from the reference sample: SAMPLE_PATHS paths of the run's scenario and seed at
+    indices from SAMPLE_PATH0, which no run reaches (one path when every shock is zero). Simulated here,
+    before any chunk; nothing of it is stored or counted."""
+    n = SAMPLE_PATHS if job.stochastic else 1
+    annual, _, records = _simulate(job, SAMPLE_PATH0, n)
+    return sample_bins(chunk_columns(job.spec, annual, records))
+
+
+def chunks_task(job: ChunkJob, bins: AllBins, chunks: list[tuple[int, int, int]]) -> ChunkStats:
     """Simulate, write and reduce a run of chunks (index, start, size)."""
     stats = ChunkStats(job.spec, bins)
     for index, start, size in chunks:
@@ -151,75 +162,18 @@ def merge_task(a: ChunkStats, b: ChunkStats) -> ChunkStats:
     return copy.deepcopy(a).merge(b)
 
 
-def again_task(job: ChunkJob, start: int, size: int) -> list[np.ndarray]:
-    """A chunk simulated again for the second pass (--summary-only): its percentile columns."""
-    annual, _, records = _simulate(job, start, size)
-    return percentile_columns(job.spec, annual, records)
-
-
-def _stored_again(job: ChunkJob, bounds: list[tuple[int, int]]) -> Iterator[list[np.ndarray]]:
-    """The second pass from the store: each chunk's annual variables read back (float64, lossless),
-    the next chunk read and decompressed on a thread meanwhile."""
-    from concurrent.futures import ThreadPoolExecutor
-
-
-    with ThreadPoolExecutor(1, thread_name_prefix="store-reader") as pool:
-        ahead = None
-        for index, (_, size) in enumerate(bounds):
-            current = ahead or pool.submit(read_chunk, Path(job.store), index, list(STORED), size)
-            if index + 1 < len(bounds):
-                ahead = pool.submit(read_chunk, Path(job.store), index + 1, list(STORED), bounds[index + 1][1])
-            yield percentile_columns(job.spec, current.result())
-
-
-def pilot_count(bounds: list[tuple[int, int]]) -> int:
-    """How many of the first chunks make the pilot (at least PILOT_PATHS paths, or all)."""
-    total = 0
-    for k, (_, size) in enumerate(bounds):
-        total += size
-        if total >= PILOT_PATHS:
-            return k + 1
-    return len(bounds)
-
-
-def _pilot_stats(job: ChunkJob, pilot: list[Columns]):
-    """The bins the pilot's chunks place, and the stats of those chunks in them."""
-    bins = pilot_bins(pilot)
-    stats = ChunkStats(job.spec, bins)
-    for columns in pilot:
-        stats.add(columns)
-    return bins, stats
-
-
-def _counted(bounds: list[tuple[int, int]], chunks: Iterator, progress: Callable[[int], None]) -> Iterator:
-    """The second pass's chunks (in ``bounds``' order), advancing the progress bar after each."""
-    for (_, size), columns in zip(bounds, chunks):
-        yield columns
-        progress(size)
-
-
 # ----------------------------------------------------------------------------------- in this process
 
-def run_here(job: ChunkJob, bounds: list[tuple[int, int]], progress: Callable[[int], None]):
-    n_pilot = pilot_count(bounds)
+def run_here(job: ChunkJob, bins: AllBins, bounds: list[tuple[int, int]], progress: Callable[[int], None]) -> ChunkStats:
+    stats = ChunkStats(job.spec, bins)
     with BackgroundWriter() as write:
-        pilot = []
-        for index, (start, size) in enumerate(bounds[:n_pilot]):
-            pilot.append(emit(job, index, *_simulate(job, start, size), write=write))
-            progress(size)
-        _, stats = _pilot_stats(job, pilot)
-        del pilot
-        pause("streaming")  # the tests' fault hook (simulator.io.atomic.pause)
-        for index, (start, size) in enumerate(bounds[n_pilot:], start=n_pilot):
+        for index, (start, size) in enumerate(bounds):
             stats.add(emit(job, index, *_simulate(job, start, size), write=write))
             progress(size)
+            if index == 0:
+                pause("streaming")  # the tests' fault hook (simulator.io.atomic.pause): a chunk is staged
         write.close()
-
-    def second_pass():
-        chunks = _stored_again(job, bounds) if job.store is not None else (
-            again_task(job, start, size) for start, size in bounds)
-        yield from _counted(bounds, chunks, progress)
-    return finish(job.spec, stats, second_pass)
+    return stats
 
 
 # ----------------------------------------------------------------------------------- on a dask cluster
@@ -243,64 +197,51 @@ def _first_worker(client, where: str, timeout: float) -> None:
                              f"{WORKER_TIMEOUT_ENV} to wait longer); nothing was written") from None
 
 
-def run_on_cluster(job: ChunkJob, bounds, options: RunOptions, progress: Callable[[int], None]):
+def task_groups(bounds: list[tuple[int, int]], n_workers: int) -> list[list[tuple[int, int, int]]]:
+    """The chunks (index, start, size) split into TASKS_PER_WORKER tasks per worker, dealt round-robin
+    so that every task holds chunks from the whole run."""
+    chunks = [(i, s, n) for i, (s, n) in enumerate(bounds)]
+    n_tasks = min(len(chunks), TASKS_PER_WORKER * max(1, n_workers))
+    return [chunks[k::n_tasks] for k in range(n_tasks)]
+
+
+def run_on_cluster(job: ChunkJob, bins: AllBins, bounds, options: RunOptions,
+                   progress: Callable[[int], None]) -> ChunkStats:
+    """Every chunk as dask tasks; the stats merged on the cluster; the client gets one ChunkStats."""
+    from distributed import wait
 
     timeout = worker_timeout()
     where = options.scheduler or "(local cluster)"
     with cluster_client(options) as (client, threads, n_workers):
         job = job._replace(threads=threads)
         _first_worker(client, where, timeout)
-        [shared] = client.scatter([job], broadcast=True)
-        n_pilot = pilot_count(bounds)
-        pilot_futures = [client.submit(pilot_task, shared, i, s, n, pure=False)
-                         for i, (s, n) in enumerate(bounds[:n_pilot])]
-        pilot = gather(client, pilot_futures, where, timeout)
-        progress(sum(n for _, n in bounds[:n_pilot]))
-        bins, stats = _pilot_stats(job, pilot)
-        del pilot, pilot_futures
-        pause("streaming")  # the tests' fault hook: the pilot's chunks are in the staged store
-        rest = [(i, s, n) for i, (s, n) in enumerate(bounds) if i >= n_pilot]
-        if rest:
-            [shared_bins] = client.scatter([bins], broadcast=True)
-            n_tasks = min(len(rest), TASKS_PER_WORKER * max(1, n_workers))
-            groups = [rest[k::n_tasks] for k in range(n_tasks)]
-            futures = [client.submit(chunks_task, shared, shared_bins, g, pure=False) for g in groups]
-            for f, g in zip(futures, groups):
-                f.add_done_callback(lambda _f, paths=sum(n for _, _, n in g): progress(paths))
-            [merged] = gather(client, [_tree_merge(client, futures)], where, timeout)
-            stats.merge(merged)
-
-        def second_pass():
-            if job.store is not None:
-                yield from _counted(bounds, _stored_again(job, bounds), progress)
-                return
-            # chunks in flight: each comes back whole to the client (~70 MB per 5 000 paths), so a few
-            window = min(2 * max(1, n_workers), 8)
-
-            def fetched():
-                pending = [client.submit(again_task, shared, s, n, pure=False) for s, n in bounds[:window]]
-                queue = list(bounds[window:])
-                while pending:
-                    [columns] = gather(client, [pending.pop(0)], where, timeout)
-                    if queue:
-                        s, n = queue.pop(0)
-                        pending.append(client.submit(again_task, shared, s, n, pure=False))
-                    yield columns
-            yield from _counted(bounds, fetched(), progress)
-        return finish(job.spec, stats, second_pass)
+        shared, shared_bins = client.scatter([job, bins], broadcast=True)
+        groups = task_groups(bounds, n_workers)
+        futures = [client.submit(chunks_task, shared, shared_bins, g, pure=False) for g in groups]
+        for f, g in zip(futures, groups):
+            f.add_done_callback(lambda _f, paths=sum(n for _, _, n in g): progress(paths))
+        merged = _tree_merge(client, list(futures))
+        wait(futures, return_when="FIRST_COMPLETED")
+        pause("streaming")  # the tests' fault hook: a task's chunks are in the staged store
+        [stats] = gather(client, [merged], where, timeout)
+        return stats
 
 
 def stream(job: ChunkJob, options: RunOptions, progress: Callable[[int], None] = lambda n: None):
-    """Simulate every chunk of the run, writing the store as it goes; the summary's numbers."""
+    """Simulate every chunk of the run once, writing the store as it goes; the summary's numbers."""
     n_paths = 1 if options.deterministic else options.paths
     bounds = chunk_bounds(n_paths, options.chunk_size)
+    bins = reference_bins(job)
     if options.scheduler or options.workers > 1:
-        return run_on_cluster(job, bounds, options, progress)
-    return run_here(job, bounds, progress)
+        stats = run_on_cluster(job, bins, bounds, options, progress)
+    else:
+        stats = run_here(job, bins, bounds, progress)
+    return finish(job.spec, stats)
 
 
 def from_memory(job: ChunkJob, annual: dict, monthly: dict, chunk_size: int):
-    """The same stages over results already in memory (run --condition keeps a subset of the paths)."""
+    """The same over results already in memory (run --condition keeps a subset of the paths): the store
+    written chunk by chunk, the percentiles exact from the columns in memory."""
     n = annual[STORED[0]].shape[0]
     bounds = chunk_bounds(n, chunk_size)
 
@@ -308,13 +249,10 @@ def from_memory(job: ChunkJob, annual: dict, monthly: dict, chunk_size: int):
         return {k: v[start:start + size] for k, v in a.items()}
 
     columns = [emit(job, i, piece(annual, s, k), piece(monthly, s, k)) for i, (s, k) in enumerate(bounds)]
-    n_pilot = pilot_count(bounds)
-    _, stats = _pilot_stats(job, columns[:n_pilot])
-    for c in columns[n_pilot:]:
+    stats = ChunkStats(job.spec, None)
+    for c in columns:
         stats.add(c)
-    del columns
-    return finish(job.spec, stats, lambda: (percentile_columns(job.spec, piece(annual, s, k)) for s, k in bounds))
-
+    return finish_exact(job.spec, stats, columns)
 
 
 def summarise_output(scenario, output, chunk_size: int = 5000):

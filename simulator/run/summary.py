@@ -33,11 +33,16 @@ def _json_number(x: float) -> float | None:
     return None if not math.isfinite(x) else round(float(x), 10)
 
 
-def percentile_table(fin: Finished, name: str) -> dict[str, list[float | None]]:
-    """p5..p95 over paths for each year, and the mean (exact: simulator.run.streaming)."""
+def percentile_table(fin: Finished, name: str) -> dict[str, Any]:
+    """p5..p95 over paths for each year, the mean, and beside each percentile ``p5_ci95``..``p95_ci95``:
+    its 95 % interval per year ([low, high], from the order statistics; summary.json
+    ``percentile_method`` says how). Every value of the table is a list with one entry per year."""
     q = fin.percentiles[name]
-    table = {f"p{p}": [_json_number(v) for v in q[k]] for k, p in enumerate(PERCENTILES)}
+    ci = fin.intervals[name]
+    table: dict[str, Any] = {f"p{p}": [_json_number(v) for v in q[k]] for k, p in enumerate(PERCENTILES)}
     table["mean"] = [_json_number(v) for v in fin.means[name]]
+    for k, p in enumerate(PERCENTILES):
+        table[f"p{p}_ci95"] = [[_json_number(lo), _json_number(hi)] for lo, hi in ci[k]]
     return table
 
 
@@ -152,6 +157,7 @@ def build_summary(scenario: Scenario, options: RunOptions, fin: Finished,
         "attribution": attribution_summary(fin),
         "years": [int(y) for y in fin.years],
         "percentiles": {name: percentile_table(fin, name) for name in STORED},
+        "percentile_method": fin.method,
     }
     summary["zero_shock"] = zero_shock_summary(scenario)
     pinned = known_pins(scenario)
