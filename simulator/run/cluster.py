@@ -99,9 +99,9 @@ def cluster_client(options: RunOptions):
         cluster = None
         threads = None  # a remote worker decides its own threads
     else:
-        cluster = LocalCluster(
+        cluster = LocalCluster(  # workers' own logs stay quiet: their errors reach the client as the tasks'
             n_workers=options.workers, threads_per_worker=1, processes=True,
-            dashboard_address=None, silence_logs=logging.ERROR,
+            dashboard_address=None, silence_logs=logging.CRITICAL,
         )
         client = Client(cluster)
         threads = max(1, (os.cpu_count() or 1) // options.workers)
