@@ -192,7 +192,7 @@ def sensitivity(scenario, as_json, sets):
     if as_json:
         click.echo(json.dumps({k: round(v, 6) for k, v in effects.items()}, indent=2))
         return
-    year = spec.accounts.plan.years[0]
+    year = spec.simulation.start_year  # the first simulated year: the first plan year of a fresh plan
     click.echo(t("sensitivity.title", "sv", year=year))
     for name, value in effects.items():
         click.echo(f"  {t('sensitivity.' + name, 'sv'):<44} {value:>+8.1f}   ({ITEMS[name].annual_report_msek:+.0f})")
