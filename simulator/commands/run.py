@@ -104,6 +104,20 @@ def _simulate_into(job: RunJob, staging: Path):
     return fin, condition, output.paths
 
 
+def refuse_non_finite(summary: dict[str, Any], source: str) -> None:
+    """A result whose numbers are not all finite is never written: a figure of the scenario made the
+    accounts meaningless (an amount of zero that is divided by, an absurd rate). Exit 2 naming the first
+    variable and year."""
+    years = summary["years"]
+    for name, table in summary["percentiles"].items():
+        for stat in ("mean", "p5", "p95"):
+            for year, value in zip(years, table[stat]):
+                if value is None:
+                    raise InputError(f"{source}: the simulation gives non-finite values ({name} in {year}): a figure "
+                                     "of the scenario makes the accounts meaningless (a zero where an amount "
+                                     "belongs?); nothing was written")
+
+
 def run_job(job: RunJob) -> dict[str, Any]:
     """Simulate, summarise and write one run (streamed: memory bounded by the chunk, see
     simulator.run.pipeline); returns summary.json's content."""
@@ -122,6 +136,7 @@ def run_job(job: RunJob) -> dict[str, Any]:
                                 job.options.parameter_uncertainty, condition)
         if job.scenario_file is not None:  # where to read the scenario again (simulator year-end)
             summary["scenario_file"] = job.scenario_file
+        refuse_non_finite(summary, job.scenario_file or job.scenario.name)
         write_json(staging / SUMMARY_FILE, summary)
         written.update(summary)
 

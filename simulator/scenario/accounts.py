@@ -33,7 +33,7 @@ class Plan(StrictModel):
     years: list[int]  # empty: no plan year left (a run opened after the plan's last year)
     fees_and_sales_msek: list[PlanAmount]
     targeted_grants_msek: list[PlanAmount]
-    operating_costs_msek: list[PlanAmount]
+    operating_costs_msek: list[Annotated[float, Field(gt=0.0, le=100_000.0)]]  # a region always has costs
     depreciation_msek: list[PlanAmount]
     general_grants_msek: list[PlanAmount]
     drug_grant_msek: list[PlanAmount]
@@ -82,6 +82,13 @@ class Costs(StrictModel):
     purchased_care: CostType
     drugs: CostType
     other: CostType
+
+    @model_validator(mode="after")
+    def _a_total(self) -> "Costs":
+        if sum(getattr(self, name).opening_amount_msek for name in type(self).model_fields) <= 0.0:
+            raise ValueError("the cost types' opening_amount_msek must add up to more than 0 (their shares split "
+                             "the plan's costs)")
+        return self
 
 
 class SavingsProgramme(StrictModel):
@@ -250,7 +257,7 @@ class Opening(StrictModel):
     short_term_debt_msek: PlanAmount
     loans_msek: PlanAmount
     leasing_debt_msek: PlanAmount
-    tax_base_msek: PlanAmount
+    tax_base_msek: Annotated[float, Field(gt=0.0, le=1_000_000.0)]  # the opening year's, behind its tax revenue
     loan_rate_pa: RateLevel
 
 
