@@ -36,13 +36,12 @@ from simulator.io.results import open_results
 from simulator.io.safeio import InputFileError, read_toml
 from simulator.io.series import read_tagged_csv
 from simulator.kernels.costs import stage_prices
-from simulator.kernels.economy import DRIVER_COLUMNS, D_INFLATION, D_PBB, D_WAGE_GROWTH
+from simulator.kernels.economy import D_INFLATION, D_PBB, D_WAGE_GROWTH, DRIVER_COLUMNS
 from simulator.kernels.records import OUTPUT, STATE
 from simulator.model.parameters import accounts_params
 from simulator.scenario.base import ScenarioError
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.schema import Scenario
-
 
 # --- ranks ---------------------------------------------------------------------------------------------------
 
