@@ -1,11 +1,18 @@
-"""Shared fixtures: the base scenario as data, and helpers to derive test scenarios from it."""
+"""Shared fixtures: the base scenario as data, and helpers to derive test scenarios from it; and the
+processes a test starts (each in a process group of its own, killed whatever the outcome)."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
+import os
+import signal
+import subprocess
+import sys
+import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 
@@ -64,3 +71,86 @@ def no_regimes(**fields: Any) -> Scenario:
 @pytest.fixture
 def base_scenario() -> Scenario:
     return parse_scenario(base_dict(), str(BASE_TOML))
+
+
+# --------------------------------------------------------------- processes a test starts, and ends
+
+#: How long a test waits for an event of a process it started (its marker line, its exit) before it
+#: fails and says what it waited for: minutes, so a loaded machine never fails a correct program.
+LIMIT_S = 300.0
+
+
+def kill_group(pgid: int) -> None:
+    """SIGKILL to every process of the group (the command and every worker it started)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether any process of the group is left (a test may assert that nothing is)."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def started(argv: list[str], **popen: Any) -> Iterator[subprocess.Popen]:
+    """Start ``argv`` in a process group of its own (a new session); on leaving, whatever the outcome
+    (a failed assertion, a time limit, an interrupt), kill the whole group and reap the process, so no
+    test leaves a command or its workers behind. stdout and stderr are pipes of text unless given."""
+    popen.setdefault("stdout", subprocess.PIPE)
+    popen.setdefault("stderr", subprocess.PIPE)
+    popen.setdefault("text", True)
+    proc = subprocess.Popen(argv, start_new_session=True, **popen)
+    try:
+        yield proc
+    finally:
+        kill_group(proc.pid)
+        proc.wait()
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def wait_for_line(proc: subprocess.Popen, what: str, limit_s: float = LIMIT_S, stream=None) -> str:
+    """The next line of the process's stderr (or ``stream``): its marker, waited for up to ``limit_s``;
+    a test that waits longer fails, saying for what (the caller's ``started`` then kills the process)."""
+    line: list[str] = []
+    stream = proc.stderr if stream is None else stream
+    reader = threading.Thread(target=lambda: line.append(stream.readline()), daemon=True)
+    reader.start()
+    reader.join(limit_s)
+    if reader.is_alive():
+        pytest.fail(f"waited {limit_s:.0f} s for the line {what!r} from {' '.join(map(str, proc.args))}",
+                    pytrace=False)
+    return line[0].rstrip("\n")
+
+
+def finish(proc: subprocess.Popen, what: str, limit_s: float = LIMIT_S, input: str | None = None
+           ) -> tuple[str, str]:
+    """Wait for the process to exit (up to ``limit_s``; ``input`` written to its stdin, which is then
+    closed) and return its stdout and stderr; past the limit the test fails, saying what it waited for."""
+    try:
+        return proc.communicate(input, timeout=limit_s)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"waited {limit_s:.0f} s for {what}: {' '.join(map(str, proc.args))} did not exit",
+                    pytrace=False)
+
+
+def run_command(argv: list[str], what: str = "", limit_s: float = LIMIT_S, **popen: Any
+                ) -> subprocess.CompletedProcess:
+    """``subprocess.run`` for a test: the command in a group of its own, ended whatever the outcome, and a
+    time limit that fails the test saying what hung."""
+    with started(argv, **popen) as proc:
+        stdout, stderr = finish(proc, what or "the command to exit", limit_s)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+
+
+def simulator(*args: str, **popen: Any) -> subprocess.CompletedProcess:
+    """``simulator ARGS`` in a fresh interpreter (``python -m simulator``), run as :func:`run_command`."""
+    return run_command([sys.executable, "-m", "simulator", *args], f"simulator {' '.join(args[:1])} to exit",
+                       **popen)
