@@ -5,7 +5,6 @@ adds 1 000 000 paths (about two minutes each on 2 cores).
 """
 
 import os
-import subprocess
 import sys
 import time
 
@@ -16,7 +15,7 @@ from simulator.run.options import RunOptions
 from simulator.model.simulate import model_inputs, simulate_chunk
 from simulator.commands.run import RunJob, run_job
 from simulator.scenario.loader import load_scenario
-from tests.conftest import BASE_TOML, ROOT
+from tests.conftest import BASE_TOML, ROOT, run_command
 
 PATHS = 10_000
 MONTHS = 192
@@ -139,10 +138,11 @@ def test_peak_memory(benchmark, report_extra, paths, tmp_path):
     if not os.path.exists("/proc/self/status"):
         pytest.skip("needs Linux's /proc/self/status for a process's own peak memory")
     def command():
-        out = subprocess.run([sys.executable, "-c", PEAK, "run", str(BASE_TOML), "--paths", str(paths),
-                              "--no-assumptions", "--summary-only", "--out", str(tmp_path / f"r{time.time_ns()}")],
-                             cwd=ROOT, check=True, capture_output=True, text=True).stdout
-        return int(out.split()[-1])
+        done = run_command([sys.executable, "-c", PEAK, "run", str(BASE_TOML), "--paths", str(paths),
+                            "--no-assumptions", "--summary-only", "--out", str(tmp_path / f"r{time.time_ns()}")],
+                           "the measured run to exit", cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+        return int(done.stdout.split()[-1])
 
     peak_kib = benchmark.pedantic(command, rounds=1, iterations=1)
     benchmark.extra_info["peak_rss_mib"] = peak_kib / 1024
@@ -173,9 +173,10 @@ def test_ratio_to_the_reference_implementation(benchmark, report_extra, scenario
     if stats is None or not getattr(stats, "stats", None) or not stats.stats.data:
         return
     env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
-    out = subprocess.run([sys.executable, "-c", REFERENCE, str(BASE_TOML), str(REFERENCE_PATHS)], cwd=ROOT,
-                         env=env, check=True, capture_output=True, text=True).stdout
-    reference = float(out.split()[-1]) * paths / REFERENCE_PATHS
+    done = run_command([sys.executable, "-c", REFERENCE, str(BASE_TOML), str(REFERENCE_PATHS)],
+                       "the reference implementation to exit", cwd=ROOT, env=env)
+    assert done.returncode == 0, done.stderr
+    reference = float(done.stdout.split()[-1]) * paths / REFERENCE_PATHS
     benchmark.extra_info.update({"reference_seconds_at_100k": reference,
                                  "speedup_over_reference": reference / stats.stats.min})
     report_extra("speedup_over_reference")

@@ -116,18 +116,32 @@ def started(argv: list[str], **popen: Any) -> Iterator[subprocess.Popen]:
                 stream.close()
 
 
-def wait_for_line(proc: subprocess.Popen, what: str, limit_s: float = LIMIT_S, stream=None) -> str:
-    """The next line of the process's stderr (or ``stream``): its marker, waited for up to ``limit_s``;
-    a test that waits longer fails, saying for what (the caller's ``started`` then kills the process)."""
-    line: list[str] = []
+def wait_for_line(proc: subprocess.Popen, line: str, limit_s: float = LIMIT_S, stream=None) -> list[str]:
+    """Read the process's stderr (or ``stream``) up to the line ``line`` (its marker), for up to
+    ``limit_s``, and return the lines printed before it (on a shared machine, say, dask's "Port 8787 is
+    already in use"). Fails, saying what it waited for and what came instead, when the limit passes or
+    the process closes the stream first; the caller's ``started`` then kills the process."""
     stream = proc.stderr if stream is None else stream
-    reader = threading.Thread(target=lambda: line.append(stream.readline()), daemon=True)
+    before: list[str] = []
+    found = threading.Event()
+
+    def read() -> None:
+        for text in iter(stream.readline, ""):
+            if text.rstrip("\n") == line:
+                found.set()
+                return
+            before.append(text)
+    reader = threading.Thread(target=read, daemon=True)
     reader.start()
     reader.join(limit_s)
+    command = " ".join(map(str, proc.args))
     if reader.is_alive():
-        pytest.fail(f"waited {limit_s:.0f} s for the line {what!r} from {' '.join(map(str, proc.args))}",
+        pytest.fail(f"waited {limit_s:.0f} s for the line {line!r} from {command}; it printed "
+                    f"{''.join(before)!r}", pytrace=False)
+    if not found.is_set():
+        pytest.fail(f"{command} ended its output without the line {line!r}; it printed {''.join(before)!r}",
                     pytrace=False)
-    return line[0].rstrip("\n")
+    return before
 
 
 def finish(proc: subprocess.Popen, what: str, limit_s: float = LIMIT_S, input: str | None = None
