@@ -1,7 +1,8 @@
 """Speed of the economic scenario generator, the model kernel and whole runs (warm: compiled first).
 
-Quick mode (the default, what .ci/run times): 10 000 and 100 000 paths. ``SIMULATOR_BENCH_FULL=1``
-adds 1 000 000 paths (about two minutes each on 2 cores).
+Quick mode (the default, what .ci/run times): 10 000 paths, and with ``SIMULATOR_TESTS=full`` also
+100 000 paths and the dask scaling (skipped in ci mode, saying so). ``SIMULATOR_BENCH_FULL=1`` adds
+1 000 000 paths (about two minutes each on 2 cores). benchmarks/README.md.
 """
 
 import os
@@ -15,12 +16,14 @@ from simulator.run.options import RunOptions
 from simulator.model.simulate import model_inputs, simulate_chunk
 from simulator.commands.run import RunJob, run_job
 from simulator.scenario.loader import load_scenario
-from tests.conftest import BASE_TOML, ROOT, run_command
+from tests.conftest import BASE_TOML, ROOT, full_only, run_command
 
 PATHS = 10_000
 MONTHS = 192
 FULL = os.environ.get("SIMULATOR_BENCH_FULL") == "1"
-SIZES = [10_000, 100_000] + ([1_000_000] if FULL else [])
+#: 100 000 paths: ~12 s a run on 2 cores idle (three benchmarks), run in full mode only
+SIZES = [10_000, pytest.param(100_000, marks=full_only("100 000 paths (~40 s for the three sizes' benchmarks)"))
+         ] + ([1_000_000] if FULL else [])
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +101,7 @@ def test_scaling_with_threads(benchmark, report_extra, scenario, threads):
     report_extra("path_months_per_second")
 
 
+@full_only("a local cluster per worker count, 60 000 paths on one-thread workers (~35 s)")
 @pytest.mark.parametrize("workers", [1, 2])
 def test_scaling_with_dask_workers(benchmark, report_extra, scenario, tmp_path, workers):
     """The streamed run on a local dask cluster of 1 and of 2 single-threaded workers (started outside

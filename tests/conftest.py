@@ -1,18 +1,20 @@
-"""Shared fixtures: the base scenario as data, and helpers to derive test scenarios from it; and the
-processes a test starts (each in a process group of its own, killed whatever the outcome)."""
+"""Shared fixtures: the base scenario as data, and helpers to derive test scenarios from it; the
+processes a test starts (each in a process group of its own, killed whatever the outcome); and the
+two tiers of the slow tests (``SIMULATOR_TESTS=ci``, the default, or ``full``: tests/README.md)."""
 
 from __future__ import annotations
 
 import contextlib
 import copy
 import hashlib
+import math
 import os
 import signal
 import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 import pytest
 
@@ -71,6 +73,92 @@ def no_regimes(**fields: Any) -> Scenario:
 @pytest.fixture
 def base_scenario() -> Scenario:
     return parse_scenario(base_dict(), str(BASE_TOML))
+
+
+# --------------------------------------------------------------------- the tiers: ci (a sample) or full
+
+MODE_ENV = "SIMULATOR_TESTS"
+MODES = ("ci", "full")
+MODE = os.environ.get(MODE_ENV, "").strip() or "ci"
+FULL = MODE == "full"
+#: The sample's seed: the same cases on every run and machine. Change it to draw another sample.
+SEED = 17
+#: What each sampled tier kept: name -> (kept, of), printed at the end of the run.
+SAMPLED: dict[str, tuple[int, int]] = {}
+
+T = TypeVar("T")
+
+
+def sample(tier: str, items: Iterable[T], ident: Callable[[T], str], keys: tuple[Callable[[T], Any], ...] = (),
+           fraction: float = 0.0) -> list[T]:
+    """``items`` in full mode; in ci mode a seeded sample of them, in their own order.
+
+    The items are ranked by a hash of the seed, the tier and their id (the same order on every run, and
+    an item keeps its rank when others are added). Down that ranking, every item that shows a value of
+    one of ``keys`` not yet shown is kept (so every value of every key is in the sample), then more items
+    until ``fraction`` of them are kept. A kept case asserts what it asserts in full mode, under the same
+    test id."""
+    items = list(items)
+    if FULL:
+        SAMPLED[tier] = (len(items), len(items))
+        return items
+    ranked = sorted(items, key=lambda it: hashlib.sha256(f"{SEED}:{tier}:{ident(it)}".encode()).hexdigest())
+    kept: set[str] = set()
+    shown: set[tuple[int, Any]] = set()
+    for it in ranked:
+        new = {(k, key(it)) for k, key in enumerate(keys)} - shown
+        if new:
+            kept.add(ident(it))
+            shown |= new
+    for it in ranked:
+        if len(kept) >= math.ceil(fraction * len(items)):
+            break
+        kept.add(ident(it))
+    out = [it for it in items if ident(it) in kept]
+    SAMPLED[tier] = (len(out), len(items))
+    return out
+
+
+def full_only(why: str) -> pytest.MarkDecorator:
+    """A skip in ci mode that says what the test costs and how to run it."""
+    return pytest.mark.skipif(not FULL, reason=f"{why}; ci mode skips it, {MODE_ENV}=full runs it "
+                                                "(tests/README.md)")
+
+
+def pytest_configure(config):
+    if MODE not in MODES:
+        raise pytest.UsageError(f"{MODE_ENV}={MODE!r}: expected one of {', '.join(MODES)} (tests/README.md)")
+
+
+def pytest_report_header(config):
+    what = ("every case of every tier" if FULL else
+            f"a seeded sample of the slow tiers (seed {SEED}); {MODE_ENV}=full runs every case")
+    return f"{MODE_ENV}={MODE}: {what}"
+
+
+def pytest_sessionfinish(session):
+    if hasattr(session.config, "workeroutput"):  # a pytest-xdist worker: tell the controller
+        session.config.workeroutput["sampled"] = {k: list(v) for k, v in SAMPLED.items()}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):  # pytest-xdist's controller: what each worker sampled
+    for tier, (kept, of) in getattr(node, "workeroutput", {}).get("sampled", {}).items():
+        SAMPLED[tier] = (kept, of)
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not SAMPLED:
+        return
+    terminalreporter.section(f"tiers ({MODE_ENV}={MODE})")
+    for tier, (kept, of) in sorted(SAMPLED.items()):
+        terminalreporter.write_line(f"{tier}: {_count(kept)} of {_count(of)} cases")
+    if not FULL:
+        terminalreporter.write_line(f"the others run with {MODE_ENV}=full (tests/README.md)")
 
 
 # --------------------------------------------------------------- processes a test starts, and ends

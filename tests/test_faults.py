@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from simulator.io import atomic as writer
-from tests.conftest import BASE_TOML, LIMIT_S, ROOT, finish, simulator, snapshot, started, wait_for_line
+from tests.conftest import BASE_TOML, LIMIT_S, ROOT, finish, sample, simulator, snapshot, started, wait_for_line
 
 RUN = ["run", str(BASE_TOML), "--paths", "20", "--no-assumptions"]
 SWEEP_TOML = f"""scenario = "{BASE_TOML}"
@@ -117,10 +117,19 @@ STOPS = [  # (command, stage, signal)
 COMMITTED = ["run-cluster", "sweep", "compare", "report"]
 KILLED = [("run-cluster", "streaming"), ("sweep", "written"), ("compare", "written"), ("report", "written"),
           ("calibrate", "replacing")]
+#: The whole matrix as (test, command, stage, signal). ci mode keeps a seeded sample in which every
+#: test, every command, every stage and every signal appears at least once (tests/conftest.sample).
+MATRIX = sample("fault matrix (tests/test_faults.py)",
+                [("signal", c, s, n) for c, s, n in STOPS] + [("committed", c, "committed", signal.SIGTERM)
+                                                            for c in COMMITTED]
+                + [("kill-9", c, s, signal.SIGKILL) for c, s in KILLED],
+                ident=lambda row: f"{row[0]}-{row[1]}-{row[2]}-{row[3].name}",
+                keys=(lambda row: row[0], lambda row: row[1], lambda row: row[2], lambda row: row[3]))
+SAMPLED_STOPS = [(c, s, n) for test, c, s, n in MATRIX if test == "signal"]
 
 
-@pytest.mark.parametrize("command,stage,signum", STOPS,
-                         ids=[f"{c}-{s}-{signal.Signals(n).name}" for c, s, n in STOPS])
+@pytest.mark.parametrize("command,stage,signum", SAMPLED_STOPS,
+                         ids=[f"{c}-{s}-{signal.Signals(n).name}" for c, s, n in SAMPLED_STOPS])
 def test_a_signal_before_the_result_is_in_place_leaves_the_old_one(previous, tmp_path, command, stage, signum):
     work = tmp_path / "w"
     shutil.copytree(previous, work)
@@ -136,7 +145,7 @@ def test_a_signal_before_the_result_is_in_place_leaves_the_old_one(previous, tmp
         assert _no_process_left(mark), "a worker process outlived the command"
 
 
-@pytest.mark.parametrize("command", COMMITTED)
+@pytest.mark.parametrize("command", [c for test, c, _, _ in MATRIX if test == "committed"])
 def test_a_signal_after_the_final_rename_leaves_the_whole_new_result(previous, tmp_path, command):
     work = tmp_path / "w"
     shutil.copytree(previous, work)
@@ -167,7 +176,10 @@ def _result_files(place: Path) -> dict[str, str]:
     return {k: v for k, v in snapshot(place).items() if Path(k).suffix in keep}
 
 
-@pytest.mark.parametrize("command,stage", KILLED, ids=[f"{c}-{s}" for c, s in KILLED])
+SAMPLED_KILLS = [(c, s) for test, c, s, _ in MATRIX if test == "kill-9"]
+
+
+@pytest.mark.parametrize("command,stage", SAMPLED_KILLS, ids=[f"{c}-{s}" for c, s in SAMPLED_KILLS])
 def test_after_kill_9_the_next_command_cleans_up_and_succeeds(previous, tmp_path, command, stage):
     """kill -9 cannot be caught: the staging directory, temporary files or lock it left are removed by
     the next command to the same place, which then writes its whole result; its workers die with it."""

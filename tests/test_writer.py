@@ -18,7 +18,7 @@ import pytest
 import simulator.io.atomic as writer
 from simulator.cli import main
 from simulator.io.atomic import SUMMARY_FILE, clean_stale, output_lock
-from tests.conftest import BASE_TOML, ROOT, finish, run_command, started, wait_for_line
+from tests.conftest import BASE_TOML, ROOT, finish, run_command, sample, started, wait_for_line
 
 
 def _run(*args):
@@ -166,7 +166,14 @@ def _run_until_paused(out, stage, *extra):
         yield proc
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+#: The fault matrix of `run` in process: (stage, signal); ci mode keeps each stage and each signal.
+STOPS = sample("fault matrix: run (tests/test_writer.py)",
+               [("written", s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)]
+               + [("streaming", s) for s in (signal.SIGINT, signal.SIGTERM)],
+               ident=lambda stop: f"{stop[0]}-{stop[1].name}", keys=(lambda stop: stop[0], lambda stop: stop[1]))
+
+
+@pytest.mark.parametrize("signum", [s for stage, s in STOPS if stage == "written"])
 def test_a_signal_before_the_final_rename_leaves_the_old_result(tmp_path, signum):
     out = tmp_path / "r"
     assert _run("--out", str(out), "--seed", "1") == 0
@@ -179,7 +186,7 @@ def test_a_signal_before_the_final_rename_leaves_the_old_result(tmp_path, signum
     assert (out / SUMMARY_FILE).read_bytes() == before and _listing(tmp_path) == ["r"]
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("signum", [s for stage, s in STOPS if stage == "streaming"])
 def test_a_signal_while_streaming_leaves_the_old_result(tmp_path, signum):
     """Mid-run (chunks of the new store already staged), a signal stops the run at once: exit 1, no
     traceback, the staged store removed, the previous result untouched."""
