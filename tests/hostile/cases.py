@@ -3,7 +3,10 @@ from): an id, a ``make(tmp)`` that writes the files it needs under ``tmp`` and r
 ``simulator``, the expected exit code, and the words the one line on stderr must contain (``{tmp}`` is
 replaced by the folder). By default a case must leave ``tmp/out`` exactly as it was (absent unless
 ``make`` created it); ``warns=True`` is a case that succeeds (exit 0) with a warning line that holds
-the words instead. ``xfail`` marks a check that is owed by someone, with the reason.
+the words instead. ``xfail`` marks a check that is owed by someone, with the reason. ``process`` says why
+a case must run in a fresh interpreter (a case with ``env`` always does: numba reads NUMBA_* once, when it
+is first imported); the others run in process, and again in a fresh process in full mode or sampled
+(tests/hostile/test_corpus.py).
 
 Scenario cases use ``validate`` where the check is the same as ``run``'s (it is faster); run options use
 ``run`` with few paths. Cases run from ``tmp`` as the working directory.
@@ -36,6 +39,7 @@ class Case:
     env: dict[str, str] = field(default_factory=dict)
     warns: bool = False
     xfail: str | None = None
+    process: str = ""
 
 
 # --- helpers that write inputs --------------------------------------------------------------------
@@ -324,10 +328,12 @@ RUN = [
     Case("run-workers-0", _run("--workers", "0"), says=("simulator run", "--workers", ">= 1")),
     Case("run-scheduler-empty", _run("--scheduler", ""), says=("simulator run", "--scheduler", "address")),
     Case("run-scheduler-blank", _run("--scheduler", "   "), says=("simulator run", "--scheduler", "address")),
-    Case("run-scheduler-unreachable", _run("--scheduler", "tcp://127.0.0.1:1"), says=("--scheduler", "127.0.0.1:1")),
+    Case("run-scheduler-unreachable", _run("--scheduler", "tcp://127.0.0.1:1"), says=("--scheduler", "127.0.0.1:1"),
+         process="a dask client: its threads and event loop stay out of the test process"),
     Case("run-out-holds-other-files", _existing_out, says=("--out", "{tmp}/out", "--force")),
     Case("run-workers-1000-capped", _run("--workers", "1000"), code=0, warns=True,
-         says=("warning: --workers 1000 is more than the", "CPUs here; using")),
+         says=("warning: --workers 1000 is more than the", "CPUs here; using"),
+         process="a local cluster of worker processes"),
     Case("env-numba-threads-0", _run(), env={"NUMBA_NUM_THREADS": "0"},
          says=("NUMBA_NUM_THREADS", "'0'", "whole number >= 1")),
     Case("env-numba-threads-abc", _run(), env={"NUMBA_NUM_THREADS": "abc"},
@@ -409,12 +415,16 @@ def _stress(settings: list[dict[str, Any]]) -> Callable[[Path], list[str]]:
 
 def _two_runs(seed_b: str) -> Callable[[Path], list[str]]:
     def make(tmp: Path) -> list[str]:
-        import subprocess
-        import sys
+        import contextlib
+        import io
 
-        for name, seed in (("a", "1"), ("b", seed_b)):
-            subprocess.run([sys.executable, "-m", "simulator", "run", str(BASE_TOML), "--paths", "20", "--seed", seed,
-                            "--out", str(tmp / name), "--no-assumptions"], check=True, capture_output=True)
+        from simulator.cli import main
+
+        for name, seed in (("a", "1"), ("b", seed_b)):  # the inputs, made in process (what is tested is compare)
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+                main(["run", str(BASE_TOML), "--paths", "20", "--seed", seed, "--out", str(tmp / name),
+                      "--no-assumptions"])
+            assert (tmp / name / "summary.json").is_file(), name
         return ["compare", str(tmp / "a"), str(tmp / "b"), "--paired"]
     return make
 
