@@ -37,7 +37,7 @@ class ModelInputs(NamedTuple):
     economy: EconomyInputs
     params: np.ndarray  # (variants,) accounts PARAMS records
     baseline: np.ndarray  # (variants, years) OUTPUT records of each variant's zero-shock run
-    has_baseline: bool  # False for a deterministic run: it is the zero-shock run itself
+    has_baseline: bool  # False for a deterministic run that is the zero-shock run itself
     uncertainty: Uncertainty | None = None  # --parameter-uncertainty: what each path draws
 
 
@@ -78,9 +78,11 @@ def model_inputs(scenario: Scenario, deterministic: bool = False, variants: list
     stress = stress_array(scenario)  # on the paths, never on the zero-shock baseline
     economy = economy_inputs(scenario, deterministic=deterministic, stress=stress)
     spec = uncertainty_spec(scenario) if parameter_uncertainty else None
-    # a deterministic run is its own baseline, unless a stress moves it away from the zero-shock path
+    # a deterministic run is its own baseline, unless a stress moves it away from the zero-shock path or
+    # the plan slips (the zero-shock path is the plan as adopted: the slippage is measured against it)
+    slips = bool(np.any(params["plan_slippage_unrealised_frac"] > 0.0))
     return ModelInputs(economy=economy, params=params, baseline=baseline,
-                       has_baseline=not deterministic or stress is not None, uncertainty=spec)
+                       has_baseline=not deterministic or stress is not None or slips, uncertainty=spec)
 
 
 def simulate_chunk(inputs: ModelInputs, seed: int, path_start: int, n_paths: int, stochastic: bool,
