@@ -111,7 +111,9 @@ def _load(scenario: Path, sets: tuple[str, ...]):
 @_set_option
 def validate(scenario: Path, sets) -> None:
     """Check a scenario file; prints "ok" when it is valid."""
-    _load(scenario, sets)
+    from simulator.model.known import known_pins
+
+    known_pins(_load(scenario, sets))  # the [known] files' values too: each one the model can take
     click.echo(f"ok: {scenario}")
 
 
@@ -171,7 +173,7 @@ def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, sch
                          parameter_uncertainty=parameter_uncertainty)
     started = time.perf_counter()
     summary = run_command(RunJob(spec, options, out, force, assumptions, assumption_paths, condition,
-                                 _command_line(ctx), summary_only, robustness))
+                                 _command_line(ctx), summary_only, str(scenario.resolve()), robustness))
     elapsed = time.perf_counter() - started
     click.echo(_person_table("run", out, lang) if lang else console.key_run_table(summary))
     n = summary["paths"]
@@ -195,7 +197,7 @@ def sensitivity(scenario, as_json, sets):
     if as_json:
         click.echo(json.dumps({k: round(v, 6) for k, v in effects.items()}, indent=2))
         return
-    year = spec.accounts.plan.years[0]
+    year = spec.simulation.start_year  # the first simulated year: the first plan year of a fresh plan
     click.echo(t("sensitivity.title", "sv", year=year))
     for name, value in effects.items():
         click.echo(f"  {t('sensitivity.' + name, 'sv'):<44} {value:>+8.1f}   ({ITEMS[name].annual_report_msek:+.0f})")
@@ -292,6 +294,19 @@ def solve(scenario, goal, target, lever, range_text, given, frontier, paths, see
     with progress(0, "path-variants", "solve") as advance:
         result = solve_command(data, source, goal, target, lever, range_text, options, front, advance)
     click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else console.key_solve_text(result))
+
+
+@cli.command("year-end")
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option("--path", "path", required=True, type=int, help="The path to continue (0-based, as realization).")
+@click.option("--year", required=True, type=int, help="The year-end to open at (31 Dec YEAR).")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="The scenario file to write.")
+def year_end(run_dir, path, year, out):
+    """Write a scenario that opens at 31 Dec YEAR with path PATH's whole state; run it with the run's seed
+    to continue that path."""
+    from simulator.commands.year_end import year_end_command
+
+    click.echo(year_end_command(run_dir, path, year, out))
 
 
 @cli.command()

@@ -14,7 +14,7 @@ class Variable(NamedTuple):
 
 ECONOMY_ANNUAL: dict[str, Variable] = {
     "inflation": Variable("1", "KPI inflation, December-to-December change (fraction, nominal)"),
-    "kpi_index": Variable("1", "KPI index at December, December 2024 = 1"),
+    "kpi_index": Variable("1", "KPI index at December, 1 at the opening year-end of the scenario's origin"),
     "short_rate": Variable("1/year", "short interest rate, annual average (fraction, nominal)"),
     "long_rate": Variable("1/year", "long (10-year) interest rate, annual average (fraction, nominal)"),
     "equity_return_sweden": Variable("1", "Swedish equity total return over the year (fraction, nominal)"),
@@ -23,9 +23,9 @@ ECONOMY_ANNUAL: dict[str, Variable] = {
     "equity_return": Variable("1", "equity return of the pension benchmark's equity mix over the year "
                               "(fraction, nominal)"),
     "tax_base_growth": Variable("1", "growth of the tax base over the year (fraction, nominal)"),
-    "tax_base_index": Variable("1", "tax base index at year end, 2024 = 1 (nominal)"),
+    "tax_base_index": Variable("1", "tax base index at year end, 1 at the opening year-end (nominal)"),
     "wage_growth": Variable("1", "wage growth over the year (fraction, nominal)"),
-    "wage_index": Variable("1", "wage index at year end, 2024 = 1 (nominal)"),
+    "wage_index": Variable("1", "wage index at year end, 1 at the opening year-end (nominal)"),
     "prisbasbelopp_sek": Variable("SEK", "prisbasbelopp for the year (nominal)"),
     "inkomstbasbelopp_index": Variable("1", "inkomstbasbelopp index, first simulated year = 1 (follows "
                                        "the previous year's wage growth)"),
@@ -55,11 +55,11 @@ ACCOUNTS_ANNUAL: dict[str, Variable] = {
     "purchased_care_costs_msek": _msek("purchased care and services"),
     "drug_costs_msek": _msek("drug costs"),
     "other_costs_msek": _msek("other operating costs"),
-    "price_index_personnel": _frac("price index of personnel costs (wages), 2024 = 1"),
-    "price_index_pensions": _frac("price index of pension costs, 2024 = 1"),
-    "price_index_purchased_care": _frac("price index of purchased care, 2024 = 1"),
-    "price_index_drugs": _frac("price index of drug costs, 2024 = 1"),
-    "price_index_other": _frac("price index of other costs, 2024 = 1"),
+    "price_index_personnel": _frac("price index of personnel costs (wages), 1 at the opening year-end"),
+    "price_index_pensions": _frac("price index of pension costs, 1 at the opening year-end"),
+    "price_index_purchased_care": _frac("price index of purchased care, 1 at the opening year-end"),
+    "price_index_drugs": _frac("price index of drug costs, 1 at the opening year-end"),
+    "price_index_other": _frac("price index of other costs, 1 at the opening year-end"),
     "pension_income_indexation_msek": _msek("pension costs from the provision's inkomstbasbelopp indexation "
                                             "beyond the zero-shock path (in pension costs)"),
     "budgeted_costs_msek": _msek("budgeted operating costs after savings programmes"),
@@ -111,7 +111,7 @@ ACCOUNTS_ANNUAL: dict[str, Variable] = {
     "resultatreserv_msek": _msek("resultatreserv balance at year end"),
     "deficit_outstanding_msek": _msek("negative balance-requirement results not yet restored"),
     "deficit_overdue_msek": _msek("unrestored deficits whose deadline has passed (all vintages)"),
-    "opening_deficit_overdue_msek": _msek("unrestored 2023-2024 deficits whose deadline has passed"),
+    "opening_deficit_overdue_msek": _msek("unrestored deficits from before the opening year-end whose deadline has passed"),
     # balance sheet and cash (balansräkning, likviditet)
     "equity_msek": _msek("equity at year end"),
     "equity_incl_pension_liability_msek": _msek("equity minus the pension liability off the balance sheet"),

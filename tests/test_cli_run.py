@@ -150,16 +150,16 @@ def test_failure_while_writing_leaves_nothing_half_written(tmp_path, monkeypatch
         assert _run(["--paths", "10", "--out", str(out)]) == 0
         before = (out / SUMMARY_FILE).read_text()
 
-    import simulator.io.zarr_store as store
+    import simulator.run.pipeline as pipeline
 
-    written = store.write_chunk
+    written = pipeline.write_chunk
 
     def explode(path, index, arrays):
         # the first chunk is written, then the process is interrupted
         written(path, index, arrays)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store, "write_chunk", explode)
+    monkeypatch.setattr(pipeline, "write_chunk", explode)
     code = _run(["--paths", "10", "--out", str(out), "--force"])
     assert code == 1
     assert "interrupted" in capsys.readouterr().err

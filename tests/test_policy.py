@@ -188,7 +188,7 @@ def test_synnerliga_skal_for_inflation_driven_pension_costs():
 def test_unchanged_policy_is_base_without_the_reaction_rule():
     base, _ = resolve_scenario_data(BASE_TOML)
     unchanged, files = resolve_scenario_data(UNCHANGED)
-    assert [f.name for f in files] == ["unchanged_policy.toml", "base.toml", "economy.toml"]
+    assert [f.name for f in files] == ["unchanged_policy.toml", "base.toml", "economy.toml", "2024.toml"]
     assert unchanged["policy"]["reaction"]["enabled"] is False
     for data in (base, unchanged):
         data.pop("name"), data.pop("description"), data["policy"].pop("name")

@@ -33,8 +33,8 @@ def _goals(scenario, paths=300, seed=3):
 def test_an_overlay_equals_the_flat_file_it_stands_for():
     overlay, files = resolve_scenario_data(SCENARIOS / "tax_50_ore_and_savings_1pct.toml")
     assert [f.name for f in files] == ["tax_50_ore_and_savings_1pct.toml", "tax_plus_50_ore_2026.toml",
-                                       "base.toml", "economy.toml", "savings_1pct_2026_2028.toml", "base.toml",
-                                       "economy.toml"]
+                                       "base.toml", "economy.toml", "2024.toml", "savings_1pct_2026_2028.toml",
+                                       "base.toml", "economy.toml", "2024.toml"]
     flat = with_values(resolve_scenario_data(BASE_TOML)[0], BOTH)
     for data in (overlay, flat):
         data.pop("name"), data.pop("description")

@@ -51,6 +51,7 @@ class RunJob(NamedTuple):
     condition: str | None = None
     command: str = "simulator run"
     summary_only: bool = False  # no results.zarr: summary.json alone, the percentiles' second pass re-simulates
+    scenario_file: str | None = None  # the file the scenario was read from (simulator year-end reads it again)
     robustness: bool = True  # the robustness table on the run's first assumption_paths paths
 
 
@@ -105,6 +106,20 @@ def _simulate_into(job: RunJob, staging: Path):
     return fin, condition, output.paths
 
 
+def refuse_non_finite(summary: dict[str, Any], source: str) -> None:
+    """A result whose numbers are not all finite is never written: a figure of the scenario made the
+    accounts meaningless (an amount of zero that is divided by, an absurd rate). Exit 2 naming the first
+    variable and year."""
+    years = summary["years"]
+    for name, table in summary["percentiles"].items():
+        for stat in ("mean", "p5", "p95"):
+            for year, value in zip(years, table[stat]):
+                if value is None:
+                    raise InputError(f"{source}: the simulation gives non-finite values ({name} in {year}): a figure "
+                                     "of the scenario makes the accounts meaningless (a zero where an amount "
+                                     "belongs?); nothing was written")
+
+
 def run_job(job: RunJob) -> dict[str, Any]:
     """Simulate, summarise and write one run (streamed: memory bounded by the chunk, see
     simulator.run.pipeline); returns summary.json's content."""
@@ -123,6 +138,9 @@ def run_job(job: RunJob) -> dict[str, Any]:
         summary = build_summary(job.scenario, job.options, fin, table, used,
                                 job.options.parameter_uncertainty, condition)
         add_to_summary(summary, job.scenario, robust)
+        if job.scenario_file is not None:  # where to read the scenario again (simulator year-end)
+            summary["scenario_file"] = job.scenario_file
+        refuse_non_finite(summary, job.scenario_file or job.scenario.name)
         write_json(staging / SUMMARY_FILE, summary)
         written.update(summary)
 

@@ -105,8 +105,9 @@ def open_accounts(p, s):
         s["index_prev"][c] = 1.0
         s["budget"][c] = 0.0
     s["plan_savings_factor"] = 1.0
+    s["plan_first_costs_msek"] = 0.0  # 0: no plan year yet; stage 4 notes the plan's first year
     for c in range(N_COST):
-        s["plan_first_index"][c] = 1.0  # set in the first plan year (stage 4)
+        s["plan_first_index"][c] = 0.0
     s["dev_level"] = p["budget_deviation_initial_frac"]
     s["grants_walk"] = 0.0
     s["grants_eq"] = 0.0
@@ -129,7 +130,7 @@ def open_accounts(p, s):
     s["loan_rate"] = p["opening_loan_rate_pa"]
     s["provision_prev"] = p["opening_provision_msek"]
     s["income_part_prev"] = 0.0
-    s["reserve"] = 0.0
+    s["reserve"] = p["resultatreserv_opening_msek"]
     for v in range(MAX_VINTAGES):
         s["vintage"][v] = 0.0
         s["deadline"][v] = 0
@@ -139,6 +140,9 @@ def open_accounts(p, s):
     s["react_savings_frac"] = 0.0
     s["react_tax_kr"] = 0.0
     s["deposits_paused"] = False
+    s["years_before"] = 0
+    s["vintage_base"] = p["n_opening_deficits"]  # this year's deficit goes to the slot after the opening ones
+    s["opening_vintages"] = p["n_opening_deficits"]
 
 
 @jit

@@ -92,7 +92,7 @@ def stage_balance_requirement(p, s, d, k, year, o):
     pbb_growth = d[D_PBB] / s["pbb_prev"] - 1.0
     if p["reaction_enabled"] and p["reaction_synnerliga_skal_enabled"] and pbb_growth > p["reaction_synnerliga_skal_pbb_growth_above_pa"]:
         reaction_ss = min(deficit - exempt, inflation_pension_costs(p, s, o, pbb_growth))
-    slot = p["n_opening_deficits"] + k
+    slot = s["vintage_base"] + k
     s["vintage"][slot] = deficit - exempt - reaction_ss
     extended = p["deadline_by_year"][k]
     s["deadline"][slot] = extended if extended > 0 else year + p["restore_within_years"]
@@ -114,7 +114,7 @@ def stage_balance_requirement(p, s, d, k, year, o):
     for v in range(n_vintages):
         if s["deadline"][v] <= year:
             overdue += s["vintage"][v]
-            if v < p["n_opening_deficits"]:
+            if v < s["opening_vintages"]:
                 opening_overdue += s["vintage"][v]
     o["balance_requirement_result_msek"] = bkr
     o["synnerliga_skal_msek"] = exempt + reaction_ss

@@ -51,16 +51,17 @@ def baseline_price_index(b, c):
 def plan_budget(p, s, k, has_baseline, b, slip, c):
     """Plan year k's budget of cost type c before savings programmes, and the part of it that is plan
     slippage (planglidning). The plan's total in the 2024 shares, scaled by the type's index over the
-    zero-shock index (the path's price surprise). On a path measured against the zero-shock plan, from
-    the plan's second year, ``slip`` of the cost growth the plan does not fund is not saved: the plan's
-    first-year costs grown by the zero-shock price index since then, less the plan's costs."""
+    zero-shock index (the path's price surprise). On a path measured against the zero-shock plan,
+    ``slip`` of the cost growth the plan does not fund is not saved: the plan's first-year costs grown by
+    the zero-shock price index since then (both noted in the path's state, so a run opened at a later
+    year-end of the plan goes on from them), less the plan's costs; nothing in the first year."""
     planned = p["plan_operating_costs_msek"][k] * p["cost_share_frac"][c]
     if not has_baseline:
         return planned, 0.0
     ratio = s["index"][c] / baseline_price_index(b, c)
     slipped = 0.0
-    if k > 0 and slip > 0.0:
-        grown = (p["plan_operating_costs_msek"][0] * p["cost_share_frac"][c]
+    if slip > 0.0:
+        grown = (s["plan_first_costs_msek"] * p["cost_share_frac"][c]
                  * baseline_price_index(b, c) / s["plan_first_index"][c])
         slipped = slip * max(grown - planned, 0.0)
     return (planned + slipped) * ratio, slipped * ratio
@@ -75,7 +76,8 @@ def stage_costs(p, s, k, plan_year, has_baseline, b, z_dev, stochastic, dev_mean
     deviation (budgetavvikelse), a share of taxes and grants, is a persistent level: an AR(1) with
     persistence phi whose stationary mean and sd are the record's (dev_mean, dev_sd).
     The pension costs carry the provision's income indexation (stage 3)."""
-    if plan_year and k == 0:  # the plan's price level: its first year on the zero-shock path
+    if plan_year and s["plan_first_costs_msek"] == 0.0:  # the plan's first year: its costs and price level
+        s["plan_first_costs_msek"] = p["plan_operating_costs_msek"][k]
         for c in range(N_COST):
             s["plan_first_index"][c] = baseline_price_index(b, c) if has_baseline else s["index"][c]
     total = 0.0

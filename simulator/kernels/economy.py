@@ -1,8 +1,10 @@
 """The economic scenario generator (ekonomiskt scenario): one path's months, then its calendar years.
 
-Each month t = 0..n_months-1 of a path, in this order (``economy_path``):
+Each month t = 0..n_months-1 of a path, in this order (``economy_path``; one month is
+simulator.kernels.months.month_step):
 1. regimes switch (Markov chains, uniforms from block 3): inflation normal/shock, equity calm/crash;
-2. seven N(0,1) draws (blocks 0-2 and 4) are correlated by the factor ``corr`` (C = L L^T);
+2. seven N(0,1) draws (blocks 0-2 and 4) are correlated by the factor ``corr`` (C = L L^T); in a year
+   with known outcomes the year's draws are conditioned on them first (simulator.kernels.known);
 3. states move by their exact one-month transition, the mean held at its value at the start of the
    month: inflation and term spread are OU, the short rate is Vasicek towards real rate +
    pass-through x inflation, the tax-base and wage deviations are OU around zero; the lagged inflation
@@ -25,24 +27,28 @@ import numpy as np
 from numba import prange
 
 from simulator.kernels.jit import jit, jit_parallel
+from simulator.kernels.known import condition_on_known, set_known_month, year_is_known
+from simulator.kernels.months import (
+    M_EQ_GL,
+    M_EQ_SE,
+    M_INFLATION,
+    M_LONG,
+    M_SHORT,
+    M_TAX,
+    M_WAGE,
+    N_MONTH_STATE,
+    S_INFL,
+    S_LAGGED,
+    S_RATE,
+    S_SPREAD,
+    S_TAX_DEV,
+    S_WAGE_DEV,
+    correlate,
+    draw_normals,
+    month_regimes,
+    month_step,
+)
 from simulator.kernels.records import N_SHOCKS
-from simulator.kernels.rng import STREAM_ECONOMY, normal_pair, uniform_pair
-
-I_INFLATION, I_SHORT, I_SPREAD, I_EQ_SE, I_EQ_GL, I_TAX, I_WAGE = range(N_SHOCKS)
-
-
-#: columns of a path's monthly buffer (and of the --monthly output)
-MONTHLY_COLUMNS = ("inflation", "short_rate", "long_rate", "term_spread", "equity_sweden_log",
-                   "equity_global_log", "tax_base_log_growth", "wage_log_growth", "lagged_inflation",
-                   "inflation_regime", "equity_regime")
-
-
-(M_INFLATION, M_SHORT, M_LONG, M_SPREAD, M_EQ_SE, M_EQ_GL, M_TAX, M_WAGE, M_LAGGED, M_IREG,
- M_EREG) = range(len(MONTHLY_COLUMNS))
-
-
-N_MONTHLY = len(MONTHLY_COLUMNS)
-
 
 #: columns of a path's annual driver buffer
 DRIVER_COLUMNS = ("inflation", "kpi_index", "short_rate", "long_rate", "equity_return_sweden",
@@ -58,114 +64,65 @@ N_DRIVERS = len(DRIVER_COLUMNS)
 
 
 @jit
-def ou_step(x, mean, decay, sd, shock):
-    """The exact one-month step of an Ornstein-Uhlenbeck process with its mean held over the month."""
-    return mean + (x - mean) * decay + sd * shock
-
-
-@jit
-def _switch(regime, u, p_enter, p_exit):
-    """One month of a two-state Markov chain (0 -> 1 when u < p_enter, 1 -> 0 when u < p_exit)."""
-    if regime == 0:
-        return 1 if u < p_enter else 0
-    return 0 if u < p_exit else 1
-
-
-@jit
-def _correlated_shocks(seed, path, month, corr, z, e):
-    """e = L z for seven standard normals z (blocks 0-2 and the first of block 4) of calendar ``month``
-    (simulator.kernels.rng), summed in a fixed order with no BLAS call so the bits are the same everywhere."""
-    for b in range(3):
-        z0, z1 = normal_pair(seed, STREAM_ECONOMY, path, month, b)
-        z[2 * b] = z0
-        z[2 * b + 1] = z1
-    z6, _ = normal_pair(seed, STREAM_ECONOMY, path, month, 4)
-    z[6] = z6
-    for r in range(N_SHOCKS):
-        acc = 0.0
-        for c in range(N_SHOCKS):  # all columns: the PSD fallback factor is not triangular
-            acc += corr[r, c] * z[c]
-        e[r] = acc
-
-
-@jit
-def economy_path(p, tax_anchor, stress, seed, path, stochastic, buf):
-    """Fill one path's monthly buffer ``buf`` (months x N_MONTHLY).
+def economy_path(p, opening, tax_anchor, stress, pins, annual_pins, seed, path, stochastic, buf, end):
+    """Fill one path's monthly buffer ``buf`` (months x N_MONTHLY), starting from ``opening`` (an
+    ECONOMY_STATE record: the state at the opening year-end); ``end`` (a 1-record ECONOMY_STATE array,
+    or 0 records) receives the state after the last month (simulator year-end).
 
     ``tax_anchor[t]`` is the annualised log growth of the tax base expected in month t (SKR's path), or
     NaN where the long-run rule applies; ``stress`` (months x N_MONTHLY, or 0 rows) sets a month's
     value where it is not NaN (states, returns or a forced regime), and the model carries on from it.
+    ``pins`` (months x N_PINS) and ``annual_pins`` (years x N_ANNUAL_PINS), NaN where nothing is known
+    (or 0 rows), are observed values: a year holding one has its months drawn whole and conditioned on
+    them (simulator.kernels.known); the other years draw month by month.
     """
-    n_months = buf.shape[0]
-    sqrt_dt = math.sqrt(p["dt_years"])
-    infl = p["inflation_initial_log_pa"]
-    rate = p["short_rate_initial_pa"]
-    sprd = p["term_spread_initial_pa"]
-    tax_dev = 0.0
-    wage_dev = 0.0
-    lagged = p["inflation_lagged_initial_log_pa"]
-    ireg = 0
-    ereg = 0
+    st = np.empty(N_MONTH_STATE)
+    st[S_INFL] = opening["inflation_log_pa"]
+    st[S_RATE] = opening["short_rate_pa"]
+    st[S_SPREAD] = opening["term_spread_pa"]
+    st[S_TAX_DEV] = opening["tax_base_deviation_pa"]
+    st[S_WAGE_DEV] = opening["wage_deviation_pa"]
+    st[S_LAGGED] = opening["lagged_inflation_log_pa"]
+    ireg = opening["inflation_regime"]
+    ereg = opening["equity_regime"]
     z = np.zeros(N_SHOCKS)
     e = np.zeros(N_SHOCKS)
-    stressed = stress.shape[0] > 0
-    for t in range(n_months):
-        if stochastic:
-            u_infl, u_eq = uniform_pair(seed, STREAM_ECONOMY, path, p["rng_epoch_offset_months"] + t, 3)
-            ireg = _switch(ireg, u_infl, p["inflation_shock_entry_probability_per_month"], p["inflation_shock_exit_probability_per_month"])
-            ereg = _switch(ereg, u_eq, p["equity_crash_entry_probability_per_month"], p["equity_crash_exit_probability_per_month"])
-            _correlated_shocks(seed, path, p["rng_epoch_offset_months"] + t, p["correlation_factor"], z, e)
-        if stressed:
-            if not math.isnan(stress[t, M_IREG]):
-                ireg = int(stress[t, M_IREG])
-            if not math.isnan(stress[t, M_EREG]):
-                ereg = int(stress[t, M_EREG])
-        # means held at the start of the month (piecewise-constant drivers: the OU step is exact)
-        infl_mean = p["inflation_shock_mean_log_pa"] if ireg == 1 else p["inflation_target_log_pa"]
-        rate_mean = p["short_rate_real_long_run_pa"] + p["short_rate_inflation_pass_through"] * infl + (1.0 - p["short_rate_inflation_pass_through"]) * p["inflation_target_log_pa"]
-        lagged = p["inflation_lag_weight_per_month"] * lagged + (1.0 - p["inflation_lag_weight_per_month"]) * infl
-        infl = ou_step(infl, infl_mean, p["inflation_decay_per_month"], p["inflation_sd_per_month"], e[I_INFLATION])
-        rate = ou_step(rate, rate_mean, p["short_rate_decay_per_month"], p["short_rate_sd_per_month"], e[I_SHORT])
-        sprd = ou_step(sprd, p["term_spread_long_run_pa"], p["term_spread_decay_per_month"], p["term_spread_sd_per_month"], e[I_SPREAD])
-        tax_dev = ou_step(tax_dev, 0.0, p["tax_base_decay_per_month"], p["tax_base_sd_per_month"], e[I_TAX])
-        wage_dev = ou_step(wage_dev, 0.0, p["wage_decay_per_month"], p["wage_sd_per_month"], e[I_WAGE])
-        if ereg == 0:
-            se = p["calm_sweden_log_drift_pa"] * p["dt_years"] + p["calm_sweden_volatility_pa"] * sqrt_dt * e[I_EQ_SE]
-            gl = p["calm_global_log_drift_pa"] * p["dt_years"] + p["calm_global_volatility_pa"] * sqrt_dt * e[I_EQ_GL]
-        else:
-            se = p["crash_sweden_log_drift_pa"] * p["dt_years"] + p["crash_sweden_volatility_pa"] * sqrt_dt * e[I_EQ_SE]
-            gl = p["crash_global_log_drift_pa"] * p["dt_years"] + p["crash_global_volatility_pa"] * sqrt_dt * e[I_EQ_GL]
-        anchor = tax_anchor[t]
-        if math.isnan(anchor):
-            anchor = p["tax_base_real_long_run_log_pa"] + p["tax_base_inflation_pass_through"] * lagged + (1.0 - p["tax_base_inflation_pass_through"]) * p["inflation_target_log_pa"]
-        tax = (anchor + tax_dev) * p["dt_years"]
-        wage = (p["wage_real_growth_log_pa"] + p["wage_inflation_pass_through"] * lagged + (1.0 - p["wage_inflation_pass_through"]) * p["inflation_target_log_pa"] + wage_dev) * p["dt_years"]
-        if stressed:
-            if not math.isnan(stress[t, M_INFLATION]):
-                infl = stress[t, M_INFLATION]
-            if not math.isnan(stress[t, M_SHORT]):
-                rate = stress[t, M_SHORT]
-            if not math.isnan(stress[t, M_EQ_SE]):
-                se = stress[t, M_EQ_SE]
-            if not math.isnan(stress[t, M_EQ_GL]):
-                gl = stress[t, M_EQ_GL]
-            if not math.isnan(stress[t, M_TAX]):
-                tax = stress[t, M_TAX]
-            if not math.isnan(stress[t, M_WAGE]):
-                wage = stress[t, M_WAGE]
-        # rates as the market shows them: the floor applies to the short and the long rate; the
-        # unfloored short rate stays the state (a shadow rate), so the OU step stays exact
-        buf[t, M_INFLATION] = infl
-        buf[t, M_SHORT] = max(rate, p["short_rate_floor_pa"])
-        buf[t, M_LONG] = max(rate + sprd, p["short_rate_floor_pa"])
-        buf[t, M_SPREAD] = sprd
-        buf[t, M_EQ_SE] = se
-        buf[t, M_EQ_GL] = gl
-        buf[t, M_TAX] = tax
-        buf[t, M_WAGE] = wage
-        buf[t, M_LAGGED] = lagged
-        buf[t, M_IREG] = ireg
-        buf[t, M_EREG] = ereg
+    year_z = np.zeros((12, N_SHOCKS))
+    year_regimes = np.zeros((12, 2), dtype=np.int64)
+    for k in range(buf.shape[0] // 12):
+        if year_is_known(pins, annual_pins, k):
+            for m in range(12):  # the regimes and the normals of the whole year first
+                t = 12 * k + m
+                ireg, ereg = month_regimes(p, seed, path, t, stochastic, stress, ireg, ereg)
+                year_regimes[m, 0] = ireg
+                year_regimes[m, 1] = ereg
+                year_z[m, :] = 0.0
+                if stochastic:
+                    draw_normals(seed, path, p["rng_epoch_offset_months"] + t, year_z[m])
+            condition_on_known(p, st, year_regimes, year_z, k, tax_anchor, stress, pins, annual_pins)
+            for m in range(12):
+                t = 12 * k + m
+                correlate(p["correlation_factor"], year_z[m], e)
+                month_step(p, st, year_regimes[m, 0], year_regimes[m, 1], e, t, tax_anchor, stress, buf[t])
+                set_known_month(p, st, pins, t, buf[t])
+            continue
+        for m in range(12):
+            t = 12 * k + m
+            ireg, ereg = month_regimes(p, seed, path, t, stochastic, stress, ireg, ereg)
+            if stochastic:
+                draw_normals(seed, path, p["rng_epoch_offset_months"] + t, z)
+                correlate(p["correlation_factor"], z, e)
+            month_step(p, st, ireg, ereg, e, t, tax_anchor, stress, buf[t])
+    if end.shape[0] > 0:  # the state after the last month: where a run opened at this year-end starts
+        e0 = end[0]
+        e0["inflation_log_pa"] = st[S_INFL]
+        e0["short_rate_pa"] = st[S_RATE]
+        e0["term_spread_pa"] = st[S_SPREAD]
+        e0["tax_base_deviation_pa"] = st[S_TAX_DEV]
+        e0["wage_deviation_pa"] = st[S_WAGE_DEV]
+        e0["lagged_inflation_log_pa"] = st[S_LAGGED]
+        e0["inflation_regime"] = ireg
+        e0["equity_regime"] = ereg
 
 
 @jit
@@ -225,8 +182,7 @@ def year_drivers(p, buf, k, pbb_known, state, out):
     out[D_WAGE_GROWTH] = math.expm1(wage)
     state[4] += wage
     out[D_WAGE_INDEX] = math.exp(state[4])
-    if k > 0:
-        state[5] *= 1.0 + state[6]
+    state[5] *= 1.0 + state[6]  # 0 at a declared opening: the index is 1 in the first year
     out[D_IBB] = state[5]
     state[6] = out[D_WAGE_GROWTH]
     if k + 1 < pbb_known.size:
@@ -240,33 +196,48 @@ def year_drivers(p, buf, k, pbb_known, state, out):
 
 
 @jit
-def opening_driver_state(p, pbb_known, state):
-    """The driver state before January of the first year: log KPI 0 at December of the opening year,
-    June of the opening year six months back at the opening inflation rate (the old code's rule), the opening year's
-    prisbasbelopp, indices at 1 (2024 = 1; the inkomstbasbelopp index is 1 in the first year)."""
-    state[0] = 0.0
-    state[1] = -0.5 * p["inflation_initial_log_pa"]  # June of the year before the opening year (never used: the
-    state[7] = -0.5 * p["inflation_initial_log_pa"]  # first two amounts are known); June of the opening year
-    state[2] = pbb_known[0]
-    state[3] = 0.0
-    state[4] = 0.0
-    state[5] = 1.0
-    state[6] = 0.0
+def opening_driver_state(opening, state):
+    """The calendar years' working vector (see year_drivers) from the opening ECONOMY_STATE record."""
+    state[0] = opening["log_kpi_december"]
+    state[1] = opening["log_kpi_june_before"]
+    state[2] = opening["prisbasbelopp_chain_sek"]
+    state[3] = opening["log_tax_base_index"]
+    state[4] = opening["log_wage_index"]
+    state[5] = opening["inkomstbasbelopp_index"]
+    state[6] = opening["wage_growth_last_year_frac"]
+    state[7] = opening["log_kpi_june"]
+
+
+@jit
+def store_driver_state(state, end):
+    """The calendar years' working vector back into an ECONOMY_STATE record (the inverse of opening_driver_state)."""
+    end["log_kpi_december"] = state[0]
+    end["log_kpi_june_before"] = state[1]
+    end["prisbasbelopp_chain_sek"] = state[2]
+    end["log_tax_base_index"] = state[3]
+    end["log_wage_index"] = state[4]
+    end["inkomstbasbelopp_index"] = state[5]
+    end["wage_growth_last_year_frac"] = state[6]
+    end["log_kpi_june"] = state[7]
 
 
 N_DRIVER_STATE = 8
 
 
-def economy_paths_py(params, tax_anchor, stress, pbb_known, seed, path_start, stochastic, monthly, annual):
+def economy_paths_py(params, opening, tax_anchor, stress, pins, annual_pins, pbb_known, seed, path_start, stochastic,
+                     monthly, annual):
     """The economy alone for paths path_start .. path_start + n - 1: fills monthly (paths x months x
-    N_MONTHLY) and annual (paths x years x N_DRIVERS). ``params`` holds one record per path. Used by
-    the tests, calibration checks and --monthly output; the model kernel calls the same functions."""
+    N_MONTHLY) and annual (paths x years x N_DRIVERS). ``params`` holds one record per path, ``opening``
+    the ECONOMY_STATE record every path starts from (a 1-record array). Used by the tests, calibration
+    checks and --monthly output; the model kernel calls the same functions."""
     n_paths = monthly.shape[0]
     n_years = annual.shape[1]
+    no_end = opening[0:0]  # no end state wanted (an empty array of the same record)
     for i in prange(n_paths):
-        economy_path(params[i], tax_anchor, stress, seed, path_start + i, stochastic, monthly[i])
+        economy_path(params[i], opening[0], tax_anchor, stress, pins, annual_pins, seed, path_start + i, stochastic,
+                     monthly[i], no_end)
         state = np.empty(N_DRIVER_STATE)
-        opening_driver_state(params[i], pbb_known, state)
+        opening_driver_state(opening[0], state)
         for k in range(n_years):
             year_drivers(params[i], monthly[i], k, pbb_known, state, annual[i, k])
 

@@ -23,9 +23,10 @@ def stage_investments(p, s, d, k, plan_year, o):
     s["open_stock"] -= opening_part
     vintages = 0.0
     life = p["depreciation_useful_life_years"]
-    for v in range(max(0, k - life), k):
+    kk = s["years_before"] + k  # the investment vintages run from the state's origin (simulator year-end)
+    for v in range(max(0, kk - life), kk):
         vintages += s["investments"][v] / life
-    s["investments"][k] = investments
+    s["investments"][kk] = investments
     model = opening_part + vintages
     depreciation = p["plan_depreciation_msek"][k] if plan_year else model
     s["fixed_assets"] = s["fixed_assets"] + investments - depreciation

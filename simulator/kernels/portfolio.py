@@ -73,7 +73,7 @@ def portfolio_month(p, s, t, eq_return, fi_return):
         s["pf_unit"] = s["pf_unit"] * (after / before)
     w_max = rule_limit(p, s, t, s["pf_unit"])
     held = s["pf_equity"] / after if after > 0.0 else 0.0
-    if rule_acts(p, t, held, w_max) and after > 0.0:
+    if rule_acts(p, 12 * s["years_before"] + t, held, w_max) and after > 0.0:
         s["yr_realised"] += trade_to(s, min(p["strategic_equity_share_frac"], w_max))
         held = s["pf_equity"] / (s["pf_equity"] + s["pf_fixed"])
     if held < 0.5:

@@ -48,7 +48,7 @@ def reaction_gap(p, s, k, year, has_baseline, b, o):
     if k + 1 < p["n_plan_years"]:
         gap = (b["balance_requirement_result_before_reserve_msek"] - bkr) if has_baseline else 0.0
     else:
-        vintage_pace = deficit_pace(s["vintage"], s["deadline"], p["n_opening_deficits"] + k + 1, year)
+        vintage_pace = deficit_pace(s["vintage"], s["deadline"], s["vintage_base"] + k + 1, year)
         gap = max(p["reaction_aim_result_frac"] * tax_and_grants, vintage_pace) - bkr
     if p["reaction_on_debt_above_ceiling"]:
         gap += excess_debt / p["reaction_debt_correction_years"]

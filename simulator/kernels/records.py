@@ -66,7 +66,7 @@ PARAMS = np.dtype([
     ("n_opening_deficits", "i8"), ("opening_deficit_amount_msek", "f8", (MAX_OPENING_DEFICITS,)),
     ("opening_deficit_deadline_year", "i8", (MAX_OPENING_DEFICITS,)), ("restore_within_years", "i8"),
     _by_year("deadline_by_year", "i8"), ("restore_order", "i8"), _by_year("synnerliga_skal_msek"),
-    _by_year("realised_gains_msek"), ("resultatreserv_enabled", "b1"), ("resultatreserv_threshold_frac", "f8"),
+    _by_year("realised_gains_msek"), ("resultatreserv_opening_msek", "f8"), ("resultatreserv_enabled", "b1"), ("resultatreserv_threshold_frac", "f8"),
     ("resultatreserv_threshold_positive_equity_frac", "f8"), ("resultatreserv_cap_frac", "f8"),
     ("resultatreserv_use_for_deficits", "b1"), ("resultatreserv_use_below_tax_base_growth_pa", "f8"),
     # pension obligation
@@ -104,7 +104,7 @@ PARAMS = np.dtype([
 #: a path's state carried from one year to the next (and, pf_* / dq_*, from one month to the next)
 STATE = np.dtype([
     ("index", "f8", (N_COST,)), ("index_prev", "f8", (N_COST,)), ("budget", "f8", (N_COST,)),
-    ("plan_savings_factor", "f8"), ("plan_first_index", "f8", (N_COST,)), ("dev_level", "f8"), ("grants_walk", "f8"), ("grants_eq", "f8"),
+    ("plan_savings_factor", "f8"), ("plan_first_costs_msek", "f8"), ("plan_first_index", "f8", (N_COST,)), ("dev_level", "f8"), ("grants_walk", "f8"), ("grants_eq", "f8"),
     ("grants_pol", "f8"), ("fees", "f8"), ("targeted", "f8"), ("drug_grant", "f8"),
     ("tax_index_prev", "f8"), ("tax_index_prev2", "f8"), ("pbb_prev", "f8"), ("kpi_last_plan", "f8"),
     ("fixed_assets", "f8"), ("open_stock", "f8"), ("investments", "f8", (MAX_YEARS,)),
@@ -112,6 +112,9 @@ STATE = np.dtype([
     ("provision_prev", "f8"), ("income_part_prev", "f8"), ("reserve", "f8"),
     ("vintage", "f8", (MAX_VINTAGES,)), ("deadline", "i8", (MAX_VINTAGES,)),
     ("react_savings_frac", "f8"), ("react_tax_kr", "f8"), ("deposits_paused", "b1"),
+    # where this state stands since the origin of its arrays: a run opened at a year-end a path reached
+    # (simulator year-end) continues the path's year count, deficit vintages and investment vintages
+    ("years_before", "i8"), ("vintage_base", "i8"), ("opening_vintages", "i8"),
     # the pension portfolio: sleeves at market value and cost basis, the unit index, the yield held
     ("pf_equity", "f8"), ("pf_fixed", "f8"), ("pf_basis_eq", "f8"), ("pf_basis_fi", "f8"),
     ("pf_unit", "f8"), ("pf_yield", "f8"),
@@ -152,6 +155,23 @@ ECONOMY_PARAMS = np.dtype([
     ("budget_deviation_mean_shift_frac", "f8"), ("budget_deviation_sd_scale", "f8"),
     # the plan slippage's unrealised share, shifted per path by --parameter-uncertainty
     ("plan_slippage_shift_frac", "f8"),
+])
+
+#: the economy's state at a year-end: what the next month and the next calendar year start from. The
+#: opening file declares it (from the annual report: the rates in force, the rest at rest) or carries a
+#: path's whole state (simulator year-end). Log values are annualised log rates, or logs of indices
+#: whose base is the scenario's origin (1 at its opening).
+ECONOMY_STATE = np.dtype([
+    # the months: the OU states (the short rate unfloored: a shadow rate), the lag, the regimes
+    ("inflation_log_pa", "f8"), ("short_rate_pa", "f8"), ("term_spread_pa", "f8"), ("tax_base_deviation_pa", "f8"),
+    ("wage_deviation_pa", "f8"), ("lagged_inflation_log_pa", "f8"), ("inflation_regime", "i8"),
+    ("equity_regime", "i8"),
+    # the calendar years: log KPI at December, at June of the year before and of this year, the
+    # prisbasbelopp's unrounded chain, log tax-base and wage indices, the inkomstbasbelopp index and the
+    # year's wage growth (the next year's inkomstbasbelopp follows it)
+    ("log_kpi_december", "f8"), ("log_kpi_june_before", "f8"), ("log_kpi_june", "f8"),
+    ("prisbasbelopp_chain_sek", "f8"), ("log_tax_base_index", "f8"), ("log_wage_index", "f8"),
+    ("inkomstbasbelopp_index", "f8"), ("wage_growth_last_year_frac", "f8"),
 ])
 
 #: a path-year's outputs: every annual variable, a float64 each, written by the stages by name

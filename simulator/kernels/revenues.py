@@ -39,9 +39,10 @@ def stage_revenues(p, s, d, k, plan_year, has_baseline, b, b_tax_index_prev, z_g
         s["drug_grant"] = (s["drug_grant"] * (s["index"][I_DRUGS] / s["index_prev"][I_DRUGS])
                            * (1.0 + p["cost_volume_growth_pa"][I_DRUGS]))
     walk_variance = 0.0
-    if stochastic and k > 0:
+    kk = s["years_before"] + k  # years since the walk's origin (a run opened at a path's year-end goes on)
+    if stochastic and kk > 0:
         s["grants_walk"] = s["grants_walk"] + p["general_grants_volatility_pa"] * z_grants
-        walk_variance = p["general_grants_volatility_pa"] ** 2 * k
+        walk_variance = p["general_grants_volatility_pa"] ** 2 * kk
     political = s["grants_pol"] * math.exp(s["grants_walk"] - 0.5 * walk_variance)
     general_grants = (s["grants_eq"] + political) * p["general_grants_factor"]
     drug_grant = s["drug_grant"] * p["drug_grant_factor"]

@@ -69,7 +69,9 @@ def rule_limit(p, s, t, u):
 
 @jit
 def rule_acts(p, t, held, w_max):
-    """Whether the sleeves are traded to min(strategic, w_max) in month t: at each rebalancing month
+    """Whether the sleeves are traded to min(strategic, w_max) in month t (counted from the state's
+    origin, so the tertials keep their calendar months in a run opened at a later year-end): at each
+    rebalancing month
     (every ``rebalance_every_months``; 4 = per tertial, as the region follows the rule up), at once when
     the held share has drifted above the cap (the mandate's cap is a limit, not a follow-up), and at
     once when w_max is below the held share by more than ``immediate_trigger_frac`` (when set)."""

@@ -15,7 +15,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from simulator.kernels.economy import DRIVER_COLUMNS, MONTHLY_COLUMNS, N_DRIVERS, N_MONTHLY, economy_paths
+from simulator.kernels.economy import DRIVER_COLUMNS, N_DRIVERS, economy_paths
+from simulator.kernels.known import N_ANNUAL_PINS, N_PINS
+from simulator.kernels.months import MONTHLY_COLUMNS, N_MONTHLY
+from simulator.model.known import KnownPins
+from simulator.model.opening import economy_opening
 from simulator.model.parameters import MONTHS_PER_YEAR, economy_params
 from simulator.scenario.schema import Scenario
 
@@ -36,21 +40,31 @@ class EconomyInputs(NamedTuple):
     params: np.ndarray  # one ECONOMY_PARAMS record
     tax_anchor: np.ndarray  # (months,)
     stress: np.ndarray  # (months, N_MONTHLY) of NaN = the model's own value, or (0, N_MONTHLY)
-    pbb_known: np.ndarray  # prisbasbelopp [SEK] for OPENING_YEAR, OPENING_YEAR + 1, ...
+    pbb_known: np.ndarray  # prisbasbelopp [SEK] for the opening year, the next, ...
     n_months: int
     years: np.ndarray
+    opening: np.ndarray  # the ECONOMY_STATE every path starts from (1 record)
+    pins: np.ndarray  # (months, N_PINS) known monthly values, NaN where none, or 0 rows (simulator.kernels.known)
+    annual_pins: np.ndarray  # (years, N_ANNUAL_PINS) known annual totals, or 0 rows
 
 
-def economy_inputs(scenario: Scenario, deterministic: bool = False,
-                   stress: np.ndarray | None = None) -> EconomyInputs:
-    known = scenario.economy.prisbasbelopp.known_sek
+def economy_inputs(scenario: Scenario, deterministic: bool = False, stress: np.ndarray | None = None,
+                   reference: bool = False, known: KnownPins | None = None) -> EconomyInputs:
+    """The economy's kernel inputs; ``reference``: opening at the zero-shock reference path's state;
+    ``known``: the observed values the paths take (none for the zero-shock reference path)."""
+    amounts = scenario.economy.prisbasbelopp.known_sek
+    params = economy_params(scenario, deterministic)
+    pbb_known = np.asarray([amounts[str(y)] for y in sorted(int(k) for k in amounts)], dtype=float)
     return EconomyInputs(
-        params=economy_params(scenario, deterministic),
+        params=params,
         tax_anchor=tax_anchor_by_month(scenario),
         stress=np.empty((0, N_MONTHLY)) if stress is None else stress,
-        pbb_known=np.asarray([known[str(y)] for y in sorted(int(k) for k in known)], dtype=float),
+        pbb_known=pbb_known,
         n_months=scenario.simulation.n_months,
         years=np.asarray(scenario.simulation.years, dtype=np.int64),
+        opening=economy_opening(scenario, params, pbb_known, reference),
+        pins=np.empty((0, N_PINS)) if known is None else known.pins,
+        annual_pins=np.empty((0, N_ANNUAL_PINS)) if known is None else known.annual_pins,
     )
 
 
@@ -69,7 +83,7 @@ def simulate_drivers(
     Calendar years: inflation is the KPI December-to-December change (the KPI index is exp of the
     cumulated monthly log inflation); short_rate, long_rate the year's averages; equity returns
     compound the months (``equity_return`` is the pension benchmark's mix, Swedish weight
-    ``sweden_weight_frac``, rebalanced monthly); tax base and wages their growth and index (2024 = 1);
+    ``sweden_weight_frac``, rebalanced monthly); tax base and wages their growth and index (1 at the opening);
     prisbasbelopp_sek the known amounts, then the legal rule (KPI June Y-1 over June Y-2, rounded to
     100 SEK); inkomstbasbelopp_index follows the previous year's wage growth.
     """
@@ -77,7 +91,8 @@ def simulate_drivers(
     monthly = np.empty((n_paths, inputs.n_months, N_MONTHLY))
     annual = np.empty((n_paths, n_years, N_DRIVERS))
     params = per_path(inputs.params, n_paths) if params is None else params
-    economy_paths(params, inputs.tax_anchor, inputs.stress, inputs.pbb_known, np.uint64(seed),
+    economy_paths(params, inputs.opening, inputs.tax_anchor, inputs.stress, inputs.pins, inputs.annual_pins,
+                  inputs.pbb_known, np.uint64(seed),
                   np.int64(path_start), stochastic, monthly, annual)
     return ({name: monthly[:, :, c] for c, name in enumerate(MONTHLY_COLUMNS)},
             {name: annual[:, :, c] for c, name in enumerate(DRIVER_COLUMNS)})

@@ -32,7 +32,7 @@ from simulator.kernels.records import (
 )
 from simulator.kernels.rng import EPOCH_YEAR
 from simulator.model.accounts import Perturbation
-from simulator.scenario.base import OPENING_YEAR, ScenarioError
+from simulator.scenario.base import ScenarioError
 from simulator.scenario.schema import Scenario
 
 MONTHS_PER_YEAR = 12
@@ -211,8 +211,8 @@ def _opening_yield(ctx: Context, short: float, spread: float, duration: float) -
     return max(short + spread * duration / 10.0, -0.9)
 
 
-def _opening_pbb(ctx: Context, known: dict[str, float]) -> float:
-    return float(known[str(OPENING_YEAR)])
+def _opening_pbb(ctx: Context, known: dict[str, float], opening_year: int) -> float:
+    return float(known[str(opening_year)])
 
 
 _DEPOSIT_POLICIES = {"none": DEPOSIT_NONE, "fixed": DEPOSIT_FIXED, "share_of_surplus": DEPOSIT_SHARE}
@@ -276,7 +276,7 @@ ACCOUNTS_ROWS: tuple[Row, ...] = (
     _row("income_equalisation_share_frac", "accounts.after_plan.income_equalisation_share_frac", same),
     _row("after_plan_investments_msek", "accounts.after_plan.investments_msek", same),
     # costs
-    _row("cost_share_frac", tuple(f"accounts.costs.{t}.amount_2024_msek" for t in COST_TYPES), _cost_shares),
+    _row("cost_share_frac", tuple(f"accounts.costs.{t}.opening_amount_msek" for t in COST_TYPES), _cost_shares),
     *[_per_cost_type(f) for f in ("wage_weight", "kpi_weight", "pbb_weight", "real_trend_pa", "volume_growth_pa")],
     _row("savings_programme_msek", "accounts.savings_programme.msek_by_year", _by_year),
     _row("savings_programme_pct", "accounts.savings_programme",
@@ -305,7 +305,7 @@ ACCOUNTS_ROWS: tuple[Row, ...] = (
          lambda ctx, order: ORDER_OLDEST if order == "oldest_first" else ORDER_DEADLINE),
     _row("synnerliga_skal_msek", "accounts.balance_requirement.synnerliga_skal_msek", _by_year),
     _row("realised_gains_msek", "accounts.balance_requirement.realised_gains_msek", _by_year),
-    *copy("resultatreserv_", "accounts.resultatreserv", "enabled", "threshold_frac",
+    *copy("resultatreserv_", "accounts.resultatreserv", "opening_msek", "enabled", "threshold_frac",
           "threshold_positive_equity_frac", "cap_frac", "use_for_deficits", "use_below_tax_base_growth_pa"),
     # the pension obligation
     _row("provision_msek", "pension.obligation.provision_msek", _projection),
@@ -313,7 +313,7 @@ ACCOUNTS_ROWS: tuple[Row, ...] = (
     _row("opening_provision_msek", "pension.obligation.provision_msek", lambda ctx, xs: xs[0]),
     _row("opening_liability_msek", "pension.obligation.liability_msek", lambda ctx, xs: xs[0]),
     *copy("", "pension.obligation", "rips_real_rate_pa", "income_indexed_share_frac"),
-    _row("opening_prisbasbelopp_sek", "economy.prisbasbelopp.known_sek", _opening_pbb),
+    _row("opening_prisbasbelopp_sek", ("economy.prisbasbelopp.known_sek", "opening.year"), _opening_pbb),
     # the portfolio and the dynamiska riskprincipen
     _row("portfolio_opening_value_msek", "pension.portfolio.opening_value_msek", same),
     *copy("", "pension.portfolio", "opening_equity_share_frac", "opening_unrealised_gains_msek", "turnover_frac",
@@ -363,8 +363,11 @@ READ_ELSEWHERE = {
                                            "values are read by position",
     "policy.name": "the policy's label in the outputs (simulator.run.summary)",
     "stress": "the stress table per month (simulator.model.stress)",
+    "known": "the observed values the paths take (simulator.model.known)",
     "goals": "the goals' evaluation on paths (simulator.model.goals)",
     "calibration": "--parameter-uncertainty's draws (simulator.model.uncertainty)",
+    "opening": "the opening year-end and the states carried from it (simulator.model.opening; the years' "
+               "checks through the validation context)",
     "name": "the outputs' labels",
     "description": "the outputs' labels",
 }

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from simulator.kernels.economy import M_EQ_GL, M_EQ_SE, M_EREG, M_INFLATION, M_IREG, M_SHORT, M_TAX, M_WAGE, N_MONTHLY
+from simulator.kernels.months import M_EQ_GL, M_EQ_SE, M_EREG, M_INFLATION, M_IREG, M_SHORT, M_TAX, M_WAGE, N_MONTHLY
 from simulator.scenario.schema import Scenario
 from simulator.scenario.stress import month_index
 
@@ -30,7 +30,8 @@ def stress_array(scenario: Scenario) -> np.ndarray | None:
         return None
     table = np.full((scenario.simulation.n_months, N_MONTHLY), np.nan)
     for item in scenario.stress.set:
-        first, last = month_index(item.start, False), month_index(item.end, True)
+        start = scenario.simulation.start_year
+        first, last = month_index(item.start, False, start), month_index(item.end, True, start)
         months = slice(first, last + 1)
         n = last - first + 1
         if item.driver == "inflation":

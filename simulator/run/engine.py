@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.kernels.economy import MONTHLY_COLUMNS
+from simulator.kernels.months import MONTHLY_COLUMNS
 from simulator.model.simulate import ModelInputs, SimulationOutput, model_inputs, simulate_chunk
 from simulator.run.cluster import run_chunks_on_cluster
 from simulator.run.options import RunOptions, chunk_bounds

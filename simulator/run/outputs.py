@@ -14,7 +14,7 @@ import numpy as np
 from simulator import __version__
 from simulator.i18n import t as tr
 from simulator.io.zarr_store import ROOM_RATIO, create_store
-from simulator.kernels.economy import MONTHLY_COLUMNS, N_MONTHLY
+from simulator.kernels.months import MONTHLY_COLUMNS, N_MONTHLY
 from simulator.run.options import RunOptions
 from simulator.run.summary import scenario_sha256
 from simulator.scenario.schema import Scenario, scenario_to_dict

@@ -25,7 +25,7 @@ import numpy as np
 
 from simulator.io.atomic import pause
 from simulator.io.zarr_store import read_chunk, write_chunk
-from simulator.kernels.economy import MONTHLY_COLUMNS
+from simulator.kernels.months import MONTHLY_COLUMNS
 from simulator.kernels.summary import records_to_variables
 from simulator.model.simulate import ModelInputs, simulate_chunk
 from simulator.run.chunkstats import (

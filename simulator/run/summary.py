@@ -13,6 +13,7 @@ import numpy as np
 from simulator import __version__
 from simulator.i18n import t
 from simulator.model.goals import share_statistics
+from simulator.model.known import known_pins
 from simulator.model.parameters import accounts_params
 from simulator.model.simulate import zero_shock_baseline
 from simulator.run.attribution import attribution_table
@@ -153,6 +154,8 @@ def build_summary(scenario: Scenario, options: RunOptions, fin: Finished,
         "percentiles": {name: percentile_table(fin, name) for name in STORED},
     }
     summary["zero_shock"] = zero_shock_summary(scenario)
+    pinned = known_pins(scenario)
+    summary["known"] = pinned.listed if pinned is not None else []  # känt utfall: what every path took
     if condition is not None:
         summary["condition"] = condition
     if scenario.stress is not None:

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from simulator.scenario.base import (
-    FIRST_YEAR,
+    EARLIEST_OPENING,
     LAST_YEAR_ALLOWED,
-    OPENING_YEAR,
     Fraction,
     Msek,
     PlanAmount,
@@ -22,6 +21,8 @@ from simulator.scenario.base import (
     StrictModel,
     Year,
     check_year_keys,
+    first_year,
+    opening_year,
 )
 
 
@@ -29,10 +30,10 @@ class Plan(StrictModel):
     """The region's adopted plan (Regionplan med budget), one value per plan year, all MSEK, nominal.
     Costs and financial costs are positive amounts (they are subtracted)."""
 
-    years: list[int] = Field(min_length=1)
+    years: list[int]  # empty: no plan year left (a run opened after the plan's last year)
     fees_and_sales_msek: list[PlanAmount]
     targeted_grants_msek: list[PlanAmount]
-    operating_costs_msek: list[PlanAmount]
+    operating_costs_msek: list[Annotated[float, Field(gt=0.0, le=100_000.0)]]  # a region always has costs
     depreciation_msek: list[PlanAmount]
     general_grants_msek: list[PlanAmount]
     drug_grant_msek: list[PlanAmount]
@@ -42,9 +43,10 @@ class Plan(StrictModel):
     new_borrowing_msek: list[PlanAmount]
 
     @model_validator(mode="after")
-    def _aligned(self) -> "Plan":
-        if self.years != list(range(FIRST_YEAR, FIRST_YEAR + len(self.years))):
-            raise ValueError(f"years must run without gaps from {FIRST_YEAR} (got {self.years})")
+    def _aligned(self, info: ValidationInfo) -> "Plan":
+        first = first_year(info)
+        if self.years != list(range(first, first + len(self.years))):
+            raise ValueError(f"years must run without gaps from {first} (got {self.years})")
         for name, value in self:
             if name != "years" and len(value) != len(self.years):
                 raise ValueError(f"{name} must have one value per plan year ({len(self.years)} values)")
@@ -52,11 +54,12 @@ class Plan(StrictModel):
 
 
 class CostType(StrictModel):
-    """One type of operating cost (kostnadsslag): its 2024 amount and how its price and volume grow.
+    """One type of operating cost (kostnadsslag): its amount in the opening year (the types' shares split the
+    plan's total) and how its price and volume grow.
     Price growth = wage_weight x wage growth + kpi_weight x KPI inflation + pbb_weight x prisbasbelopp
     growth + real_trend_pa; the weights sum to 1."""
 
-    amount_2024_msek: PlanAmount
+    opening_amount_msek: PlanAmount
     wage_weight: Probability
     kpi_weight: Probability
     pbb_weight: Probability
@@ -72,13 +75,20 @@ class CostType(StrictModel):
 
 
 class Costs(StrictModel):
-    """Operating costs (verksamhetens kostnader) by type; the five amounts split 2024's total."""
+    """Operating costs (verksamhetens kostnader) by type; the five amounts split the opening year's total."""
 
     personnel: CostType
     pensions: CostType
     purchased_care: CostType
     drugs: CostType
     other: CostType
+
+    @model_validator(mode="after")
+    def _a_total(self) -> "Costs":
+        if sum(getattr(self, name).opening_amount_msek for name in type(self).model_fields) <= 0.0:
+            raise ValueError("the cost types' opening_amount_msek must add up to more than 0 (their shares split "
+                             "the plan's costs)")
+        return self
 
 
 class SavingsProgramme(StrictModel):
@@ -180,9 +190,25 @@ class Depreciation(StrictModel):
 class OpeningDeficit(StrictModel):
     """A negative balanskravsresultat still to restore: amount and the year it must be restored by."""
 
-    from_year: int = Field(ge=OPENING_YEAR - 10, le=OPENING_YEAR)
+    from_year: int
     amount_msek: PlanAmount
-    deadline_year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR_ALLOWED)
+    deadline_year: int
+
+    @field_validator("from_year")
+    @classmethod
+    def _at_or_before_opening(cls, v: int, info: ValidationInfo) -> int:
+        opening = opening_year(info)
+        if not opening - 10 <= v <= opening:
+            raise ValueError(f"must be in {opening - 10}..{opening}: a deficit from before the opening year-end "
+                             f"(got {v})")
+        return v
+
+    @field_validator("deadline_year")
+    @classmethod
+    def _simulated(cls, v: int, info: ValidationInfo) -> int:
+        if not first_year(info) <= v <= LAST_YEAR_ALLOWED:
+            raise ValueError(f"must be in {first_year(info)}..{LAST_YEAR_ALLOWED} (got {v})")
+        return v
 
     @model_validator(mode="after")
     def _deadline_after_origin(self) -> "OpeningDeficit":
@@ -201,7 +227,7 @@ class BalanceRequirement(StrictModel):
 
     opening_deficits: list[OpeningDeficit]
     restore_within_years: int = Field(ge=1, le=10)
-    deadline_by_year: dict[str, Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR_ALLOWED + 10)]] = {}
+    deadline_by_year: dict[str, Annotated[int, Field(ge=EARLIEST_OPENING, le=LAST_YEAR_ALLOWED + 10)]] = {}
     restore_order: Literal["oldest_first", "earliest_deadline_first"] = "oldest_first"
     synnerliga_skal_msek: dict[str, PlanAmount] = {}
     realised_gains_msek: dict[str, Msek] = {}
@@ -221,9 +247,10 @@ class Resultatreserv(StrictModel):
     """Resultatreserv: the balanskravsresultat above threshold_frac of taxes and grants (while equity
     including the pension liability is negative; threshold_positive_equity_frac otherwise) may be
     reserved, up to cap_frac; it may cover a later negative result in a downturn (the year's tax-base
-    growth below use_below_tax_base_growth_pa)."""
+    growth below use_below_tax_base_growth_pa). ``opening_msek``: the reserve at the opening year-end."""
 
     enabled: bool
+    opening_msek: PlanAmount = 0.0
     threshold_frac: Probability
     threshold_positive_equity_frac: Probability
     cap_frac: Probability
@@ -232,7 +259,8 @@ class Resultatreserv(StrictModel):
 
 
 class Opening(StrictModel):
-    """Balance sheet at 31 Dec 2024 (MSEK) and the rates in force then."""
+    """Balance sheet at the opening year-end (MSEK) and the rates in force then (the tax base: the opening
+    year's, behind its tax revenue)."""
 
     fixed_assets_msek: PlanAmount
     financial_fixed_assets_msek: PlanAmount
@@ -243,7 +271,7 @@ class Opening(StrictModel):
     short_term_debt_msek: PlanAmount
     loans_msek: PlanAmount
     leasing_debt_msek: PlanAmount
-    tax_base_msek: PlanAmount
+    tax_base_msek: Annotated[float, Field(gt=0.0, le=1_000_000.0)]  # the opening year's, behind its tax revenue
     loan_rate_pa: RateLevel
 
 

@@ -8,11 +8,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import numpy as np
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from simulator.scenario.base import (
-    FIRST_YEAR,
-    OPENING_YEAR,
     MeanReversion,
     PassThrough,
     Probability,
@@ -21,6 +19,8 @@ from simulator.scenario.base import (
     StrictModel,
     Volatility,
     check_year_keys,
+    first_year,
+    opening_year,
 )
 
 #: The order of the correlated shocks in the economic scenario generator (and in the kernel).
@@ -111,11 +111,12 @@ class TaxBase(StrictModel):
 
     @field_validator("expected_growth_pa")
     @classmethod
-    def _years_are_years(cls, v: dict[str, float]) -> dict[str, float]:
-        check_year_keys(v)
+    def _years_are_years(cls, v: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        check_year_keys(v, info)
+        first = first_year(info)
         years = sorted(int(k) for k in v)
-        if years and years != list(range(FIRST_YEAR, years[-1] + 1)):
-            raise ValueError(f"years must run without gaps from {FIRST_YEAR} (got {years})")
+        if years and years != list(range(first, years[-1] + 1)):
+            raise ValueError(f"years must run without gaps from {first} (got {years})")
         return v
 
 
@@ -137,14 +138,18 @@ class Prisbasbelopp(StrictModel):
 
     @field_validator("known_sek")
     @classmethod
-    def _known_years(cls, v: dict[str, float]) -> dict[str, float]:
+    def _known_years(cls, v: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        opening = opening_year(info)
         years = sorted(int(k) for k in v if k.isdigit())
-        if len(years) != len(v) or years[:2] != [OPENING_YEAR, OPENING_YEAR + 1]:
+        # the opening year's amount, and the next year's (decided in the autumn of the opening year);
+        # an opening that carries the economy's state (its June KPIs) needs only the first
+        need = [opening] if (info.context or {}).get("economy_state_given") else [opening, opening + 1]
+        if len(years) != len(v) or years[:len(need)] != need:
             raise ValueError(
-                f"keys must be years starting {OPENING_YEAR}, {OPENING_YEAR + 1} (the rule needs KPI "
-                f"from June {OPENING_YEAR} on) (got {list(v)})"
+                f"keys must be years starting {', '.join(map(str, need))} (the rule needs KPI "
+                f"from June {opening} on) (got {list(v)})"
             )
-        if years != list(range(OPENING_YEAR, years[-1] + 1)):
+        if years != list(range(opening, years[-1] + 1)):
             raise ValueError(f"years must run without gaps (got {years})")
         if any(not (10_000 <= x <= 1_000_000) for x in v.values()):
             raise ValueError("amounts must be in 10000..1000000 SEK")

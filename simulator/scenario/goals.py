@@ -24,9 +24,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from simulator.scenario.base import FIRST_YEAR, LAST_YEAR_ALLOWED, StrictModel
+from simulator.scenario.base import LAST_YEAR_ALLOWED, StrictModel, first_year
 
 _METRIC_FIELDS = ("metric", "comparison", "threshold", "aggregate")
 
@@ -36,7 +36,6 @@ _METRIC_FIELDS = ("metric", "comparison", "threshold", "aggregate")
 THRESHOLD_LIMIT = 1e9
 
 
-_YEAR_RANGE = f"{FIRST_YEAR}..{LAST_YEAR_ALLOWED}"
 
 
 class Goal(StrictModel):
@@ -69,22 +68,22 @@ class Goal(StrictModel):
 
     @field_validator("years")
     @classmethod
-    def _years_listed(cls, v: list[int] | None) -> list[int] | None:
+    def _years_listed(cls, v: list[int] | None, info: ValidationInfo) -> list[int] | None:
         if v is None:
             return v
         if not v:
             raise ValueError("must list at least one year")
         if v != sorted(set(v)):
             raise ValueError(f"must be sorted and without repeats (got {v})")
-        if not (FIRST_YEAR <= v[0] and v[-1] <= LAST_YEAR_ALLOWED):
-            raise ValueError(f"years must be in {_YEAR_RANGE} (got {v})")
+        if not (first_year(info) <= v[0] and v[-1] <= LAST_YEAR_ALLOWED):
+            raise ValueError(f"years must be in {first_year(info)}..{LAST_YEAR_ALLOWED} (got {v})")
         return v
 
     @field_validator("from_year", "to_year")
     @classmethod
-    def _year_in_range(cls, v: int | None) -> int | None:
-        if v is not None and not FIRST_YEAR <= v <= LAST_YEAR_ALLOWED:
-            raise ValueError(f"must be a year in {_YEAR_RANGE} (got {v})")
+    def _year_in_range(cls, v: int | None, info: ValidationInfo) -> int | None:
+        if v is not None and not first_year(info) <= v <= LAST_YEAR_ALLOWED:
+            raise ValueError(f"must be a year in {first_year(info)}..{LAST_YEAR_ALLOWED} (got {v})")
         return v
 
     @field_validator("all_of")

@@ -5,13 +5,14 @@ them, and pydantic's errors as one line ``FILE: FIELD: what is allowed`` (:class
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from simulator.io.safeio import InputFileError, read_toml
-from simulator.scenario.base import ScenarioError
+from simulator.scenario.base import EARLIEST_OPENING, LATEST_OPENING, ScenarioError
 from simulator.scenario.schema import Scenario
 
 
@@ -73,9 +74,23 @@ def format_validation_error(source: str, exc: ValidationError) -> str:
     return line
 
 
+def validation_context(data: dict[str, Any]) -> dict[str, Any]:
+    """What the schema's year checks read (simulator.scenario.base.opening_year): the opening year-end the
+    data declares, when it declares a usable one (else the [opening] table's own error comes first), and
+    whether the opening carries the economy's state."""
+    opening = data.get("opening") if isinstance(data, dict) else None
+    if not isinstance(opening, dict):
+        return {}
+    year = opening.get("year")
+    context: dict[str, Any] = {"economy_state_given": bool(opening.get("economy_state"))}
+    if isinstance(year, int) and not isinstance(year, bool) and EARLIEST_OPENING <= year <= LATEST_OPENING:
+        context["opening_year"] = year
+    return context
+
+
 def parse_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
     try:
-        return Scenario.model_validate(data)
+        return Scenario.model_validate(data, context=validation_context(data))
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(source, exc)) from None
 
@@ -90,12 +105,12 @@ def read_scenario_toml(path: Path, named: str) -> dict[str, Any]:
         raise ScenarioError(str(exc)) from None
 
 
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+def merge_tables(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """Tables merge key by key; any other value in ``override`` replaces the one in ``base``."""
     out = dict(base)
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+            out[key] = merge_tables(out[key], value)
         else:
             out[key] = value
     return out
@@ -109,7 +124,7 @@ def with_values(data: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
         node: Any = value
         for key in reversed(dotted.split(".")):
             node = {key: node}
-        out = _merge(out, node)
+        out = merge_tables(out, node)
     return out
 
 
@@ -130,13 +145,47 @@ def _included(path: Path, named: str, trail: tuple[Path, ...]) -> tuple[dict[str
     includes = data.pop("include", [])
     if not isinstance(includes, list) or not all(isinstance(i, str) and i for i in includes):
         raise ScenarioError(f"{named}: include: must be a list of file paths (got {includes!r})")
+    replace = data.pop("replace", [])
+    _check_replace(replace, named)
+    _known_files_from(path, data)
     merged: dict[str, Any] = {}
     files = [path]
     for name in includes:
         part, read = _included(path.parent / name, f"{path}: include {name!r}", (*trail, here))
-        merged = _merge(merged, part)
+        merged = merge_tables(merged, part)
         files += read
-    return _merge(merged, data), files
+    for dotted in replace:  # stated whole by this file: what the includes said there is dropped
+        merged = _without(merged, dotted.split("."))
+    return merge_tables(merged, data), files
+
+
+_DOTTED = re.compile(r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$")
+
+
+def _known_files_from(path: Path, data: dict[str, Any]) -> None:
+    """[known] files are named relative to the file that names them: make them so before merging."""
+    known = data.get("known")
+    if isinstance(known, dict) and isinstance(known.get("files"), list):
+        known["files"] = [os.path.normpath(path.parent / f) if isinstance(f, str) and f else f
+                          for f in known["files"]]
+
+
+def _check_replace(replace: Any, named: str) -> None:
+    if not isinstance(replace, list) or not all(isinstance(r, str) and _DOTTED.match(r) for r in replace):
+        raise ScenarioError(f"{named}: replace: must be a list of dotted field paths, e.g. [\"goals\", "
+                            f"\"accounts.plan\"] (got {replace!r})")
+
+
+def _without(data: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    """A copy of ``data`` without the table or value at ``keys``."""
+    if not keys or keys[0] not in data:
+        return data
+    out = dict(data)
+    if len(keys) == 1:
+        del out[keys[0]]
+    elif isinstance(out[keys[0]], dict):
+        out[keys[0]] = _without(out[keys[0]], keys[1:])
+    return out
 
 
 def resolve_scenario_data(path: str | Path) -> tuple[dict[str, Any], list[Path]]:
@@ -151,7 +200,9 @@ def load_scenario(path: str | Path) -> Scenario:
     ``include = ["base.toml"]`` at the top of a scenario reads those files first (paths relative to the
     including file, in order; an included file may include others) and lays the scenario's own tables
     over them, key by key: a scenario takes its calibrated economy from one file, a policy variant
-    takes everything from base.toml, and each overrides single values.
+    takes everything from base.toml, and each overrides single values. ``replace = ["goals",
+    "accounts.plan"]`` states those tables whole: what the included files hold there is dropped first
+    (``simulator year-end`` writes a scenario that keeps only the goals and plan years still ahead).
     """
     data, files = resolve_scenario_data(path)
     return parse_scenario(data, scenario_source(path, files))

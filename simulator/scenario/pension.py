@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, model_validator
 
-from simulator.scenario.base import OPENING_YEAR, Msek, PlanAmount, Probability, RateLevel, StrictModel, Year
+from simulator.scenario.base import Msek, PlanAmount, Probability, RateLevel, StrictModel, Year, opening_year
 
 
 class PensionObligation(StrictModel):
@@ -25,10 +25,11 @@ class PensionObligation(StrictModel):
     income_indexed_share_frac: Probability
 
     @model_validator(mode="after")
-    def _aligned(self) -> "PensionObligation":
+    def _aligned(self, info: ValidationInfo) -> "PensionObligation":
         n = len(self.projection_years)
-        if self.projection_years != list(range(OPENING_YEAR, OPENING_YEAR + n)) or n < 2:
-            raise ValueError(f"projection_years must run without gaps from {OPENING_YEAR}, at least 2 years")
+        opening = opening_year(info)
+        if self.projection_years != list(range(opening, opening + n)) or n < 2:
+            raise ValueError(f"projection_years must run without gaps from {opening}, at least 2 years")
         if len(self.provision_msek) != n or len(self.liability_msek) != n:
             raise ValueError("provision_msek and liability_msek need one value per projection year")
         if min(self.provision_msek) <= 0 or min(self.liability_msek) <= 0:
@@ -55,7 +56,7 @@ class RiskRule(StrictModel):
     [0, equity_cap_frac]; equity share = min(strategic share, w_max). The rule is evaluated every month
     and acted on every rebalance_every_months (4 = per tertial, as the region follows it up), and at
     once in a month where w_max is below the held share by more than immediate_trigger_frac (when
-    set). The opening margin and the age of the opening high describe 2024."""
+    set). The opening margin and the age of the opening high describe the opening year-end."""
 
     protection_frac: Annotated[float, Field(gt=0.0, lt=1.0)]
     window_months: int = Field(ge=1, le=30)

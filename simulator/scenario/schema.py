@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from simulator.scenario.accounts import Accounts
-from simulator.scenario.base import FIRST_YEAR, LAST_YEAR_ALLOWED, OPENING_YEAR, StrictModel
+from simulator.scenario.base import LAST_YEAR_ALLOWED, MAX_SIMULATED_YEARS, StrictModel, opening_year
 from simulator.scenario.economy import Economy
 from simulator.scenario.goals import Goal, validate_goal_references
+from simulator.scenario.known import Known
+from simulator.scenario.opening import Opening
 from simulator.scenario.pension import Pension
 from simulator.scenario.policy import Policy
 from simulator.scenario.stress import Stress, month_index
@@ -27,24 +29,23 @@ from simulator.variables import ANNUAL
 class Simulation(StrictModel):
     """Time span of the simulation; months run from January ``start_year`` to December ``end_year``."""
 
-    start_year: int = Field(description="first simulated year; the opening balance is 31 Dec 2024")
+    start_year: int = Field(description="first simulated year: the January after the opening year-end")
     end_year: int = Field(description="last simulated year (inclusive)")
 
     @field_validator("start_year")
     @classmethod
-    def _start_is_after_opening(cls, v: int) -> int:
-        if v != FIRST_YEAR:
-            raise ValueError(
-                f"must be {FIRST_YEAR}: the opening balance is 31 Dec {OPENING_YEAR} (got {v})"
-            )
+    def _start_is_after_opening(cls, v: int, info: ValidationInfo) -> int:
+        opening = opening_year(info)
+        if v != opening + 1:
+            raise ValueError(f"must be {opening + 1}: the opening balance is 31 Dec {opening} ([opening] year) "
+                             f"(got {v})")
         return v
 
     @model_validator(mode="after")
     def _end_after_start(self) -> "Simulation":
-        if not (self.start_year < self.end_year <= LAST_YEAR_ALLOWED):
-            raise ValueError(
-                f"end_year must be in {self.start_year + 1}..{LAST_YEAR_ALLOWED} (got {self.end_year})"
-            )
+        last = min(LAST_YEAR_ALLOWED, self.start_year + MAX_SIMULATED_YEARS - 1)
+        if not (self.start_year < self.end_year <= last):
+            raise ValueError(f"end_year must be in {self.start_year + 1}..{last} (got {self.end_year})")
         return self
 
     @property
@@ -71,12 +72,14 @@ class Scenario(StrictModel):
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-]*$")
     description: str = ""
+    opening: Opening
     simulation: Simulation
     economy: Economy
     accounts: Accounts
     pension: Pension
     policy: Policy
     stress: Stress | None = None
+    known: Known | None = None
     calibration: CalibrationInfo = CalibrationInfo()
     goals: dict[str, Goal] = {}
 
@@ -84,7 +87,7 @@ class Scenario(StrictModel):
     def _path_years_inside_simulation(self) -> "Scenario":
 
         last = self.simulation.end_year
-        if self.accounts.plan.years[-1] > last:
+        if self.accounts.plan.years and self.accounts.plan.years[-1] > last:
             raise ValueError(f"accounts.plan.years: {self.accounts.plan.years[-1]} is after "
                              f"simulation.end_year {last}")
         try:
@@ -97,10 +100,11 @@ class Scenario(StrictModel):
                     f"economy.tax_base.expected_growth_pa: year {key} is after simulation.end_year {last}"
                 )
         for i, item in enumerate(self.stress.set if self.stress else []):
-            first, end = month_index(item.start, False), month_index(item.end, True)
+            start = self.simulation.start_year
+            first, end = month_index(item.start, False, start), month_index(item.end, True, start)
             if not (0 <= first <= end < self.simulation.n_months):
                 raise ValueError(f"stress.set[{i}]: start {item.start} to end {item.end} must run forwards "
-                                 f"within {FIRST_YEAR}-01..{last}-12")
+                                 f"within {start}-01..{last}-12")
         return self
 
 

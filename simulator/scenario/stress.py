@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from simulator.scenario.base import FIRST_YEAR, StrictModel
+from simulator.scenario.base import StrictModel
 
 StressDriver = Literal["inflation", "short_rate", "equity_return", "equity_return_sweden",
                        "equity_return_global", "tax_base_growth", "wage_growth", "inflation_regime",
@@ -60,9 +60,10 @@ class Stress(StrictModel):
     set: list[StressSetting] = Field(min_length=1)
 
 
-def month_index(text: str, end: bool) -> int:
-    """Month index from January of the first simulated year: "2026" is 12 (start) or 23 (end)."""
+def month_index(text: str, end: bool, start_year: int) -> int:
+    """Month index from January of the first simulated year ``start_year``: with 2025, "2026" is 12 (start)
+    or 23 (end)."""
     year, _, month = text.partition("-")
     if month:
-        return 12 * (int(year) - FIRST_YEAR) + int(month) - 1
-    return 12 * (int(year) - FIRST_YEAR) + (11 if end else 0)
+        return 12 * (int(year) - start_year) + int(month) - 1
+    return 12 * (int(year) - start_year) + (11 if end else 0)
