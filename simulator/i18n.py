@@ -173,8 +173,17 @@ STRINGS: dict[str, dict[str, str]] = {
               "det besvarar en annan fråga än sannolikheten med regionens reaktioner.",
         "en": "The same goals in each run. Unchanged policy shows what happens if no measures are taken; "
               "it answers a different question from the probability with the region's reactions."},
-    "text.policy_none": {"sv": "Ingen reaktionsregel: oförändrad politik.",
-                         "en": "No reaction rule: unchanged policy."},
+    "text.policy_none": {
+        "sv": "Ingen reaktionsregel: oförändrad politik, utvecklingen om inga åtgärder vidtas utöver den antagna "
+              "planen. Inga besparingar eller skattehöjningar utöver planen och scenariots egna beslut, inga "
+              "pausade avsättningar till pensionsmedlen och inga synnerliga skäl utöver de angivna; planens ännu "
+              "inte identifierade effektiviseringar blir verklighet bara i den mån planglidningen säger, och "
+              "budgetavvikelsen klingar av i förvaltningens egen takt.",
+        "en": "No reaction rule: unchanged policy, what happens if no measures are taken beyond the adopted plan. "
+              "No savings or tax rises beyond the plan and the scenario's own decisions, no paused deposits to "
+              "the pension fund and no synnerliga skäl beyond those entered; the plan's efficiencies not yet "
+              "identified come true only as far as the plan slippage says, and the budget deviation fades at "
+              "the administration's own pace."},
     "text.policy_named": {"sv": "Reaktionsregel i kraft: {name}.", "en": "Reaction rule in force: {name}."},
     "text.instruments_note": {
         "sv": "Medianbanan: hälften av banorna använder mindre. Dåliga banor: var tionde bana använder minst "
@@ -346,8 +355,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The budget deviation as the 2020-2024 record alone gives it, without the judgment prior"},
     "robustness.drp_acting": {"sv": "Dynamiska riskprincipen på det andra sättet: bara vid tertialskiften, eller också omedelbart",
         "en": "The dynamic risk rule acted on the other way: only at the tertial follow-up, or also at once"},
-    "robustness.withdrawals_above_cap": {"sv": "Pensionsmedlen betalar årets pensioner med det som ligger över taket",
-        "en": "The pension fund pays the year's pensions from what it holds above the cap"},
     "robustness.sceptics_combination": {"sv": "Skeptikerns kombination: alla alternativ ovan på en gång",
         "en": "The sceptic's combination: every alternative above at once"},
     "robustness.rule.scheduled": {"sv": "Förvaltarna agerar var {months}:e månad (vid tertialuppföljningen)",

@@ -190,6 +190,8 @@ def test_unchanged_policy_is_base_without_the_reaction_rule():
     unchanged, files = resolve_scenario_data(UNCHANGED)
     assert [f.name for f in files] == ["unchanged_policy.toml", "base.toml", "economy.toml", "2024.toml"]
     assert unchanged["policy"]["reaction"]["enabled"] is False
+    # oförändrad politik keeps the plan slippage: the plan's unnamed savings come true only as far as it says
+    assert unchanged["accounts"]["plan_slippage"]["unrealised_frac"] == base["accounts"]["plan_slippage"]["unrealised_frac"] > 0.5
     for data in (base, unchanged):
         data.pop("name"), data.pop("description"), data["policy"].pop("name")
         data["policy"]["reaction"].pop("enabled")
@@ -211,6 +213,9 @@ def test_unchanged_policy_gives_the_same_accounts_until_a_measure_takes_effect()
     for name in ("result_msek", "equity_msek", "loans_msek", "pension_assets_msek", "tax_revenue_msek"):
         for i in range(400):
             np.testing.assert_array_equal(with_rule[name][i, :first[i]], without[name][i, :first[i]], err_msg=name)
+    # the plan slips alike in both: the same costs left unsaved in 2026 and 2027, on every path
+    np.testing.assert_array_equal(without["plan_slippage_msek"][:, 1], with_rule["plan_slippage_msek"][:, 1])
+    assert np.all(without["plan_slippage_msek"][:, 1:3] > 0)
 
 
 # --- summary.json: the policy, what the intervals cover, the assumptions ---------------------------------

@@ -66,7 +66,7 @@ def test_the_alternatives_move_the_answers_the_way_the_choice_says(written):
     """Monotone where the rule says so: deposits that stop lower or are smaller never raise the
     konsolideringsgrad on any path; a plan that slips more never raises P(balance)."""
     table = json.loads((written / "summary.json").read_text())["robustness"]
-    for name in ("deposit_cap_booked", "deposit_share", "withdrawals_above_cap"):
+    for name in ("deposit_cap_booked", "deposit_share"):
         assert table[name]["goals"]["consolidation_2040"]["diff"] <= 0.0, name
     assert table["plan_slippage"]["goals"]["balance_2030"]["diff"] <= 0.0
     assert table[SCEPTIC]["goals"]["consolidation_2040"]["diff"] < 0.0

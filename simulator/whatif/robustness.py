@@ -95,13 +95,6 @@ def _drp(sc: Scenario) -> dict[str, Any]:
     return {"pension.risk_rule.immediate_trigger_frac": None if trigger is not None else DEFAULT_TRIGGER_FRAC}
 
 
-def _withdrawals(sc: Scenario) -> dict[str, Any] | str:
-    """The fund pays the year's pensions from what it holds above the cap."""
-    if sc.pension.deposits.withdraw_above_cap:
-        return "the scenario already withdraws above the cap"
-    return {"pension.deposits.withdraw_above_cap": True}
-
-
 CHOICES: tuple[Choice, ...] = (
     Choice("plan_slippage", _slippage),
     Choice("spending_band", _spending),
@@ -110,7 +103,6 @@ CHOICES: tuple[Choice, ...] = (
     Choice("deposit_share", _deposit_share),
     Choice("budget_deviation_record_alone", _record_alone),
     Choice("drp_acting", _drp),
-    Choice("withdrawals_above_cap", _withdrawals),
 )
 
 
