@@ -142,8 +142,12 @@ def validate(scenario: Path, sets) -> None:
 @click.option("--assumptions/--no-assumptions", default=True, show_default=True,
               help="Also run every goal with each main judgment parameter at its low and high value "
                    "(summary.json assumptions), on the run's first --assumption-paths paths.")
+@click.option("--robustness/--no-robustness", default=True, show_default=True,
+              help="Also run every headline goal with each contested modelling choice at a sceptic's reading "
+                   "and all of them at once (summary.json robustness), paired against the run on its first "
+                   "--assumption-paths paths.")
 @click.option("--assumption-paths", default=10_000, show_default=True, callback=_positive("--assumption-paths"),
-              help="At most this many of the run's paths for the assumption table.")
+              help="At most this many of the run's paths for the assumption and robustness tables.")
 @click.option("--condition", default=None, metavar="EXPR",
               help="Keep only the paths meeting EXPR (VARIABLE[YEAR] OP NUMBER joined by and/or, e.g. "
                    "\"equity_return[2026] < -0.2\"): the answers given that; says how many paths it kept.")
@@ -155,7 +159,8 @@ def validate(scenario: Path, sets) -> None:
 @_lang_option
 @click.pass_context
 def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, scheduler, monthly,
-        parameter_uncertainty, assumptions, assumption_paths, condition, summary_only, force, sets, lang):
+        parameter_uncertainty, assumptions, robustness, assumption_paths, condition, summary_only, force, sets,
+        lang):
     """Simulate SCENARIO and write results.zarr and summary.json to --out, chunk by chunk."""
     from simulator.commands.run import RunJob, run_command
     from simulator.report import console
@@ -168,7 +173,7 @@ def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, sch
                          parameter_uncertainty=parameter_uncertainty)
     started = time.perf_counter()
     summary = run_command(RunJob(spec, options, out, force, assumptions, assumption_paths, condition,
-                                 _command_line(ctx), summary_only, str(scenario.resolve())))
+                                 _command_line(ctx), summary_only, str(scenario.resolve()), robustness))
     elapsed = time.perf_counter() - started
     click.echo(_person_table("run", out, lang) if lang else console.key_run_table(summary))
     n = summary["paths"]

@@ -173,8 +173,17 @@ STRINGS: dict[str, dict[str, str]] = {
               "det besvarar en annan fråga än sannolikheten med regionens reaktioner.",
         "en": "The same goals in each run. Unchanged policy shows what happens if no measures are taken; "
               "it answers a different question from the probability with the region's reactions."},
-    "text.policy_none": {"sv": "Ingen reaktionsregel: oförändrad politik.",
-                         "en": "No reaction rule: unchanged policy."},
+    "text.policy_none": {
+        "sv": "Ingen reaktionsregel: oförändrad politik, utvecklingen om inga åtgärder vidtas utöver den antagna "
+              "planen. Inga besparingar eller skattehöjningar utöver planen och scenariots egna beslut, inga "
+              "pausade avsättningar till pensionsmedlen och inga synnerliga skäl utöver de angivna; planens ännu "
+              "inte identifierade effektiviseringar blir verklighet bara i den mån planglidningen säger, och "
+              "budgetavvikelsen klingar av i förvaltningens egen takt.",
+        "en": "No reaction rule: unchanged policy, what happens if no measures are taken beyond the adopted plan. "
+              "No savings or tax rises beyond the plan and the scenario's own decisions, no paused deposits to "
+              "the pension fund and no synnerliga skäl beyond those entered; the plan's efficiencies not yet "
+              "identified come true only as far as the plan slippage says, and the budget deviation fades at "
+              "the administration's own pace."},
     "text.policy_named": {"sv": "Reaktionsregel i kraft: {name}.", "en": "Reaction rule in force: {name}."},
     "text.instruments_note": {
         "sv": "Medianbanan: hälften av banorna använder mindre. Dåliga banor: var tionde bana använder minst "
@@ -311,20 +320,47 @@ STRINGS: dict[str, dict[str, str]] = {
     "chart.frontier_line": {"sv": "Varianter som ingen annan slår på båda målen",
                             "en": "Variants no other beats on both goals"},
     # the assumption table's parameters (simulator.whatif.assumptions)
-    "assumption.accounts.budget_deviation.mean_frac": {"sv": "Budgetavvikelsens medelvärde per år (andel av skatter och bidrag): skattat ± 1 medelfel",
-        "en": "Budget deviation's mean per year (share of taxes and grants): estimate ± 1 standard error"},
-    "assumption.accounts.budget_deviation.volatility_frac": {"sv": "Budgetavvikelsens spridning per år: skattad ± 1 medelfel",
-        "en": "Budget deviation's spread per year: estimate ± 1 standard error"},
+    "assumption.accounts.budget_deviation.mean_frac": {"sv": "Budgetavvikelsens medelvärde per år (andel av skatter och bidrag): ± 1,5 procentenheter (bedömning)",
+        "en": "Budget deviation's mean per year (share of taxes and grants): ± 1.5 percentage points (judgment)"},
+    "assumption.accounts.budget_deviation.volatility_frac": {"sv": "Budgetavvikelsens spridning per år: normala år (3 %) till krisåren i utfallet utan bedömning",
+        "en": "Budget deviation's spread per year: normal years (3 %) to the crisis record alone"},
     "assumption.accounts.budget_deviation.persistence": {"sv": "Budgetavvikelsens uthållighet per år (bedömning 0,6-0,95; 0,8 halverar den på tre år)",
         "en": "Budget deviation's persistence per year (judgment 0.6-0.95; 0.8 halves it in three years)"},
+    "assumption.accounts.plan_slippage.unrealised_frac": {"sv": "Planglidning: andel av planens ofinansierade kostnadsökning som inte sparas, skattad ± 1 medelfel",
+        "en": "Plan slippage: share of the plan's unfunded cost growth not saved, estimate ± 1 standard error"},
     "assumption.policy.reaction.strength_frac": {"sv": "Åtgärdsplanens styrka: andel av gapet som stängs per beslut (bedömning 0,25-1)",
         "en": "The action plan's strength: share of the gap closed per decision (judgment 0.25-1)"},
+    "assumption.policy.reaction.symmetric.above_target_frac": {"sv": "Överskott används över siktet + 0-4 procentenheter (3-7 % av skatter och bidrag)",
+        "en": "Surpluses are spent above the aim + 0-4 percentage points (3-7 % of taxes and grants)"},
+    "assumption.pension.deposits.surplus_share_frac": {"sv": "Andel av överskottet över 2 % som avsätts till pensionsmedlen: 25-75 % (bedömning)",
+        "en": "Share of the surplus above 2 % deposited to the pension fund: 25-75 % (judgment)"},
     "assumption.economy.wage.real_growth_pa": {"sv": "Real löneutveckling per år: ± 0,6 procentenheter (bedömning)",
         "en": "Real wage growth per year: ± 0.6 percentage points (judgment)"},
     "assumption.economy.equity.calm.log_drift_pa": {"sv": "Aktiepremien: lugna regimens förväntade avkastning, båda marknaderna ± 2 procentenheter",
         "en": "The equity premium: the calm regime's expected return, both markets ± 2 percentage points"},
     "assumption.accounts.after_plan.general_grants_growth_pa": {"sv": "Generella statsbidragens politiska del, tillväxt per år efter planen: 1-3 % (bedömning)",
         "en": "General grants' political part, growth per year after the plan: 1-3 % (judgment)"},
+    # the robustness table's contested choices at the sceptic's reading (simulator.whatif.robustness)
+    "robustness.plan_slippage": {"sv": "Planen glider mer: skattningen + 1 medelfel (revideringen som blev budget lämnade 94 % osparat)",
+        "en": "The plan slips more: the estimate + 1 standard error (the revision that became a budget left 94 % unsaved)"},
+    "robustness.spending_band": {"sv": "Varje överskott över siktet (3 %) används, inget band upp till 4 %",
+        "en": "Every surplus above the aim (3 %) is spent, no band up to 4 %"},
+    "robustness.no_tax_rises": {"sv": "Åtgärdsplanen höjer inte skatten: bara besparingar, som i planen",
+        "en": "The action plan raises no taxes: savings only, as in the plan"},
+    "robustness.deposit_cap_booked": {"sv": "Avsättningen upphör vid den bokförda avsättningen (målets ordalydelse), inte hela förpliktelsen",
+        "en": "Deposits stop at the booked provision (the goal's wording), not the whole obligation"},
+    "robustness.deposit_share": {"sv": "Halva andelen av överskottet avsätts till pensionsmedlen",
+        "en": "Half the share of the surplus goes to the pension fund"},
+    "robustness.budget_deviation_record_alone": {"sv": "Budgetavvikelsen som utfallet 2020-2024 ensamt ger, utan bedömningens a priori-fördelning",
+        "en": "The budget deviation as the 2020-2024 record alone gives it, without the judgment prior"},
+    "robustness.drp_acting": {"sv": "Dynamiska riskprincipen på det andra sättet: bara vid tertialskiften, eller också omedelbart",
+        "en": "The dynamic risk rule acted on the other way: only at the tertial follow-up, or also at once"},
+    "robustness.sceptics_combination": {"sv": "Skeptikerns kombination: alla alternativ ovan på en gång",
+        "en": "The sceptic's combination: every alternative above at once"},
+    "robustness.rule.scheduled": {"sv": "Förvaltarna agerar var {months}:e månad (vid tertialuppföljningen)",
+        "en": "The managers act every {months} months (at the tertial follow-up)"},
+    "robustness.rule.trigger": {"sv": "Förvaltarna agerar var {months}:e månad och omedelbart när maxandelen ligger {points} procentenheter under innehavet",
+        "en": "The managers act every {months} months and at once when the maximum share is {points} percentage points below the holding"},
     # the känslighetsanalys items (simulator.whatif.sensitivity)
     "sensitivity.title": {"sv": "Känslighetsanalys {year}: effekt på årets resultat, MSEK (årsredovisningen 2024 inom parentes)",
         "en": "Sensitivity analysis {year}: effect on the result for the year, MSEK (annual report 2024 in brackets)"},
@@ -390,6 +426,8 @@ STRINGS: dict[str, dict[str, str]] = {
                                 "en": "Budgeted operating costs after savings programmes"},
     "var.savings_programme_msek": {"sv": "Sparprogram (beslutat i scenariot)",
                                    "en": "Cut of the year's budget by the savings programme lever"},
+    "var.plan_slippage_msek": {"sv": "Planglidning: planens ofinansierade kostnadsökning som inte sparas",
+                               "en": "Plan slippage: the plan's unfunded cost growth not saved"},
     "var.budget_deviation_msek": {"sv": "Budgetavvikelse",
                                   "en": "Budget deviation of the result (budgetavvikelse; positive = better than budget), in operating costs"},
     "var.budget_deviation_frac": {"sv": "Budgetavvikelse, andel av skatter och bidrag",
@@ -397,7 +435,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "var.reaction_savings_msek": {"sv": "Besparingar", "en": "Savings"},
     "var.reaction_savings_frac": {"sv": "Åtgärdsplan: besparing, andel av budget",
                                   "en": "Reaction savings in effect as a share of the budget"},
-    "var.reaction_tax_kr": {"sv": "Skattehöjning (kr per 100 kr)", "en": "Tax increase (SEK per 100 SEK)"},
+    "var.reaction_tax_kr": {"sv": "Skatteändring enligt åtgärdsplanen (kr per 100 kr)",
+                            "en": "Tax change by the reaction rule (SEK per 100 SEK)"},
     "var.reaction_deposits_paused": {"sv": "Pausade inbetalningar till pensionsmedlen",
                                      "en": "Paused deposits to the pension fund"},
     "var.reaction_synnerliga_skal_msek": {"sv": "Synnerliga skäl åberopade", "en": "Exceptional reasons invoked"},
@@ -496,6 +535,8 @@ STRINGS: dict[str, dict[str, str]] = {
                                    "en": "Largest shortfall below the protection level, 1 - index / level"},
     "var.pension_deposits_msek": {"sv": "Avsättning till pensionsmedel",
                                   "en": "Deposits to the pension portfolio at year end"},
+    "var.pension_deposit_cap_msek": {"sv": "Tak för avsättning: högsta värde på pensionsmedlen efter en avsättning",
+                                     "en": "Deposit cap: the most the pension portfolio may hold after a deposit"},
     "var.pension_withdrawals_msek": {"sv": "Uttag ur pensionsmedel",
                                      "en": "Withdrawals from the pension portfolio at year end"},
     "var.realised_securities_gains_msek": {"sv": "Realiserade vinster, värdepapper",

@@ -153,7 +153,7 @@ def test_compare_pairs_runs_on_the_same_paths_and_refuses_to_pair_others(tmp_pat
 
 # --- solve --------------------------------------------------------------------------------------------------
 def test_solve_answer_is_checked_by_a_run_at_it_and_one_step_below(capsys):
-    args = ["solve", str(BASE_TOML), "--goal", "balance_2030", "--at-least", "0.45", "--lever",
+    args = ["solve", str(BASE_TOML), "--goal", "balance_2030", "--at-least", "0.3", "--lever",
             "accounts.savings_programme.pct_by_year.2026", "--range", "0:6", "--paths", "400", "--seed", "2", "--json"]
     main(args)
     answer = json.loads(capsys.readouterr().out)
@@ -166,7 +166,7 @@ def test_solve_answer_is_checked_by_a_run_at_it_and_one_step_below(capsys):
     below = overrides.load(BASE_TOML, {"accounts.savings_programme.pct_by_year.2026": value - step})
     _, met_at = _goals(at, paths=400, seed=2)
     _, met_below = _goals(below, paths=400, seed=2)
-    assert met_at["balance_2030"].mean() >= 0.45 > met_below["balance_2030"].mean()
+    assert met_at["balance_2030"].mean() >= 0.3 > met_below["balance_2030"].mean()
     assert answer["probability"] == met_at["balance_2030"].mean()
 
 

@@ -1,7 +1,7 @@
 """What a `simulator run` does, as named steps, so that the command itself holds no logic.
 
 simulate chunk by chunk into the store (or keep the paths meeting --condition) -> the assumption table
--> summary.json, all in a staging directory renamed into place at the end. Each step is a function the
+and the robustness table -> summary.json, all in a staging directory renamed into place at the end. Each step is a function the
 tests and other commands (sweep, solve) can reuse.
 """
 
@@ -38,6 +38,7 @@ from simulator.scenario.schema import Scenario
 from simulator.variables import STORED
 from simulator.whatif.assumptions import assumption_table
 from simulator.whatif.conditions import condition_mask, parse_condition
+from simulator.whatif.robustness import add_to_summary, robustness_table
 
 
 class RunJob(NamedTuple):
@@ -51,6 +52,7 @@ class RunJob(NamedTuple):
     command: str = "simulator run"
     summary_only: bool = False  # no results.zarr: summary.json alone, the percentiles' second pass re-simulates
     scenario_file: str | None = None  # the file the scenario was read from (simulator year-end reads it again)
+    robustness: bool = True  # the robustness table on the run's first assumption_paths paths
 
 
 def keep_paths(output: SimulationOutput, mask: np.ndarray) -> SimulationOutput:
@@ -132,8 +134,10 @@ def run_job(job: RunJob) -> dict[str, Any]:
             keep[kept_paths] = True
         table, used = (assumption_table(job.scenario, job.options, job.assumption_paths, keep)
                        if job.assumptions else (None, None))
+        robust = robustness_table(job.scenario, job.options, job.assumption_paths, keep) if job.robustness else None
         summary = build_summary(job.scenario, job.options, fin, table, used,
                                 job.options.parameter_uncertainty, condition)
+        add_to_summary(summary, job.scenario, robust)
         if job.scenario_file is not None:  # where to read the scenario again (simulator year-end)
             summary["scenario_file"] = job.scenario_file
         refuse_non_finite(summary, job.scenario_file or job.scenario.name)

@@ -150,6 +150,20 @@ class BudgetDeviation(StrictModel):
     persistence: Annotated[float, Field(ge=0.0, le=0.99)]
 
 
+class PlanSlippage(StrictModel):
+    """Plan slippage (planglidning): the plan's years after the first are realised with a share of the
+    cost growth the plan does not fund left unrealised. The plan holds costs below their price growth
+    (Regionplan 2025-2027: flat, "ingen uppräkning", AR 3863-3877) and counts on efficiencies not yet
+    named; ``unrealised_frac`` of that gap (the plan's first-year costs grown by the zero-shock price
+    index, less the plan's costs) is added to the year's costs. 0 takes the plan at face value, 1
+    gives the costs their price growth from the first plan year. The costs keep the level they slipped
+    to after the plan. Fitted to the region's record of plan revisions (`simulator calibrate`,
+    calibration/data/plan_record.csv, docs/policy.md); applied against the zero-shock plan, which
+    stays the plan as adopted (the reaction rule's plan-year gap is measured against it)."""
+
+    unrealised_frac: Probability = 0.0
+
+
 class AfterPlan(StrictModel):
     """How the plan continues after its last year (documented in docs/accounts.md).
 
@@ -293,6 +307,7 @@ class Accounts(StrictModel):
     depreciation: Depreciation
     savings_programme: SavingsProgramme = SavingsProgramme()
     budget_deviation: BudgetDeviation
+    plan_slippage: PlanSlippage = PlanSlippage()
     balance_requirement: BalanceRequirement
     resultatreserv: Resultatreserv
     opening: Opening

@@ -59,9 +59,12 @@ class Simulation(StrictModel):
 
 class CalibrationInfo(StrictModel):
     """What `simulator calibrate` knows of its fits: the standard error of each fitted parameter by its
-    dotted path (economy.inflation.volatility_pa = 0.0095), for --parameter-uncertainty."""
+    dotted path (economy.inflation.volatility_pa = 0.0095), for --parameter-uncertainty, and what the
+    budget-deviation record gives without its prior."""
 
     standard_errors: dict[str, Annotated[float, Field(ge=0.0, le=1e3)]] = {}
+    #: what a record gives alone where the fit weighs it against a judgment prior (the robustness table)
+    without_prior: dict[str, Annotated[float, Field(ge=-1.0, le=1.0)]] = {}
 
 
 class Scenario(StrictModel):

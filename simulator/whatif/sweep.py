@@ -54,7 +54,7 @@ from simulator.whatif.variants import run_variants
 
 MAX_VARIANTS = 10_000
 DEFAULT_PERCENTILES = ("result_msek", "balance_requirement_result_msek", "equity_msek", "consolidation_ratio",
-                       "consolidation_ratio_booked")
+                       "consolidation_ratio_booked", "pension_deposits_msek", "derisking_months")
 
 
 class VariantSpec(StrictModel):
