@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from simulator.calibration import pxweb
 from simulator.calibration.estimators import MONTHS
 from simulator.errors import InputError
 from simulator.io.safeio import MAX_CSV_BYTES, InputFileError, read_text
@@ -119,6 +120,8 @@ def read_series_file(path: Path) -> tuple[str, dict[str, Any]]:
         text = read_text(path, str(path), limit=MAX_CSV_BYTES)
     except InputFileError as exc:
         raise CalibrationInputError(str(exc)) from None
+    if pxweb.looks_like_pxweb(text.splitlines()):  # SCB's usual download, read as it is
+        text = pxweb.to_tagged(text, str(path), CalibrationInputError)
     lines = text.splitlines()
     name, return_type, header_lines, body_start = _read_header(path, lines)
     if name == "none":
