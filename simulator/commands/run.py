@@ -156,6 +156,7 @@ def run_job(job: RunJob) -> dict[str, Any]:
         summary["name"] = job.name or job.scenario.name  # a variant remembers what it is
         summary["overrides"] = dict(job.overrides)
         summary["economy_files"] = list(job.economy_files)
+        summary["report"] = job.scenario.report.model_dump(mode="json")  # the title without the store
         summary["lever_costs"] = run_costs(job.scenario, summary)
         write_json(staging / SUMMARY_FILE, summary)
         written.update(summary)

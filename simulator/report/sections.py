@@ -103,13 +103,11 @@ def comparison(report: Report, lang: str) -> Section | None:
 def stress_notes(report: Report, runs: list[Run], labels: list[str], lang: str) -> list[str]:
     """For a stressed run that raises a goal against the first (paired, beyond its error): why."""
     main = runs[0]
-    if main.stressed:
-        return []
     notes = []
     for d in paired(report, lang):
         other = next((r for r, lab in zip(runs, labels) if lab == d.run_label), None)
-        if other is None or not other.stressed or d.difference - 1.96 * d.stderr <= 0:
-            continue
+        if other is None or not other.stressed or other.stress == main.stress or d.difference - 1.96 * d.stderr <= 0:
+            continue  # a stress of its own that raises the goal beyond its error
         found = stress_reasons_between(main, other, d.goal)
         notes.append(reasons_text(report, d.run_label, d.goal, d.difference, d.stderr, found, lang))
     return notes

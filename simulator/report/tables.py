@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
+import pandas as pd
 
 from simulator.i18n import t
 from simulator.io.cells import csv_cell, xlsx_cell
@@ -234,7 +235,7 @@ def _sweep(report: Report, lang: str) -> Table | None:
         elif c in SWEEP_COST_COLUMNS.values():
             kind = "count" if "months" in c else "msek"
             cols.append(Column(f"{c} ({_unit(kind, lang)})", kind))
-        elif c in sweep.levers and np.issubdtype(sweep.table[c].dtype, np.number):
+        elif c in sweep.levers and pd.api.types.is_numeric_dtype(sweep.table[c].dtype):
             kind = _lever_kind(c)
             unit = t("xl.unit_percent", lang) if "pct" in c else _unit(kind, lang)
             cols.append(Column(f"{c} ({unit})", kind))

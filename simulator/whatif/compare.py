@@ -142,7 +142,7 @@ def stress_reasons(reference: dict[str, Any], run: dict[str, Any], entry: dict[s
     """For each goal a stressed run raises beyond its error against the reference: the attribution's
     reasons (simulator.whatif.reasons), from the two summaries (the reference's attribution, both runs'
     yearly means over the goal's years)."""
-    if not entry["stressed"] or "stress" in reference:
+    if not entry["stressed"] or reference.get("stress") == run.get("stress"):  # not a stress of its own
         return {}
     years = [int(y) for y in reference.get("years", [])]
     out = {}

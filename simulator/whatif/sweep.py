@@ -218,7 +218,9 @@ def _header(rows: list[dict[str, Any]], lever_keys: list[str]) -> tuple[list[str
 
 
 def _cells(r: dict[str, Any], lever_keys: list[str], goals: list[str]) -> list[Any]:
-    cells = [r["variant"], int(r["reference"]), *[r["levers"].get(k) for k in lever_keys]]
+    def lever(value: Any) -> Any:  # a table or list of values (pct_by_year = {2026 = 1.0}) as its TOML text
+        return toml_text(value) if isinstance(value, (dict, list)) else value
+    cells = [r["variant"], int(r["reference"]), *[lever(r["levers"].get(k)) for k in lever_keys]]
     for g in goals:
         s = r["goals"][g]
         cells += [s["probability"], s["ci95"][0], s["ci95"][1], s["diff"], s["diff_stderr"], s["gained"], s["lost"]]
@@ -315,7 +317,8 @@ def stress_reasons(scenarios: list[Scenario], results, reference: int) -> list[d
         found: dict[str, list[dict[str, Any]]] = {}
         for goal, hits in results.goals.items():
             d = paired_difference(hits[reference], hits[i])
-            if i == reference or not why.against_intuition(sc.stress is not None, d["diff"], d["diff_stderr"]):
+            stressed = sc.stress is not None and sc.stress != scenarios[reference].stress  # a stress of its own
+            if i == reference or not why.against_intuition(stressed, d["diff"], d["diff_stderr"]):
                 continue
             span = why.goal_span(goals, goal)
             k = int(hits[reference].sum())

@@ -262,11 +262,14 @@ class Run:
     lever_costs: dict[str, Any] | None = None  # simulator.whatif.costs, from summary.json
     robustness: list["RobustnessChoice"] = field(default_factory=list)
     stressed: bool = False  # the scenario has a [stress]
+    stress: Any = None  # summary.json "stress": what the stress sets (two runs share a stress when equal)
+    report_text: dict[str, Any] = field(default_factory=dict)  # summary.json "report": the scenario's [report]
 
     def text(self, field_name: str, lang: str) -> str:
         """The scenario's [report] title or description in ``lang`` (the Swedish one when there is no
-        English one); empty when the scenario gives none."""
-        table = (self.scenario or {}).get("report") or {}
+        English one); empty when the scenario gives none. From the stored scenario, else the summary (a
+        sweep, --summary-only)."""
+        table = (self.scenario or {}).get("report") or self.report_text or {}
         if not isinstance(table, dict):
             return ""
         en = table.get(f"{field_name}_en") if lang == "en" else None

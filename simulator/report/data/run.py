@@ -128,6 +128,8 @@ def _run_from(directory: Path, summary: dict[str, Any], results) -> Run:
         lever_costs=read_lever_costs(summary.get("lever_costs")),
         robustness=read_robustness(summary.get("robustness")),
         stressed=isinstance(summary.get("stress"), dict) or bool((scenario or {}).get("stress")),
+        stress=summary.get("stress") or (scenario or {}).get("stress"),
+        report_text=summary.get("report") if isinstance(summary.get("report"), dict) else {},
     )
 
 
