@@ -55,9 +55,6 @@ def holds(report: Report, lang: str) -> str:
         else:
             items.append(t("report.holds_run", lang, run=label, paths=fmt.number(p.paths, 0, lang),
                            seed=fmt.DASH if p.seed is None else p.seed))
-    if run_kind := report.main.sweep:
-        items = [t("report.holds_sweep", lang, n=fmt.number(len(run_kind.table), 0, lang),
-                   paths=fmt.number(report.main.provenance.paths, 0, lang))]
     return t("report.holds", lang, runs="; ".join(items))
 
 
