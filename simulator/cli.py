@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -90,11 +91,30 @@ def _set_option(fn):
                              "the file, e.g. --set pension.risk_rule.equity_cap_frac=0.6")(fn)
 
 
+@contextmanager
+def _unit_hints(values: dict):
+    """A --set value probably in the wrong unit (simulator.scenario.overrides.unit_warnings): a warning
+    on stderr when the field accepts it, part of the one error line when it refuses it."""
+    from simulator.scenario import overrides
+
+    hints = overrides.unit_warnings(values)
+    try:
+        yield
+    except InputError as exc:
+        if hints:  # one line still: the refusal, then what the value probably meant
+            raise InputError(f"{exc}; {'; '.join(h.removeprefix('warning: ') for h in hints)}") from None
+        raise
+    for line in hints:
+        click.echo(line, err=True)
+
+
 def _load(scenario: Path, sets: tuple[str, ...]):
-    """The scenario with its --set overrides, and a warning when they move the zero-shock baseline."""
+    """The scenario with its --set overrides, a warning for a value in the wrong unit, and one when they
+    move the zero-shock baseline."""
     from simulator.scenario import overrides
     values = overrides.parse_sets(sets)
-    spec = overrides.load(scenario, values)
+    with _unit_hints(values):
+        spec = overrides.load(scenario, values)
     if values:
         from simulator.model.baseline import baseline_moves
 
@@ -165,15 +185,20 @@ def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, sch
     from simulator.commands.run import RunJob, run_command
     from simulator.report import console
     from simulator.run.options import RunOptions
+    from simulator.scenario import overrides
 
     spec = _load(scenario, sets)
-    out = out if out is not None else Path("results") / spec.name
+    values = overrides.parse_sets(sets)
+    name = overrides.run_name(spec.name, values)
+    out = out if out is not None else Path("results") / name
+    economy = tuple(os.path.normpath(f) for f in overrides.economy_files(scenario))
     options = RunOptions(paths=paths, seed=seed, chunk_size=chunk_size, workers=workers,
                          scheduler=scheduler, deterministic=deterministic, keep_monthly=monthly,
                          parameter_uncertainty=parameter_uncertainty)
     started = time.perf_counter()
     summary = run_command(RunJob(spec, options, out, force, assumptions, assumption_paths, condition,
-                                 _command_line(ctx), summary_only, str(scenario.resolve()), robustness))
+                                 _command_line(ctx), summary_only, str(scenario.resolve()), robustness, values, name,
+                                 economy))
     elapsed = time.perf_counter() - started
     click.echo(_person_table("run", out, lang) if lang else console.key_run_table(summary))
     n = summary["paths"]
@@ -224,8 +249,9 @@ def sweep(ctx, sweep_file, paths, seed, out, chunk_size, force, sets, lang):
     from simulator.scenario import overrides
 
     options = RunOptions(paths=paths, seed=seed, chunk_size=chunk_size)
-    summary, out, closing = sweep_command(sweep_file, overrides.parse_sets(sets), options, out, force,
-                                          _command_line(ctx))
+    values = overrides.parse_sets(sets)
+    with _unit_hints(values):
+        summary, out, closing = sweep_command(sweep_file, values, options, out, force, _command_line(ctx))
     click.echo(_person_table("sweep", out, lang) if lang else console.key_sweep_table(summary))
     click.echo(closing)
 
@@ -266,9 +292,12 @@ def compare(directories, paired, as_json, out, force, lang):
 @click.option("--paths", "-n", default=10_000, show_default=True, callback=_positive("--paths"))
 @click.option("--seed", "-s", default=42, show_default=True, type=int, callback=_seed)
 @click.option("--json", "as_json", is_flag=True,
-              help='Print {"goal", "target", "lever", "value", "interval": [lo, hi], "probability"}.')
+              help='Print {"goal", "target", "lever", "value", "interval": [lo, hi], "probability", ...}: also '
+                   '"value_text" (the precision the interval supports), "median_tax_rate_kr", '
+                   '"median_result_share", "lever_costs".')
 @_set_option
-def solve(scenario, goal, target, lever, range_text, given, frontier, paths, seed, as_json, sets):
+@_lang_option
+def solve(scenario, goal, target, lever, range_text, given, frontier, paths, seed, as_json, sets, lang):
     """The smallest LEVER value in LO:HI whose GOAL probability is at least the target."""
     import json
 
@@ -280,7 +309,8 @@ def solve(scenario, goal, target, lever, range_text, given, frontier, paths, see
     from simulator.whatif.solve import solve_command
 
     values = {**overrides.parse_sets(sets), **overrides.parse_sets(given, "--given")}
-    overrides.load(scenario, values)  # the scenario and the held levers are valid before searching
+    with _unit_hints(values):
+        overrides.load(scenario, values)  # the scenario and the held levers are valid before searching
     data, files = resolve_scenario_data(scenario)
     data = with_values(data, values)
     source = scenario_source(scenario, files) + (f" --set {overrides.describe(values)}" if values else "")
@@ -291,9 +321,15 @@ def solve(scenario, goal, target, lever, range_text, given, frontier, paths, see
             raise InputError(f"--frontier: {frontier!r} is not KEY=V1,V2,...")
         front = (key.strip(), [overrides.parse_value(v.strip()) for v in listed.split(",")])
     options = RunOptions(paths=paths, seed=seed, chunk_size=2000)
-    with progress(0, "path-variants", "solve") as advance:
+    # the search's evaluations are not known in advance: about two ends, three rounds of 9, the interval's
+    # two grids and the answer, per frontier value; more grows the bar's total
+    estimate = (2 + 3 * 9 + 2 * 9 + 1) * paths * (len(front[1]) if front else 1)
+    with progress(estimate, "paths", "solve") as advance:
         result = solve_command(data, source, goal, target, lever, range_text, options, front, advance)
-    click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else console.key_solve_text(result))
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        click.echo(console.solve_text(result, lang) if lang else console.key_solve_text(result))
 
 
 @cli.command("year-end")

@@ -6,13 +6,22 @@ the känslighetsanalys items and the events summary.json counts. ``t(key, lang, 
 string up and fills its ``{placeholders}``; an unknown key or language is an error, never a silent
 fallback, and a test checks that every key has both languages with the same placeholders, and that no
 module outside this one holds a Swedish label (tests/test_layers.py).
+
+The strings are this module's table and, for the report's and the terminal's longer texts (issue 20),
+the TOML file beside it (``i18n.toml``: ``"key" = { sv = "...", en = "..." }``), read once at import;
+a key in both is an error, so each label still has one home.
 """
 
 from __future__ import annotations
 
 import string
+import tomllib
+from pathlib import Path
 
 from simulator.errors import InputError
+
+#: the report's and the terminal's texts, beside this module (package data)
+STRINGS_FILE = Path(__file__).with_name("i18n.toml")
 
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
@@ -22,14 +31,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "report.kicker": {"sv": "Region Jämtland Härjedalen · långsiktig ekonomisk simulering",
                       "en": "Region Jämtland Härjedalen · long-term financial simulation"},
     "report.title": {"sv": "Rapport: scenario {scenario}", "en": "Report: scenario {scenario}"},
-    "report.subtitle": {"sv": "{paths} simulerade banor, frö {seed}, körd {date}",
-                        "en": "{paths} simulated paths, seed {seed}, run on {date}"},
+    "report.subtitle": {"sv": "{paths} simulerade utfall, frö {seed} (slumptalens startvärde: samma frö ger samma siffror), körd {date}",
+                        "en": "{paths} simulated paths, seed {seed} (where the random numbers start: the same seed gives the same numbers), run on {date}"},
     "report.subtitle_deterministic": {
         "sv": "Deterministisk körning: planen utan slumpmässiga störningar, körd {date}",
         "en": "Deterministic run: the plan without random shocks, run on {date}"},
     "report.contents": {"sv": "Innehåll", "en": "Contents"},
-    "report.generated": {"sv": "Rapporten skapades {date} med simulator {version}.",
-                         "en": "Report generated on {date} with simulator {version}."},
+    "report.generated": {"sv": "Rapporten skapades {date} med simulator {version} (kod {code}).",
+                        "en": "Report generated on {date} with simulator {version} (code {code})."},
     # sections
     "section.answers": {"sv": "Tre svar", "en": "Three answers"},
     "section.goals": {"sv": "Målen: definition, sannolikhet och intervall",
@@ -41,7 +50,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "section.equity": {"sv": "Aktieandelen och dynamiska riskprincipen",
                        "en": "The equity share and the drawdown rule"},
     "section.tornado": {"sv": "Antagandenas betydelse", "en": "How much the assumptions matter"},
-    "section.attribution": {"sv": "Varför banor missar målen", "en": "Why paths miss the goals"},
+    "section.attribution": {"sv": "Varför utfall missar målen", "en": "Why paths miss the goals"},
     "section.sweep": {"sv": "Svep över styrmedlen", "en": "Sweep over the levers"},
     "section.paired": {"sv": "Parvisa skillnader mot första körningen",
                        "en": "Paired differences against the first run"},
@@ -112,19 +121,19 @@ STRINGS: dict[str, dict[str, str]] = {
                                "en": "How does the equity share of the pension portfolio develop?"},
     "answer.equity.medians": {"sv": "Aktieandelen vid årets slut, median: {medians}.",
                               "en": "The equity share at year end, median: {medians}."},
-    "answer.equity.low": {"sv": "I var tjugonde bana är den lägre än {p5} år {year}.",
+    "answer.equity.low": {"sv": "I vart tjugonde utfall är den lägre än {p5} år {year}.",
                           "en": "In one path in twenty it is below {p5} in {year}."},
     "answer.equity.derisking": {
         "sv": "Riskprincipen tvingar ner aktieandelen under den strategiska nivån någon gång i {p} av "
-              "banorna, i genomsnitt {months} månader per år.",
+              "utfallen, i genomsnitt {months} månader per år.",
         "en": "The drawdown rule forces the equity share below its strategic level at some point in {p} of "
               "the paths, on average {months} months a year."},
     "answer.equity.breach": {
-        "sv": "Skyddsnivån underskrids ändå, mellan två ombalanseringar, i {p} av banorna ({interval}).",
+        "sv": "Skyddsnivån underskrids ändå, mellan två ombalanseringar, i {p} av utfallen ({interval}).",
         "en": "The protection level is still breached between two rebalancings in {p} of the paths "
               "({interval})."},
     # goal definitions
-    "def.all_of": {"sv": "Alla dessa mål uppfyllda på samma bana: {parts}.",
+    "def.all_of": {"sv": "Alla dessa mål uppfyllda i samma utfall: {parts}.",
                    "en": "All of these goals met on the same path: {parts}."},
     "def.metric": {"sv": "{metric} {comparison} {threshold} {when}.",
                    "en": "{metric} {comparison} {threshold} {when}."},
@@ -144,14 +153,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "text.definition": {"sv": "Definition", "en": "Definition"},
     "text.interval_covers_default": {
         "sv": "Intervallen är 95 % konfidensintervall (Wilson) för simuleringsfelet: hur mycket sannolikheten "
-              "kan skilja sig från den som oändligt många banor skulle ge. De omfattar inte osäkerheten i "
+              "kan skilja sig från den som oändligt många simulerade utfall skulle ge. De omfattar inte osäkerheten i "
               "modellens antaganden; den visas i avsnittet om antagandenas betydelse när körningen har den.",
         "en": "The intervals are 95% (Wilson) confidence intervals for the simulation error: how far the "
               "probability may lie from what infinitely many paths would give. They do not cover the "
               "uncertainty of the model's assumptions; that is shown in the section on the assumptions "
               "when the run carries it."},
     "text.interval_covers_parameters": {
-        "sv": "Intervallen är 95 % konfidensintervall (Wilson) för simuleringsfelet. Varje bana drar här de "
+        "sv": "Intervallen är 95 % konfidensintervall (Wilson) för simuleringsfelet. Varje utfall drar här de "
               "kalibrerade parametrarna ur deras skattade fördelning, så sannolikheten väger också in "
               "skattningsfelet i drivarnas parametrar; bedömningsparametrarna hålls fasta och visas i "
               "avsnittet om antagandenas betydelse.",
@@ -160,12 +169,12 @@ STRINGS: dict[str, dict[str, str]] = {
               "weighs in the estimation error of the drivers' parameters; the judgment parameters are held "
               "fixed and shown in the section on the assumptions."},
     "text.deterministic_note": {
-        "sv": "En deterministisk körning är en enda bana utan slumpmässiga störningar: varje mål är "
+        "sv": "En deterministisk körning är ett enda utfall utan slumpmässiga störningar: varje mål är "
               "uppfyllt eller ej uppfyllt, utan sannolikhet eller intervall.",
         "en": "A deterministic run is a single path without random shocks: each goal is met or not met, "
               "with no probability or interval."},
     "text.goals_intro": {
-        "sv": "Sannolikheten är andelen simulerade banor där målet är uppfyllt.",
+        "sv": "Sannolikheten är andelen simulerade utfall där målet är uppfyllt.",
         "en": "The probability is the share of simulated paths on which the goal is met."},
     "text.paths_meeting": {"sv": "{n} av {of}", "en": "{n} of {of}"},
     "text.comparison_intro": {
@@ -185,14 +194,11 @@ STRINGS: dict[str, dict[str, str]] = {
               "identified come true only as far as the plan slippage says, and the budget deviation fades at "
               "the administration's own pace."},
     "text.policy_named": {"sv": "Reaktionsregel i kraft: {name}.", "en": "Reaction rule in force: {name}."},
-    "text.instruments_note": {
-        "sv": "Medianbanan: hälften av banorna använder mindre. Dåliga banor: var tionde bana använder minst "
-              "så mycket ({q}:e percentilen).",
-        "en": "Median path: half the paths use less. Bad paths: one path in ten uses at least this much "
-              "(the {q}th percentile)."},
+    "text.instruments_note": {"sv": "Medianutfallet: hälften av de simulerade utfallen använder mindre. Dåliga utfall: vart tionde utfall använder minst så mycket ({q}:e percentilen). Regelns tak: det mesta åtgärdsplanen tillåter.",
+                             "en": "Median outcome: half the simulated outcomes use less. Bad outcomes: one outcome in ten uses at least this much (the {q}th percentile). The rule's cap: the most the action plan allows."},
     "text.fans_intro": {
-        "sv": "Solfjädrarna visar spridningen över banorna: ljust fält 5–95 %, mörkt fält 25–75 %, linjen "
-              "medianen. Den streckade linjen är banan utan slumpmässiga störningar när den finns; den prickade "
+        "sv": "Solfjädrarna visar spridningen över utfallen: ljust fält 5–95 %, mörkt fält 25–75 %, linjen "
+              "medianen. Den streckade linjen är utfallet utan slumpmässiga störningar när den finns; den prickade "
               "en målnivå eller gräns.",
         "en": "The fans show the spread over the paths: light band 5–95%, dark band 25–75%, the line the "
               "median. The dashed line is the path without random shocks when given; the dotted one a target "
@@ -210,19 +216,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Each bar shows the goal's probability with one judgment parameter set low and high, on the "
               "run's random numbers; the vertical line is the run's probability."},
     "text.attribution_intro": {
-        "sv": "Medelvärden bland banor som når målet och bland banor som missar det: de största skillnaderna "
-              "pekar på varför banor missar.",
+        "sv": "Medelvärden bland utfall som når målet och bland utfall som missar det: de största skillnaderna "
+              "pekar på varför utfall missar.",
         "en": "Means among the paths that meet the goal and among those that miss it: the largest differences "
               "point to why paths miss."},
-    "text.sweep_intro": {
-        "sv": "Varje variant körd på samma slumptal. Rutorna visar målets sannolikhet för varje "
-              "kombination av styrmedel.",
-        "en": "Every variant run on the same random numbers. The cells show the goal's probability for each "
-              "combination of levers."},
-    "text.sweep_note": {
-        "sv": "Inom parentes 95 % konfidensintervall; efter semikolon skillnaden mot referensvarianten.",
-        "en": "In brackets the 95% confidence interval; after the semicolon the difference from the reference "
-              "variant."},
+    "text.sweep_intro": {"sv": "Varje variant är körd på samma slumptal: {n} varianter, vardera {paths} simulerade utfall. Rutorna visar målets sannolikhet för varje kombination av styrmedel.",
+                        "en": "Every variant is run on the same random numbers: {n} variants, each {paths} simulated outcomes. The cells show the goal's probability for each combination of levers."},
+    "text.sweep_note": {"sv": "Sannolikhet med 95 % konfidensintervall inom parentes, därefter skillnaden mot referensvarianten i procentenheter ± 1,96 parvisa standardfel (samma simulerade utfall).",
+                       "en": "Probability with its 95% confidence interval in brackets, then the difference from the reference variant in percentage points ± 1.96 paired standard errors (the same simulated outcomes)."},
     "text.reference": {"sv": "referens", "en": "reference"},
     # the terminal tables of run, sweep and compare with --lang (simulator.report.console)
     "console.policy": {"sv": "Politik", "en": "Policy"},
@@ -230,16 +231,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "console.paired": {"sv": "parvis", "en": "paired"},
     "console.independent": {"sv": "oberoende", "en": "independent"},
     "console.condition": {
-        "sv": "Villkor: {expression}: {kept} av {total} banor behålls; svaren nedan gäller givet villkoret",
+        "sv": "Villkor: {expression}: {kept} av {total} utfall behålls; svaren nedan gäller givet villkoret",
         "en": "Condition: {expression}: {kept} of {total} paths kept; the answers below are given it"},
     "console.sweep_note": {
         "sv": "Sannolikhet per mål; inom parentes skillnaden mot referensvarianten i procentenheter ± 1,96 "
-              "parvisa standardfel (samma banor i alla varianter).",
+              "parvisa standardfel (samma simulerade utfall i alla varianter).",
         "en": "Probability per goal; in brackets the difference from the reference variant in percentage "
               "points ± 1.96 paired standard errors (the same paths in every variant)."},
     "text.paired_intro": {
-        "sv": "Körningar med samma frö och antal banor jämförs bana för bana; standardfelet är de parvisa "
-              "skillnadernas. Vunna banor når målet bara i den andra körningen, förlorade bara i den första.",
+        "sv": "Körningar med samma frö och antal utfall jämförs utfall för utfall; standardfelet är de parvisa "
+              "skillnadernas. Vunna utfall når målet bara i den andra körningen, förlorade bara i den första.",
         "en": "Runs sharing seed and paths are compared path by path; the standard error is that of the paired "
               "differences. Gained paths meet the goal only in the other run, lost ones only in the first."},
     "text.assumptions_note": {
@@ -257,8 +258,8 @@ STRINGS: dict[str, dict[str, str]] = {
     # tables and columns
     "table.risks": {"sv": "Risker", "en": "Risks"},
     "table.policy_settings": {"sv": "Reaktionsregelns inställningar", "en": "The reaction rule's settings"},
-    "table.instruments": {"sv": "Åtgärderna summerade över hela perioden, per bana",
-                          "en": "The measures summed over the whole period, per path"},
+    "table.instruments": {"sv": "Åtgärderna per simulerat utfall {years}",
+                         "en": "The measures per simulated outcome {years}"},
     "table.equity_risks": {"sv": "Riskminskning och skyddsnivå", "en": "De-risking and protection level"},
     "table.sweep": {"sv": "Varianterna", "en": "The variants"},
     "table.assumptions": {"sv": "Huvudantaganden", "en": "Main assumptions"},
@@ -268,15 +269,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "col.definition": {"sv": "Definition", "en": "Definition"},
     "col.probability": {"sv": "Sannolikhet", "en": "Probability"},
     "col.interval95": {"sv": "95 % intervall", "en": "95% interval"},
-    "col.paths_meeting": {"sv": "Banor som når målet", "en": "Paths meeting it"},
+    "col.paths_meeting": {"sv": "Utfall som når målet", "en": "Paths meeting it"},
     "col.risk": {"sv": "Risk", "en": "Risk"},
     "col.any_year": {"sv": "Något år", "en": "In some year"},
     "col.setting": {"sv": "Inställning", "en": "Setting"},
     "col.value": {"sv": "Värde", "en": "Value"},
     "col.values": {"sv": "Värden", "en": "Values"},
     "col.instrument": {"sv": "Åtgärd", "en": "Measure"},
-    "col.total_median": {"sv": "Medianbanan", "en": "Median path"},
-    "col.total_bad": {"sv": "Dåliga banor ({q}:e percentilen)", "en": "Bad paths ({q}th percentile)"},
+    "col.total_median": {"sv": "Medianutfallet", "en": "Median path"},
+    "col.total_bad": {"sv": "Dåliga utfall ({q}:e percentilen)", "en": "Bad paths ({q}th percentile)"},
     "col.measure": {"sv": "Mått", "en": "Measure"},
     "col.variable": {"sv": "Variabel", "en": "Variable"},
     "col.mean_met": {"sv": "Medel, når målet", "en": "Mean, meeting"},
@@ -285,8 +286,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "col.run": {"sv": "Körning", "en": "Run"},
     "col.stderr_points": {"sv": "Standardfel (procentenheter)", "en": "Standard error (percentage points)"},
     "col.stderr_axis": {"sv": "Skillnad, procentenheter", "en": "Difference, percentage points"},
-    "col.gained": {"sv": "Vunna banor", "en": "Paths gained"},
-    "col.lost": {"sv": "Förlorade banor", "en": "Paths lost"},
+    "col.gained": {"sv": "Vunna utfall", "en": "Paths gained"},
+    "col.lost": {"sv": "Förlorade utfall", "en": "Paths lost"},
     "col.variant": {"sv": "Variant", "en": "Variant"},
     "col.lever": {"sv": "Styrmedel", "en": "Lever"},
     "col.item": {"sv": "Uppgift", "en": "Item"},
@@ -301,18 +302,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "overlay.zero_shock": {"sv": "Utan störningar", "en": "Zero shock"},
     "chart.comparison": {"sv": "Målens sannolikhet per körning", "en": "The goals' probability per run"},
     "chart.paired": {"sv": "Parvis skillnad med 95 % intervall", "en": "Paired difference with 95% interval"},
-    "chart.median_path": {"sv": "Medianbanan", "en": "Median path"},
-    "chart.bad_paths": {"sv": "Dåliga banor ({q}:e percentilen)", "en": "Bad paths ({q}th percentile)"},
-    "chart.share_paths_used": {"sv": "Andel banor", "en": "Share of paths"},
+    "chart.median_path": {"sv": "Medianutfallet", "en": "Median path"},
+    "chart.bad_paths": {"sv": "Dåliga utfall ({q}:e percentilen)", "en": "Bad paths ({q}th percentile)"},
+    "chart.share_paths_used": {"sv": "Andel utfall", "en": "Share of paths"},
     "chart.equity_monthly": {"sv": "Aktieandel per månad", "en": "Equity share per month"},
-    "chart.depth": {"sv": "Andel banor med sänkt aktieandel, efter djup under {share}",
-                    "en": "Share of paths de-risked, by depth below {share}"},
+    "chart.depth": {"sv": "Andel utfall där regeln vid ombalanseringen sänker aktieandelen under {share}, efter djup",
+                   "en": "Share of outcomes in which the rule, at a rebalancing, sets the equity share below {share}, by depth"},
     "chart.depth_band": {"sv": "{lo}–{hi} procentenheter", "en": "{lo}–{hi} percentage points"},
     "chart.depth_band_open": {"sv": "mer än {lo} procentenheter", "en": "more than {lo} percentage points"},
-    "chart.derisk_months": {"sv": "Månader med riskminskning per år, medel över banorna",
-                            "en": "Months of de-risking per year, mean over the paths"},
-    "chart.breach_by_year": {"sv": "Andel banor där skyddsnivån underskrids, per år",
-                             "en": "Share of paths breaching the protection level, per year"},
+    "chart.derisk_months": {"sv": "Månader med riskminskning per år, medel över utfallen",
+                           "en": "Months of de-risking per year, mean over the outcomes"},
+    "chart.breach_by_year": {"sv": "Andel utfall där skyddsnivån underskrids, per år",
+                            "en": "Share of outcomes breaching the protection level, per year"},
     "chart.low_value": {"sv": "Lågt värde", "en": "Low value"},
     "chart.high_value": {"sv": "Högt värde", "en": "High value"},
     "chart.frontier": {"sv": "Avvägning mellan målen över varianterna",
@@ -573,7 +574,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "unit.axis_kr": {"sv": "kr", "en": "SEK"},
     "unit.axis_count": {"sv": "antal", "en": "count"},
     "unit.axis_months": {"sv": "månader", "en": "months"},
-    "unit.axis_share_paths": {"sv": "andel banor", "en": "share of paths"},
+    "unit.axis_share_paths": {"sv": "andel utfall", "en": "share of paths"},
     "unit.msek": {"sv": "mnkr", "en": "MSEK"},
     "unit.percent_word": {"sv": "procent", "en": "per cent"},
     "unit.points": {"sv": "procentenheter", "en": "percentage points"},
@@ -587,7 +588,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "prov.sha256_computed": {"sv": "beräknad här ur det sparade scenariot",
                              "en": "computed here from the stored scenario"},
     "prov.seed": {"sv": "Frö", "en": "Seed"},
-    "prov.paths": {"sv": "Banor", "en": "Paths"},
+    "prov.paths": {"sv": "Simulerade utfall", "en": "Paths"},
     "prov.version": {"sv": "Version", "en": "Version"},
     "prov.date": {"sv": "Datum", "en": "Date"},
     "prov.command": {"sv": "Kommando", "en": "Command"},
@@ -689,7 +690,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "xl.sheet_equity_monthly": {"sv": "Aktieandel per månad", "en": "Equity share per month"},
     "xl.sheet_instruments": {"sv": "Åtgärder", "en": "Measures"},
     "xl.sheet_assumptions": {"sv": "Antaganden", "en": "Assumptions"},
-    "xl.sheet_attribution": {"sv": "Varför banor missar", "en": "Why paths miss"},
+    "xl.sheet_attribution": {"sv": "Varför utfall missar", "en": "Why paths miss"},
     "xl.sheet_sweep": {"sv": "Svep", "en": "Sweep"},
     "xl.sheet_comparison": {"sv": "Jämförelse", "en": "Comparison"},
     "xl.sheet_paired": {"sv": "Parvisa skillnader", "en": "Paired differences"},
@@ -704,8 +705,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "xl.ci_high": {"sv": "95 % intervall, övre", "en": "95% interval, upper"},
     "xl.month": {"sv": "Månad", "en": "Month"},
     "xl.year": {"sv": "År", "en": "Year"},
-    "xl.bad_paths": {"sv": "Dåliga banor", "en": "Bad paths"},
-    "xl.bad_quantile": {"sv": "Percentil för dåliga banor", "en": "Percentile for bad paths"},
+    "xl.bad_paths": {"sv": "Dåliga utfall", "en": "Bad paths"},
+    "xl.bad_quantile": {"sv": "Percentil för dåliga utfall", "en": "Percentile for bad paths"},
     "xl.parameter": {"sv": "Parameter", "en": "Parameter"},
     "xl.p_low": {"sv": "Sannolikhet vid lågt värde", "en": "Probability at the low value"},
     "xl.p_high": {"sv": "Sannolikhet vid högt värde", "en": "Probability at the high value"},
@@ -725,6 +726,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "xl.unit_index": {"sv": "index", "en": "index"},
     "xl.unit_number": {"sv": "tal", "en": "number"},
 }
+
+
+def _merge(table: dict[str, dict[str, str]], path: Path) -> None:
+    """Add the TOML file's strings to ``table``; a key already there is a second home: an error."""
+    extra = tomllib.loads(path.read_text(encoding="utf-8"))
+    twice = sorted(set(extra) & set(table))
+    if twice:
+        raise ValueError(f"{path}: keys also in simulator/i18n.py: {', '.join(twice)}")
+    table.update(extra)
+
+
+_merge(STRINGS, STRINGS_FILE)
 
 
 class UnknownLanguage(InputError, ValueError):

@@ -37,7 +37,7 @@ def test_an_overlay_equals_the_flat_file_it_stands_for():
                                        "base.toml", "economy.toml", "2024.toml"]
     flat = with_values(resolve_scenario_data(BASE_TOML)[0], BOTH)
     for data in (overlay, flat):
-        data.pop("name"), data.pop("description")
+        data.pop("name"), data.pop("description"), data.pop("report")  # what the outputs call it
     assert overlay == flat
     a = run(load_scenario(SCENARIOS / "tax_50_ore_and_savings_1pct.toml"), RunOptions(paths=200, seed=5)).annual
     b = run(overrides.load(BASE_TOML, BOTH), RunOptions(paths=200, seed=5)).annual
@@ -93,8 +93,8 @@ def test_sweep_rows_equal_separate_runs_bit_for_bit(tmp_path, capsys):
     main(["sweep", str(path), "--paths", "300", "--seed", "3", "--out", str(out), "--chunk-size", "128"])
     summary = json.loads((out / "summary.json").read_text())
     rows = {r["variant"]: r for r in summary["variants"]}
-    assert len(rows) == 5 and summary["reference"] == "kr=0.0,equity_cap_frac=0.8"  # the levers that vary
-    checks = {"kr=0.5,equity_cap_frac=0.77": overrides.load(BASE_TOML, {
+    assert len(rows) == 5 and summary["reference"] == "kr-0.0_equity_cap_frac-0.8"  # the levers that vary
+    checks = {"kr-0.5_equity_cap_frac-0.77": overrides.load(BASE_TOML, {
                   "accounts.tax_rise.kr": 0.5, "accounts.tax_rise.from_year": 2026,
                   "pension.risk_rule.equity_cap_frac": 0.77}),
               "cap60": load_scenario(SCENARIOS / "equity_cap_60.toml")}

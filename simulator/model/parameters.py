@@ -370,6 +370,7 @@ READ_ELSEWHERE = {
                "checks through the validation context)",
     "name": "the outputs' labels",
     "description": "the outputs' labels",
+    "report": "the report's title and description (simulator.report)",
 }
 
 

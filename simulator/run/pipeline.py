@@ -290,6 +290,11 @@ def run_on_cluster(job: ChunkJob, bounds, options: RunOptions, progress: Callabl
         return finish(job.spec, stats, second_pass)
 
 
+#: how often :func:`stream` reports each path to its progress callable (the pilot and the rest, then the
+#: exact percentiles' second pass): the bar counts each path once (simulator.run.progress)
+PROGRESS_PASSES = 2
+
+
 def stream(job: ChunkJob, options: RunOptions, progress: Callable[[int], None] = lambda n: None):
     """Simulate every chunk of the run, writing the store as it goes; the summary's numbers."""
     n_paths = 1 if options.deterministic else options.paths

@@ -23,6 +23,7 @@ from simulator.report.data.model import (
     Policy,
     ReportInputError,
     Risk,
+    RobustnessChoice,
 )
 
 SUMMARY_FILE = "summary.json"
@@ -232,3 +233,37 @@ def read_condition(spec: Any) -> Condition | None:
     if not (isinstance(kept, int) and isinstance(total, int)):
         return None
     return Condition(spec["expression"], kept, total)
+
+
+#: a robustness entry whose name holds one of these is the sceptic's combination of choices
+SCEPTIC_WORDS = ("sceptic", "skeptic")
+
+
+def read_robustness(raw) -> list[RobustnessChoice]:
+    """summary.json ``robustness``: ``{choice: {"value": x, "goals": {goal: {"diff": d, "stderr": s}}}}``,
+    one entry the sceptic's combination (CONTRACT.md). Read tolerantly: results of older versions have
+    none, and an entry without a usable difference is left out."""
+    if not isinstance(raw, dict):
+        return []
+    out = []
+    for name, entry in raw.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("goals"), dict):
+            continue
+        diffs = {}
+        for goal, d in entry["goals"].items():
+            diff = as_number(d.get("diff")) if isinstance(d, dict) else None
+            if diff is not None:
+                diffs[goal] = (diff, as_number(d.get("stderr")))
+        if diffs:
+            out.append(RobustnessChoice(str(name), entry.get("value"), diffs,
+                                        sceptic=any(w in str(name).lower() for w in SCEPTIC_WORDS)
+                                        or bool(entry.get("sceptic"))))
+    return out
+
+
+def read_lever_costs(raw) -> dict[str, Any] | None:
+    """summary.json ``lever_costs`` (simulator.whatif.costs), when whole."""
+    keys = ("tax_raised_msek", "savings_msek", "deposits_msek", "derisking_months")
+    if isinstance(raw, dict) and all(as_number(raw.get(k)) is not None for k in keys):
+        return raw
+    return None
