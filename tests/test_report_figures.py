@@ -17,6 +17,7 @@ from simulator.report.charts import TickFormatter, year_ticks
 from simulator.report.data import load_report
 from simulator.report.html import build_sections
 from simulator.report.page_one import robustness_sentence
+from simulator.whatif.reasons import INSTRUMENTS
 from tests.test_report_support import copy_run, read_summary, rendered, runs, write_summary  # noqa: F401
 from tests.conftest import BASE_TOML
 
@@ -60,7 +61,7 @@ def test_each_figure_of_the_actions_table_is_within_what_the_rule_allows(runs, r
     # what the reader sees: each figure with its unit, the cap beside it
     table = next(tb for tb in sections["reaction"].tables if "per simulerat utfall" in tb["caption"])
     rows = {r[0]: r for r in table["rows"]}
-    assert rows["Skattehöjning (kr per 100 kr)"][3].endswith("kr") and rows["Skattehöjning (kr per 100 kr)"][4] == "2,00\u00a0kr"
+    assert rows["Skatteändring enligt åtgärdsplanen (kr per 100 kr)"][3].endswith("kr") and rows["Skatteändring enligt åtgärdsplanen (kr per 100 kr)"][4] == "2,00\u00a0kr"
     assert rows["Besparingar"][3].endswith("mnkr") and rows["Besparingar"][4] == "15\u00a0% av kostnaderna"
     assert rows["Pausade inbetalningar till pensionsmedlen"][3].endswith(" år")
 
@@ -254,21 +255,27 @@ def test_solve_says_what_its_answer_means(capsys):
 
 
 def test_a_stress_that_raises_a_goal_says_why(tmp_path, capsys):
-    """A 2026 crash raises P(ekonomi i balans 2030) (issue 20, point 8): the sweep and its report say why,
-    from the attribution: the reaction saves more in 2027-2030."""
+    """A stressed variant that raises P(ekonomi i balans 2030) beyond its error gets a reason (issue 20,
+    point 8): the sweep and its report say why, from the attribution. The case is built so that the goal
+    rises for certain: a 2026 crash together with a 2-krona tax rise from 2026 (with the two-sided reaction
+    and the plan slippage, the crash alone no longer raises it: -0.3 pp ± 0.5 at 3 000 paths)."""
     spec = tmp_path / "s.toml"
     spec.write_text(f'scenario = "{BASE_TOML}"\n[[variants]]\nname = "base"\n[[variants]]\nname = "crash"\n'
-                    f'scenario = "{BASE_TOML.parent / "stress_crash_2026.toml"}"\n', encoding="utf-8")
+                    f'scenario = "{BASE_TOML.parent / "stress_crash_2026.toml"}"\n'
+                    'set = {"accounts.tax_rise.kr" = 2.0, "accounts.tax_rise.from_year" = 2026}\n', encoding="utf-8")
     out = tmp_path / "sw"
     main(["sweep", str(spec), "--paths", "3000", "--seed", "42", "--out", str(out), "--lang", "sv"])
     printed = capsys.readouterr().out
-    crash = read_summary(out)["variants"][1]
+    summary = read_summary(out)
+    crash = summary["variants"][1]
     d = crash["goals"]["balance_2030"]
-    assert d["diff"] - 1.96 * d["diff_stderr"] > 0  # against intuition, beyond the error
+    assert d["diff"] - 1.96 * d["diff_stderr"] > 0  # beyond the error
     reasons = crash["reasons"]["balance_2030"]
-    savings = next(r for r in reasons if r["variable"] == "reaction_savings_msek")
-    assert savings["variant"] > savings["reference"]  # the reaction saves more after the crash
-    assert "trots att det är en påfrestning" in printed and "Besparingar 2027–2030" in printed
+    assert reasons, "a stressed variant that raises a goal names why"
+    for r in reasons:  # each reason moved its variable the way the goal's met paths lie (or more instrument)
+        helps = INSTRUMENTS.get(r["variable"], np.sign(r["met"] - r["missed"]))
+        assert helps * (r["variant"] - r["reference"]) > 0, r
+    assert "trots att det är en påfrestning" in printed
     main(["report", str(out)])
     html = (out / "report.html").read_text(encoding="utf-8").replace('<span class="nw">', "").replace("</span>", "")
-    assert "höjer sannolikheten för Ekonomi i balans 2030" in html and "Besparingar 2027–2030" in html
+    assert "höjer sannolikheten för Ekonomi i balans 2030" in html

@@ -69,7 +69,7 @@ def test_todays_run_in_swedish(runs, rendered):
     first = text.split('<article class="answer">', 2)[1]
     assert percent(g["probability"], word=True) in first
     lo, hi = interval(*g["ci95"]).split(NBSP)[0].split("–")
-    assert f'<span class="nw">({lo}–{hi}</span>' in first  # kept on one line by the CSS
+    assert f'<span class="nw">{lo}–{hi}</span>' in first  # kept on one line by the CSS
     assert "\u2060" not in text  # no invisible character: what a reader copies is what they see
     assert "Har regionen ekonomi i balans 2030?" in first
     # both measures of the pension goal are answered, the booked one with its own probability

@@ -17,6 +17,8 @@ from simulator.calibration.data import CalibrationInputError, read_series_file
 from simulator.cli import main
 from simulator.run.progress import Progress, ambient, progress
 from simulator.whatif.assumptions import ASSUMPTIONS
+from simulator.whatif.robustness import variants as robustness_variants
+from simulator.scenario.loader import load_scenario
 from tests.conftest import BASE_TOML, ROOT
 
 DATA = ROOT / "calibration" / "data"
@@ -75,14 +77,15 @@ def test_a_run_shows_one_bar_in_paths_that_ends_at_100_percent(tmp_path):
     done = subprocess.run([sys.executable, "-m", "simulator", "run", str(BASE_TOML), "--paths", str(paths),
                            "--assumption-paths", str(assumption_paths), "--out", str(tmp_path / "r")],
                           capture_output=True, text=True, env=env, timeout=600, check=True)
-    total = paths + 2 * len(ASSUMPTIONS) * assumption_paths
+    readings = len(robustness_variants(load_scenario(BASE_TOML))[0])  # the run's scenario again, then each
+    total = paths + 2 * len(ASSUMPTIONS) * assumption_paths + (1 + readings) * assumption_paths
     states = re.findall(r"([\w ]+):\s+(\d+)%\|[^|]*\|\s*([\d.]+k?)/([\d.]+k?) \[", done.stderr)
     assert states, done.stderr[-500:]
     to_number = lambda s: float(s[:-1]) * 1000 if s.endswith("k") else float(s)  # noqa: E731
     assert {to_number(t) for *_, t in states} == {total}  # one total, known from the start
     assert [int(p) for _, p, _, _ in states] == sorted(int(p) for _, p, _, _ in states)  # never backwards
     assert states[-1][1] == "100" and to_number(states[-1][2]) == total
-    assert {name.strip() for name, *_ in states} <= {"simulating", "assumption variants"}
+    assert {name.strip() for name, *_ in states} <= {"simulating", "assumption variants", "robustness variants"}
     assert "paths/s" in done.stderr
 
 

@@ -1,5 +1,6 @@
 """The files the program reads back, checked like what it reads in: summary.json (of a run or a sweep) and
-compare.json, each against one pydantic schema, with a size limit applied before a byte is read.
+compare.json, each against one pydantic schema, and sweep.csv against its columns' ranges, with a size limit
+applied before a byte is read.
 
 A wrong file is one line naming the file and the field, exit 2 (:class:`ResultFileError`), never a bare
 exception. The schemas type and range-check every field the readers use (a probability is a number in
@@ -10,10 +11,13 @@ keys a later version adds are let through, so an older program still reads a new
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulator.errors import InputError
@@ -199,3 +203,47 @@ def _no_constant(name: str) -> float:
     """JSON has no NaN or Infinity: a file that spells them was not written by this program."""
     raise ValueError(f"{name} is not a JSON number")
 
+
+
+# --- sweep.csv -----------------------------------------------------------------------------------------
+
+#: sweep.csv of 10 000 variants with a few goals is a few MB.
+MAX_SWEEP_CSV_BYTES = 64 * 2**20
+#: a goal's column suffix -> the range its values must lie in (empty cells allowed: a statistic that does
+#: not exist, e.g. the reference's difference from itself in an older file)
+SWEEP_RANGES = {"probability": (0.0, 1.0), "ci_low": (0.0, 1.0), "ci_high": (0.0, 1.0), "diff": (-1.0, 1.0),
+                "diff_stderr": (0.0, 1.0), "gained": (0.0, 1e12), "lost": (0.0, 1e12)}
+
+
+def read_sweep_csv(path: Path, limit: int = MAX_SWEEP_CSV_BYTES):
+    """sweep.csv (comma, or semicolon with decimal comma) read safely and checked: a variant column of
+    text, a reference column of 0/1 where present, and every goal column a finite number in its range.
+    Returns the pandas table; ResultFileError naming the file, column and row otherwise."""
+    try:
+        raw = read_bytes(path, str(path), limit=limit)
+    except InputFileError as exc:
+        raise ResultFileError(str(exc)) from None
+    try:
+        text = raw.decode("utf-8")
+        table = pd.read_csv(io.StringIO(text))
+        if table.shape[1] == 1:  # written with semicolons
+            table = pd.read_csv(io.StringIO(text), sep=";", decimal=",")
+    except (UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
+        raise ResultFileError(f"{path}: not a readable CSV table ({str(exc).splitlines()[0][:120]})") from None
+    if table.empty:
+        raise ResultFileError(f"{path}: no variants (a row per variant was expected)")
+    for column in table.columns:
+        suffix = next((s for s in SWEEP_RANGES if str(column).endswith(f"_{s}")), None)
+        if suffix is None:
+            continue
+        values = pd.to_numeric(table[column], errors="coerce")
+        lo, hi = SWEEP_RANGES[suffix]
+        bad = (table[column].notna() & values.isna()) | ~np.isfinite(values.fillna(lo)) | (values < lo) | (values > hi)
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ResultFileError(f"{path}: {column}, row {row + 2}: {table[column].iloc[row]!r}; expected a number "
+                                  f"in {lo:g}..{hi:g}")
+        table[column] = values
+    if "reference" in table.columns and not table["reference"].isin([0, 1]).all():
+        raise ResultFileError(f"{path}: reference: expected 1 on the reference variant's row and 0 elsewhere")
+    return table

@@ -307,7 +307,7 @@ EXISTING_SCENARIO = [
         ("economy.correlation.matrix", [row[:6] for row in _M[:6]], ["economy.correlation", "must be 7x7"]),
         ("economy.correlation.drivers", ["inflation"] * 7, ["economy.correlation", "drivers must name each of"]),
         ("economy.prisbasbelopp.known_sek", {"2025": 58800}, ["known_sek", "2024, 2025"]),
-        ("name", "has spaces", ["name", "pattern"]),
+        ("name", "has spaces", ["name", "must hold only letters", "has spaces"]),
     ])
 ] + [
     Case("existing-missing-field", _changed({}, drop="economy.term_spread.volatility_pa"),
@@ -456,7 +456,7 @@ WHATIF = [
     Case("sweep-lever-not-a-list", _sweep('[levers]\n"policy.reaction.strength_frac" = 0.5\n'),
          says=("sw.toml", "levers", "list")),
     Case("sweep-lever-invalid-value", _sweep('[levers]\n"policy.reaction.strength_frac" = [0.5, 7]\n'),
-         says=("sw.toml", "variant 'strength_frac=7'", "policy.reaction.strength_frac")),
+         says=("sw.toml", "variant 'strength_frac-7'", "policy.reaction.strength_frac")),
     Case("sweep-lever-unknown-field", _sweep('[levers]\n"policy.reaction.nope" = [1]\n'),
          says=("sw.toml", "policy.reaction.nope", "unknown field")),
     Case("sweep-bad-reference", _sweep('reference = "nobody"\n[levers]\n"policy.reaction.strength_frac" = [0.5]\n'),
