@@ -228,9 +228,9 @@ def test_a_compare_directory_stands_for_its_runs(tmp_path, runs):
 @pytest.mark.parametrize("make, message", [
     (lambda d: d / "missing", "no such directory"),
     (lambda d: d, "not a result directory (no summary.json)"),
-    (lambda d: (d / "summary.json").write_text("{not json") and d, "not valid JSON (line 1"),
-    (lambda d: (d / "summary.json").write_text("[1, 2]") and d, "not a summary"),
-    (lambda d: (d / "summary.json").write_text(json.dumps({"paths": 3})) and d, "neither goals nor percentiles"),
+    (lambda d: (d / "summary.json").write_text("{not json") and d, "summary.json: not valid JSON"),
+    (lambda d: (d / "summary.json").write_text("[1, 2]") and d, "not a result .a JSON object was expected, got a JSON list"),
+    (lambda d: (d / "summary.json").write_text(json.dumps({"paths": 3})) and d, "summary.json: scenario: Field required"),
 ])
 def test_bad_directories(tmp_path, make, message):
     with pytest.raises(ReportInputError, match=message.replace("(", r"\(").replace(")", r"\)")):

@@ -88,7 +88,7 @@ class RunSummary(_Checked):
     interval_covers: str | None = None
     policy: dict[str, Any] | None = None
     risks: dict[str, dict[str, Any]] = {}
-    attribution: dict[str, list[dict[str, Any]]] = {}
+    attribution: dict[str, Any] = {}  # two shapes over the versions; the readers take either and skip junk
     zero_shock: dict[str, list[float | None]] = {}
     assumptions: dict[str, dict[str, Any]] | None = None
     assumptions_paths: Count | None = None

@@ -7,7 +7,6 @@ raises a goal against the first says why (simulator.whatif.reasons)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import numpy as np
 
 from simulator.errors import InputError
 from simulator.io.atomic import RESULTS_FILE, STORE_DIR, SUMMARY_FILE
+from simulator.io.result_files import read_result_json
 from simulator.io.results import open_results
 from simulator.whatif import reasons as why
 from simulator.whatif.costs import costs_from_summary
@@ -37,10 +37,7 @@ class Run:
         if not path.is_file():
             raise CompareError(f"{self.directory}: not a run directory (no {SUMMARY_FILE}; write one with "
                                "simulator run)")
-        try:
-            self.summary = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise CompareError(f"{path}: cannot be read as JSON ({exc.__class__.__name__})") from None
+        self.summary = read_result_json(path)  # its schema: a wrong file is one line naming the field
         if self.summary.get("kind") == "sweep" or "goals" not in self.summary:
             raise CompareError(f"{self.directory}: a sweep directory, not a run (its sweep.csv already pairs "
                                "its variants)")

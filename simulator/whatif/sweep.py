@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any, Callable
@@ -150,12 +151,13 @@ def load_sweep(path: Path, sets: dict[str, Any] | None = None
     given = f" --set {describe(sets)}" if sets else ""
     names, levers, scenarios = [], [], []
     keys = list(spec.levers)
+    grid = math.prod(len(spec.levers[k]) for k in keys) if keys else 0  # counted before a point is built
+    total = max(grid + len(spec.variants), 1)
+    if total > MAX_VARIANTS:
+        raise ScenarioError(f"{path}: levers: {total} variants; at most {MAX_VARIANTS} in one sweep")
     points = [dict(zip(keys, combo)) for combo in itertools.product(*(spec.levers[k] for k in keys))] if keys else []
     if not points and not spec.variants:
         points = [{}]  # the scenario alone
-    total = len(points) + len(spec.variants)
-    if total > MAX_VARIANTS:
-        raise ScenarioError(f"{path}: levers: {total} variants; at most {MAX_VARIANTS} in one sweep")
     varied = [k for k in keys if len(spec.levers[k]) > 1] or keys  # names show what differs
     for point in points:
         name = _grid_name({k: point[k] for k in varied})

@@ -6,13 +6,13 @@ only a summary that is not a JSON object is bad input.
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from simulator.io.result_files import ResultFileError, read_result_json
 from simulator.report.data.model import (
     Assumption,
     AttributionRow,
@@ -31,16 +31,12 @@ QUANTILES = ("p5", "p25", "p50", "p75", "p95")
 
 
 def read_summary(path: Path) -> dict[str, Any]:
-    """A summary.json (or compare.json) as a dict; unreadable, invalid JSON or not an object: bad input."""
+    """A summary.json (or compare.json) as a dict, read through its schema (simulator.io.result_files: size
+    limit first, then types and ranges); a wrong file is bad input naming the file and the field."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ReportInputError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportInputError(f"{path}: cannot be read ({exc})") from None
-    if not isinstance(data, dict):
-        raise ReportInputError(f"{path}: not a summary (a JSON object was expected)")
-    return data
+        return read_result_json(path)
+    except ResultFileError as exc:
+        raise ReportInputError(str(exc)) from None
 
 
 # ------------------------------------------------------------------------------------- values as read

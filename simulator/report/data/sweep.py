@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulator.io.result_files import ResultFileError, read_sweep_csv
 from simulator.report.data.model import ReportInputError, Sweep
 
 SWEEP_FILE = "sweep.csv"
@@ -28,11 +29,9 @@ def load_sweep(directory: Path, summary: dict[str, Any]) -> Sweep | None:
     if not path.is_file():
         return None
     try:
-        table = pd.read_csv(path)
-        if table.shape[1] == 1:  # written with semicolons
-            table = pd.read_csv(path, sep=";", decimal=",")
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise ReportInputError(f"{path}: cannot be read ({exc})") from None
+        table = read_sweep_csv(path)  # size limit, then each goal column a number in its range
+    except ResultFileError as exc:
+        raise ReportInputError(str(exc)) from None
     descriptions = summary.get("goal_descriptions")
     if isinstance(descriptions, dict):  # simulator sweep's summary
         answers = summary.get("goal_answers") if isinstance(summary.get("goal_answers"), dict) else {}
