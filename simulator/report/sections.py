@@ -227,7 +227,16 @@ def fans(report: Report, lang: str) -> Section | None:
             labels=fan_labels(lang), overlay=overlay, reference=_reference(report, name, source),
             reference_label=t(f"chart.reference.{source}", lang) if source else None,
             xlabel=t("axis.year", lang), half=True))
+    if run.known:  # känt utfall: the periods every path took as observed
+        section.paragraphs.append(t("known.fans_note", lang, items="; ".join(known_item(k, lang) for k in run.known)))
     return section if section.charts else None
+
+
+def known_item(known, lang: str) -> str:
+    """One pinned series as a reader names it: "Inflation (KPI), månadsvärden 2025-01–2025-06"."""
+    return t("known.item", lang, series=t(f"known.series.{known.series}", lang),
+             freq=t("known.monthly" if known.monthly else "known.annual", lang),
+             periods=known.periods.replace("..", "–"))
 
 
 def equity(report: Report, lang: str) -> Section | None:
@@ -423,6 +432,7 @@ def provenance(report: Report, lang: str) -> Section:
         ("prov.sha256", lambda r: (r.provenance.scenario_sha256 or fmt.DASH)
          + (f" ({t('prov.sha256_computed', lang)})" if r.provenance.sha256_computed else "")),
         ("prov.economy", lambda r: ", ".join(r.provenance.economy_files) or fmt.DASH),
+        ("prov.known", lambda r: "; ".join(f"{known_item(k, lang)} ({k.file})" for k in r.known) or fmt.DASH),
         ("prov.seed", lambda r: fmt.DASH if r.provenance.seed is None else str(r.provenance.seed)),
         ("prov.paths", lambda r: fmt.number(r.provenance.paths, 0, lang) if r.provenance.paths is not None else fmt.DASH),
         ("prov.version", lambda r: r.provenance.version or fmt.DASH),

@@ -225,6 +225,16 @@ class Provenance:
 
 
 @dataclass(frozen=True)
+class KnownOutcome:
+    """A series every path took as observed (känt utfall, summary.json ``known``): no spread there."""
+
+    series: str  # a calibration series name (inflation, short_rate, ...)
+    monthly: bool
+    periods: str  # "2025-01..2025-06" or one period
+    file: str
+
+
+@dataclass(frozen=True)
 class Condition:
     """``run --condition``: the paths kept, and so what every answer of the run is conditional on."""
 
@@ -264,6 +274,7 @@ class Run:
     stressed: bool = False  # the scenario has a [stress]
     stress: Any = None  # summary.json "stress": what the stress sets (two runs share a stress when equal)
     report_text: dict[str, Any] = field(default_factory=dict)  # summary.json "report": the scenario's [report]
+    known: list[KnownOutcome] = field(default_factory=list)  # känt utfall: what every path took as observed
 
     def text(self, field_name: str, lang: str) -> str:
         """The scenario's [report] title or description in ``lang`` (the Swedish one when there is no

@@ -23,6 +23,7 @@ from simulator.report.data.model import (
     Fan,
     Goal,
     Instrument,
+    KnownOutcome,
     Provenance,
     ReportInputError,
     Run,
@@ -130,6 +131,7 @@ def _run_from(directory: Path, summary: dict[str, Any], results) -> Run:
         stressed=isinstance(summary.get("stress"), dict) or bool((scenario or {}).get("stress")),
         stress=summary.get("stress") or (scenario or {}).get("stress"),
         report_text=summary.get("report") if isinstance(summary.get("report"), dict) else {},
+        known=read_known(summary.get("known")),
     )
 
 
@@ -391,3 +393,13 @@ def _run_date(summary: dict[str, Any], attrs, summary_path: Path) -> str | None:
         return datetime.fromtimestamp(summary_path.stat().st_mtime, timezone.utc).date().isoformat()
     except OSError:
         return None
+
+
+def read_known(entries: Any) -> list[KnownOutcome]:
+    """summary.json ``known`` (simulator.model.known): the series pinned, skipping what is not an entry."""
+    out = []
+    for e in entries if isinstance(entries, list) else []:
+        if isinstance(e, dict) and isinstance(e.get("series"), str) and e.get("periods") is not None:
+            out.append(KnownOutcome(series=e["series"], monthly=e.get("frequency") == "monthly",
+                                    periods=str(e["periods"]), file=str(e.get("file", ""))))
+    return out
