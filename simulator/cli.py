@@ -6,6 +6,7 @@ else. Set SIMULATOR_DEBUG=1 to see the traceback of an unexpected error.
 
 from __future__ import annotations
 
+import errno
 import os
 import shlex
 import signal
@@ -18,7 +19,7 @@ from pathlib import Path
 import click
 
 from simulator import __version__, check_numba_environment
-from simulator.errors import InputError, SimulatorError
+from simulator.errors import InputError, SimulatorError, one_line
 
 
 def _positive(name: str):
@@ -402,14 +403,14 @@ def _main(argv: list[str] | None) -> None:
         args = list(sys.argv[1:] if argv is None else argv)
         cli.main(args=args, prog_name="simulator", standalone_mode=False, obj={"argv": args})
     except SimulatorError as exc:  # InputError: exit 2; RunFailure: exit 1 (simulator.errors)
-        click.echo(f"error: {exc}", err=True)
+        click.echo(one_line(f"error: {exc}"), err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.NoArgsIsHelpError as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         sys.exit(0)
     except click.UsageError as exc:
         where = f"simulator {exc.ctx.command.name}" if exc.ctx and exc.ctx.command.name != "cli" else "simulator"
-        click.echo(f"error: {where}: {exc.format_message()}", err=True)
+        click.echo(one_line(f"error: {where}: {exc.format_message()}"), err=True)
         sys.exit(2)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
@@ -422,6 +423,10 @@ def _main(argv: list[str] | None) -> None:
     except Exception as exc:  # anything else is our fault: one line, exit 1
         if os.environ.get("SIMULATOR_DEBUG"):
             raise
-        click.echo(f"error: {exc.__class__.__name__}: {exc} (set SIMULATOR_DEBUG=1 for the traceback)",
+        if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:  # a path the user gave: bad input
+            click.echo(one_line(f"error: {exc.filename}: a name in this path is too long (allowed: at most "
+                                "255 bytes per name, 4096 in all)"), err=True)
+            sys.exit(2)
+        click.echo(one_line(f"error: {exc.__class__.__name__}: {exc} (set SIMULATOR_DEBUG=1 for the traceback)"),
                    err=True)
         sys.exit(1)

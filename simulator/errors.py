@@ -33,3 +33,10 @@ class RunFailure(SimulatorError):
     """Not the input's fault (a full disk, a lost cluster, a missing browser): exit 1, one line."""
 
     exit_code = EXIT_FAILURE
+
+
+def one_line(text: str) -> str:
+    """``text`` as one printable line: control characters (a newline, a carriage return, an ANSI escape
+    that a key in a scenario may carry) are shown escaped, ``\\n`` or ``\\x1b``, so a message can neither
+    break the terminal's line nor restyle it."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)

@@ -76,7 +76,7 @@ class WriteFailure(RunFailure):
 
 
 def _host() -> str:
-    return socket.gethostname().replace("/", "_") or "host"
+    return (socket.gethostname().replace("/", "_") or "host")[:64]  # HOST_NAME_MAX; staging names stay short
 
 
 # ----------------------------------------------------------------------------------- what may be replaced
@@ -114,6 +114,24 @@ def _place(out: Path) -> Path:
     directory and the rename stays atomic."""
     out = Path(out)
     return out.resolve() if out.is_symlink() else Path(os.path.abspath(out))
+
+
+#: What the staging and retired directories add to --out's name (".NAME.partial-PID-8HEX-HOST"), host cut
+#: to 64: the name itself must leave room for it within a file system's 255 bytes.
+STAGING_NAME_BYTES = len(".") + len(".partial-") + 10 + 1 + 8 + 1 + 64
+NAME_MAX = 255
+
+
+def check_output_place(place: Path) -> None:
+    """--out must be a place a directory can be renamed into: a name short enough for its staging
+    directory beside it, and not a mount point (a mount point cannot be replaced by a rename: EBUSY)."""
+    room = NAME_MAX - STAGING_NAME_BYTES
+    if len(os.fsencode(place.name)) > room:
+        raise OutputNotWritable(f"{place.name[:40]}...: --out: the name is {len(os.fsencode(place.name))} bytes; "
+                                f"allowed: at most {room} (the staging directory beside it adds to it)")
+    if place.exists() and os.path.ismount(place):
+        raise OutputNotWritable(f"{place}: --out: is a mount point, which a finished result cannot be renamed onto; "
+                                f"give a directory inside it, e.g. {place / 'result'}")
 
 
 # ----------------------------------------------------------------------------------- one writer at a time
@@ -328,6 +346,7 @@ def write_directory(out: Path, write_files: Callable[[Path], None], force: bool,
     signals are then held only from the end of the write to the final rename.
     """
     place = _place(out)
+    check_output_place(place)
     with output_lock(place):
         check_output_free(place, force)
         tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}-{_host()}"
