@@ -9,7 +9,8 @@ both on every CPU this process may use:
   the same count: the like-for-like floor, what the random numbers alone cost the model.
 A benchmark's ``ratio_to_floor`` is its best time over the floor's best time (and
 ``ratio_to_philox_floor`` likewise). Run them with ``python3 -m pytest benchmarks --benchmark-enable``;
-the plain test command runs each once, untimed, so they cannot rot.
+the plain test command runs each once, untimed, so they cannot rot. ``SIMULATOR_TESTS=full`` adds the
+100 000-path sizes and the dask scaling, which the default (ci) mode skips, saying so (README.md).
 """
 
 import math
@@ -23,6 +24,7 @@ from numba import njit, prange
 
 from simulator.kernels.months import draw_normals
 from simulator.kernels.records import N_SHOCKS
+from tests.conftest import MODE, MODE_ENV, MODES
 
 _RATIOS: list[tuple[str, float, float, float]] = []
 _BLOCK = 1 << 20
@@ -113,6 +115,11 @@ def report_extra(request, benchmark):
         if key in benchmark.extra_info:
             _EXTRA.append((request.node.name, key, benchmark.extra_info[key]))
     return record
+
+
+def pytest_configure(config):  # also when the benchmarks run alone (tests/conftest.py says it otherwise)
+    if MODE not in MODES:
+        raise pytest.UsageError(f"{MODE_ENV}={MODE!r}: expected one of {', '.join(MODES)} (tests/README.md)")
 
 
 def pytest_terminal_summary(terminalreporter):

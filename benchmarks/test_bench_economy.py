@@ -1,12 +1,13 @@
 """Speed of the random numbers, the economic scenario generator, the model kernel and whole runs (warm:
 compiled first).
 
-Quick mode (the default, what .ci/run times): 10 000 and 100 000 paths. ``SIMULATOR_BENCH_FULL=1``
-adds 1 000 000 paths (under a minute each on 2 cores) and the first run's compile time.
+Quick mode (the default, what .ci/run times): 10 000 paths, and with ``SIMULATOR_TESTS=full`` also
+100 000 paths and the dask scaling (skipped in ci mode, saying so). ``SIMULATOR_BENCH_FULL=1`` adds
+1 000 000 paths (under a minute each on 2 cores) and the first run's compile time.
+benchmarks/README.md.
 """
 
 import os
-import subprocess
 import sys
 import time
 
@@ -18,12 +19,14 @@ from simulator.run.options import RunOptions
 from simulator.model.simulate import model_inputs, simulate_chunk
 from simulator.commands.run import RunJob, run_job
 from simulator.scenario.loader import load_scenario
-from tests.conftest import BASE_TOML, ROOT
+from tests.conftest import BASE_TOML, ROOT, full_only, run_command
 
 PATHS = 10_000
 MONTHS = 192
 FULL = os.environ.get("SIMULATOR_BENCH_FULL") == "1"
-SIZES = [10_000, 100_000] + ([1_000_000] if FULL else [])
+#: 100 000 paths: ~12 s a run on 2 cores idle (three benchmarks), run in full mode only
+SIZES = [10_000, pytest.param(100_000, marks=full_only("100 000 paths (~40 s for the three sizes' benchmarks)"))
+         ] + ([1_000_000] if FULL else [])
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +114,7 @@ def test_scaling_with_threads(benchmark, report_extra, scenario, threads):
     report_extra("path_months_per_second")
 
 
+@full_only("a local cluster per worker count, 60 000 paths on one-thread workers (~35 s each)")
 @pytest.mark.parametrize("workers", [1, 2, 4])
 def test_scaling_with_dask_workers(benchmark, report_extra, scenario, tmp_path, workers):
     """The streamed run (--summary-only) on a local dask cluster of 1, 2 and 4 single-threaded workers
@@ -147,7 +151,8 @@ print(next(line.split()[1] for line in open("/proc/self/status") if line.startsw
 """
 
 
-@pytest.mark.parametrize("paths", [10_000, 200_000] + ([1_000_000] if FULL else []))
+@pytest.mark.parametrize("paths", [10_000, pytest.param(200_000, marks=full_only("200 000 paths in a process of its own (~30 s)"))]
+                         + ([1_000_000] if FULL else []))
 def test_peak_memory(benchmark, report_extra, paths, tmp_path):
     """Peak resident memory of `simulator run --summary-only` in a process of its own (it reports its
     own VmHWM from /proc: Linux only, skipped elsewhere): extra_info peak_rss_mib (target: at most
@@ -155,10 +160,11 @@ def test_peak_memory(benchmark, report_extra, paths, tmp_path):
     if not os.path.exists("/proc/self/status"):
         pytest.skip("needs Linux's /proc/self/status for a process's own peak memory")
     def command():
-        out = subprocess.run([sys.executable, "-c", PEAK, "run", str(BASE_TOML), "--paths", str(paths),
-                              "--no-assumptions", "--summary-only", "--out", str(tmp_path / f"r{time.time_ns()}")],
-                             cwd=ROOT, check=True, capture_output=True, text=True).stdout
-        return int(out.split()[-1])
+        done = run_command([sys.executable, "-c", PEAK, "run", str(BASE_TOML), "--paths", str(paths),
+                            "--no-assumptions", "--summary-only", "--out", str(tmp_path / f"r{time.time_ns()}")],
+                           "the measured run to exit", cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+        return int(done.stdout.split()[-1])
 
     peak_kib = benchmark.pedantic(command, rounds=1, iterations=1)
     benchmark.extra_info["peak_rss_mib"] = peak_kib / 1024
@@ -189,9 +195,10 @@ def test_ratio_to_the_reference_implementation(benchmark, report_extra, scenario
     if stats is None or not getattr(stats, "stats", None) or not stats.stats.data:
         return
     env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
-    out = subprocess.run([sys.executable, "-c", REFERENCE, str(BASE_TOML), str(REFERENCE_PATHS)], cwd=ROOT,
-                         env=env, check=True, capture_output=True, text=True).stdout
-    reference = float(out.split()[-1]) * paths / REFERENCE_PATHS
+    done = run_command([sys.executable, "-c", REFERENCE, str(BASE_TOML), str(REFERENCE_PATHS)],
+                       "the reference implementation to exit", cwd=ROOT, env=env)
+    assert done.returncode == 0, done.stderr
+    reference = float(done.stdout.split()[-1]) * paths / REFERENCE_PATHS
     benchmark.extra_info.update({"reference_seconds_at_100k": reference,
                                  "speedup_over_reference": reference / stats.stats.min})
     report_extra("speedup_over_reference")

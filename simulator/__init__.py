@@ -17,16 +17,53 @@ Layers, bottom to top; a module imports its own layer and those below it, never 
 """
 
 import os
+import subprocess
+import tomllib
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from simulator.errors import InputError
 
-try:
-    __version__ = version("simulator")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.1.0"
+#: the source tree's root when the package runs from one (an editable install, a checkout)
+SOURCE_ROOT = Path(__file__).resolve().parent.parent
 
-__all__ = ["__version__", "NumbaSettingError", "check_numba_environment"]
+
+def _version() -> str:
+    """The version a result records: pyproject.toml's in a source tree (so a bump counts at once, with no
+    reinstall), else the installed package's. CHANGELOG.md says what each version moved."""
+    pyproject = SOURCE_ROOT / "pyproject.toml"
+    try:
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+        if project.get("name") == "simulator" and isinstance(project.get("version"), str):
+            return project["version"]
+    except (OSError, tomllib.TOMLDecodeError):
+        pass
+    try:
+        return version("simulator")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+__version__ = _version()
+
+
+@cache
+def code_revision() -> str | None:
+    """The code's commit as ``git describe --always --dirty`` gives it, when the package runs from a git
+    checkout (None elsewhere): beside the version in every result's provenance, so a result can be cited."""
+    if not (SOURCE_ROOT / ".git").exists():
+        return None
+    try:
+        done = subprocess.run(["git", "-C", str(SOURCE_ROOT), "describe", "--always", "--dirty", "--tags"],
+                              capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    text = done.stdout.strip()
+    return text if done.returncode == 0 and text else None
+
+
+__all__ = ["__version__", "code_revision", "NumbaSettingError", "check_numba_environment"]
 
 
 class NumbaSettingError(InputError, ValueError):

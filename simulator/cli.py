@@ -6,18 +6,20 @@ else. Set SIMULATOR_DEBUG=1 to see the traceback of an unexpected error.
 
 from __future__ import annotations
 
+import errno
 import os
 import shlex
 import signal
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from simulator import __version__, check_numba_environment
-from simulator.errors import InputError, SimulatorError
+from simulator.errors import InputError, SimulatorError, one_line
 
 
 def _positive(name: str):
@@ -90,11 +92,30 @@ def _set_option(fn):
                              "the file, e.g. --set pension.risk_rule.equity_cap_frac=0.6")(fn)
 
 
+@contextmanager
+def _unit_hints(values: dict):
+    """A --set value probably in the wrong unit (simulator.scenario.overrides.unit_warnings): a warning
+    on stderr when the field accepts it, part of the one error line when it refuses it."""
+    from simulator.scenario import overrides
+
+    hints = overrides.unit_warnings(values)
+    try:
+        yield
+    except InputError as exc:
+        if hints:  # one line still: the refusal, then what the value probably meant
+            raise InputError(f"{exc}; {'; '.join(h.removeprefix('warning: ') for h in hints)}") from None
+        raise
+    for line in hints:
+        click.echo(line, err=True)
+
+
 def _load(scenario: Path, sets: tuple[str, ...]):
-    """The scenario with its --set overrides, and a warning when they move the zero-shock baseline."""
+    """The scenario with its --set overrides, a warning for a value in the wrong unit, and one when they
+    move the zero-shock baseline."""
     from simulator.scenario import overrides
     values = overrides.parse_sets(sets)
-    spec = overrides.load(scenario, values)
+    with _unit_hints(values):
+        spec = overrides.load(scenario, values)
     if values:
         from simulator.model.baseline import baseline_moves
 
@@ -142,8 +163,12 @@ def validate(scenario: Path, sets) -> None:
 @click.option("--assumptions/--no-assumptions", default=True, show_default=True,
               help="Also run every goal with each main judgment parameter at its low and high value "
                    "(summary.json assumptions), on the run's first --assumption-paths paths.")
+@click.option("--robustness/--no-robustness", default=True, show_default=True,
+              help="Also run every headline goal with each contested modelling choice at a sceptic's reading "
+                   "and all of them at once (summary.json robustness), paired against the run on its first "
+                   "--assumption-paths paths.")
 @click.option("--assumption-paths", default=10_000, show_default=True, callback=_positive("--assumption-paths"),
-              help="At most this many of the run's paths for the assumption table.")
+              help="At most this many of the run's paths for the assumption and robustness tables.")
 @click.option("--condition", default=None, metavar="EXPR",
               help="Keep only the paths meeting EXPR (VARIABLE[YEAR] OP NUMBER joined by and/or, e.g. "
                    "\"equity_return[2026] < -0.2\"): the answers given that; says how many paths it kept.")
@@ -158,20 +183,26 @@ def validate(scenario: Path, sets) -> None:
 @_lang_option
 @click.pass_context
 def run(ctx, scenario, paths, seed, out, deterministic, chunk_size, workers, scheduler, monthly,
-        parameter_uncertainty, assumptions, assumption_paths, condition, summary_only, store, force, sets, lang):
+        parameter_uncertainty, assumptions, robustness, assumption_paths, condition, summary_only, store, force,
+        sets, lang):
     """Simulate SCENARIO and write results.zarr and summary.json to --out, chunk by chunk."""
     from simulator.commands.run import RunJob, run_command
     from simulator.report import console
     from simulator.run.options import RunOptions
+    from simulator.scenario import overrides
 
     spec = _load(scenario, sets)
-    out = out if out is not None else Path("results") / spec.name
+    values = overrides.parse_sets(sets)
+    name = overrides.run_name(spec.name, values)
+    out = out if out is not None else Path("results") / name
+    economy = tuple(os.path.normpath(f) for f in overrides.economy_files(scenario))
     options = RunOptions(paths=paths, seed=seed, chunk_size=chunk_size, workers=workers,
                          scheduler=scheduler, deterministic=deterministic, keep_monthly=monthly,
                          parameter_uncertainty=parameter_uncertainty)
     started = time.perf_counter()
     summary = run_command(RunJob(spec, options, out, force, assumptions, assumption_paths, condition,
-                                 _command_line(ctx), summary_only, str(scenario.resolve()), store=store))
+                                 _command_line(ctx), summary_only, str(scenario.resolve()), robustness, values, name,
+                                 economy, store=store))
     elapsed = time.perf_counter() - started
     click.echo(_person_table("run", out, lang) if lang else console.key_run_table(summary))
     n = summary["paths"]
@@ -195,7 +226,7 @@ def sensitivity(scenario, as_json, sets):
     if as_json:
         click.echo(json.dumps({k: round(v, 6) for k, v in effects.items()}, indent=2))
         return
-    year = spec.accounts.plan.years[0]
+    year = spec.simulation.start_year  # the first simulated year: the first plan year of a fresh plan
     click.echo(t("sensitivity.title", "sv", year=year))
     for name, value in effects.items():
         click.echo(f"  {t('sensitivity.' + name, 'sv'):<44} {value:>+8.1f}   ({ITEMS[name].annual_report_msek:+.0f})")
@@ -222,8 +253,9 @@ def sweep(ctx, sweep_file, paths, seed, out, chunk_size, force, sets, lang):
     from simulator.scenario import overrides
 
     options = RunOptions(paths=paths, seed=seed, chunk_size=chunk_size)
-    summary, out, closing = sweep_command(sweep_file, overrides.parse_sets(sets), options, out, force,
-                                          _command_line(ctx))
+    values = overrides.parse_sets(sets)
+    with _unit_hints(values):
+        summary, out, closing = sweep_command(sweep_file, values, options, out, force, _command_line(ctx))
     click.echo(_person_table("sweep", out, lang) if lang else console.key_sweep_table(summary))
     click.echo(closing)
 
@@ -264,9 +296,12 @@ def compare(directories, paired, as_json, out, force, lang):
 @click.option("--paths", "-n", default=10_000, show_default=True, callback=_positive("--paths"))
 @click.option("--seed", "-s", default=42, show_default=True, type=int, callback=_seed)
 @click.option("--json", "as_json", is_flag=True,
-              help='Print {"goal", "target", "lever", "value", "interval": [lo, hi], "probability"}.')
+              help='Print {"goal", "target", "lever", "value", "interval": [lo, hi], "probability", ...}: also '
+                   '"value_text" (the precision the interval supports), "median_tax_rate_kr", '
+                   '"median_result_share", "lever_costs".')
 @_set_option
-def solve(scenario, goal, target, lever, range_text, given, frontier, paths, seed, as_json, sets):
+@_lang_option
+def solve(scenario, goal, target, lever, range_text, given, frontier, paths, seed, as_json, sets, lang):
     """The smallest LEVER value in LO:HI whose GOAL probability is at least the target."""
     import json
 
@@ -278,7 +313,8 @@ def solve(scenario, goal, target, lever, range_text, given, frontier, paths, see
     from simulator.whatif.solve import solve_command
 
     values = {**overrides.parse_sets(sets), **overrides.parse_sets(given, "--given")}
-    overrides.load(scenario, values)  # the scenario and the held levers are valid before searching
+    with _unit_hints(values):
+        overrides.load(scenario, values)  # the scenario and the held levers are valid before searching
     data, files = resolve_scenario_data(scenario)
     data = with_values(data, values)
     source = scenario_source(scenario, files) + (f" --set {overrides.describe(values)}" if values else "")
@@ -289,9 +325,15 @@ def solve(scenario, goal, target, lever, range_text, given, frontier, paths, see
             raise InputError(f"--frontier: {frontier!r} is not KEY=V1,V2,...")
         front = (key.strip(), [overrides.parse_value(v.strip()) for v in listed.split(",")])
     options = RunOptions(paths=paths, seed=seed, chunk_size=2000)
-    with progress(0, "path-variants", "solve") as advance:
+    # the search's evaluations are not known in advance: about two ends, three rounds of 9, the interval's
+    # two grids and the answer, per frontier value; more grows the bar's total
+    estimate = (2 + 3 * 9 + 2 * 9 + 1) * paths * (len(front[1]) if front else 1)
+    with progress(estimate, "paths", "solve") as advance:
         result = solve_command(data, source, goal, target, lever, range_text, options, front, advance)
-    click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else console.key_solve_text(result))
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        click.echo(console.solve_text(result, lang) if lang else console.key_solve_text(result))
 
 
 @cli.command("year-end")
@@ -364,14 +406,14 @@ def _main(argv: list[str] | None) -> None:
         args = list(sys.argv[1:] if argv is None else argv)
         cli.main(args=args, prog_name="simulator", standalone_mode=False, obj={"argv": args})
     except SimulatorError as exc:  # InputError: exit 2; RunFailure: exit 1 (simulator.errors)
-        click.echo(f"error: {exc}", err=True)
+        click.echo(one_line(f"error: {exc}"), err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.NoArgsIsHelpError as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         sys.exit(0)
     except click.UsageError as exc:
         where = f"simulator {exc.ctx.command.name}" if exc.ctx and exc.ctx.command.name != "cli" else "simulator"
-        click.echo(f"error: {where}: {exc.format_message()}", err=True)
+        click.echo(one_line(f"error: {where}: {exc.format_message()}"), err=True)
         sys.exit(2)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
@@ -384,6 +426,10 @@ def _main(argv: list[str] | None) -> None:
     except Exception as exc:  # anything else is our fault: one line, exit 1
         if os.environ.get("SIMULATOR_DEBUG"):
             raise
-        click.echo(f"error: {exc.__class__.__name__}: {exc} (set SIMULATOR_DEBUG=1 for the traceback)",
+        if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:  # a path the user gave: bad input
+            click.echo(one_line(f"error: {exc.filename}: a name in this path is too long (allowed: at most "
+                                "255 bytes per name, 4096 in all)"), err=True)
+            sys.exit(2)
+        click.echo(one_line(f"error: {exc.__class__.__name__}: {exc} (set SIMULATOR_DEBUG=1 for the traceback)"),
                    err=True)
         sys.exit(1)

@@ -13,7 +13,12 @@ A signal is neither: :class:`simulator.io.atomic.Interrupted` derives from ``Bas
 ``SIMULATOR_DEBUG=1`` shows the traceback).
 """
 
+import unicodedata
+
 EXIT_INPUT = 2
+#: Unicode categories a message never prints as they are: control and format characters, line and
+#: paragraph separators (a no-break space and Swedish letters print as themselves).
+_UNSHOWN = frozenset({"Cc", "Cf", "Zl", "Zp"})
 EXIT_FAILURE = 1
 
 
@@ -33,3 +38,10 @@ class RunFailure(SimulatorError):
     """Not the input's fault (a full disk, a lost cluster, a missing browser): exit 1, one line."""
 
     exit_code = EXIT_FAILURE
+
+
+def one_line(text: str) -> str:
+    """``text`` as one printable line: control characters (a newline, a carriage return, an ANSI escape
+    that a key in a scenario may carry) are shown escaped, ``\\n`` or ``\\x1b``, so a message can neither
+    break the terminal's line nor restyle it."""
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) in _UNSHOWN else c for c in text)

@@ -6,13 +6,22 @@ the känslighetsanalys items and the events summary.json counts. ``t(key, lang, 
 string up and fills its ``{placeholders}``; an unknown key or language is an error, never a silent
 fallback, and a test checks that every key has both languages with the same placeholders, and that no
 module outside this one holds a Swedish label (tests/test_layers.py).
+
+The strings are this module's table and, for the report's and the terminal's longer texts (issue 20),
+the TOML file beside it (``i18n.toml``: ``"key" = { sv = "...", en = "..." }``), read once at import;
+a key in both is an error, so each label still has one home.
 """
 
 from __future__ import annotations
 
 import string
+import tomllib
+from pathlib import Path
 
 from simulator.errors import InputError
+
+#: the report's and the terminal's texts, beside this module (package data)
+STRINGS_FILE = Path(__file__).with_name("i18n.toml")
 
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
@@ -22,14 +31,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "report.kicker": {"sv": "Region Jämtland Härjedalen · långsiktig ekonomisk simulering",
                       "en": "Region Jämtland Härjedalen · long-term financial simulation"},
     "report.title": {"sv": "Rapport: scenario {scenario}", "en": "Report: scenario {scenario}"},
-    "report.subtitle": {"sv": "{paths} simulerade banor, frö {seed}, körd {date}",
-                        "en": "{paths} simulated paths, seed {seed}, run on {date}"},
+    "report.subtitle": {"sv": "{paths} simulerade utfall, frö {seed} (slumptalens startvärde: samma frö ger samma siffror), körd {date}",
+                        "en": "{paths} simulated paths, seed {seed} (where the random numbers start: the same seed gives the same numbers), run on {date}"},
     "report.subtitle_deterministic": {
         "sv": "Deterministisk körning: planen utan slumpmässiga störningar, körd {date}",
         "en": "Deterministic run: the plan without random shocks, run on {date}"},
     "report.contents": {"sv": "Innehåll", "en": "Contents"},
-    "report.generated": {"sv": "Rapporten skapades {date} med simulator {version}.",
-                         "en": "Report generated on {date} with simulator {version}."},
+    "report.generated": {"sv": "Rapporten skapades {date} med simulator {version} (kod {code}).",
+                        "en": "Report generated on {date} with simulator {version} (code {code})."},
     # sections
     "section.answers": {"sv": "Tre svar", "en": "Three answers"},
     "section.goals": {"sv": "Målen: definition, sannolikhet och intervall",
@@ -41,7 +50,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "section.equity": {"sv": "Aktieandelen och dynamiska riskprincipen",
                        "en": "The equity share and the drawdown rule"},
     "section.tornado": {"sv": "Antagandenas betydelse", "en": "How much the assumptions matter"},
-    "section.attribution": {"sv": "Varför banor missar målen", "en": "Why paths miss the goals"},
+    "section.attribution": {"sv": "Varför utfall missar målen", "en": "Why paths miss the goals"},
     "section.sweep": {"sv": "Svep över styrmedlen", "en": "Sweep over the levers"},
     "section.paired": {"sv": "Parvisa skillnader mot första körningen",
                        "en": "Paired differences against the first run"},
@@ -112,19 +121,19 @@ STRINGS: dict[str, dict[str, str]] = {
                                "en": "How does the equity share of the pension portfolio develop?"},
     "answer.equity.medians": {"sv": "Aktieandelen vid årets slut, median: {medians}.",
                               "en": "The equity share at year end, median: {medians}."},
-    "answer.equity.low": {"sv": "I var tjugonde bana är den lägre än {p5} år {year}.",
+    "answer.equity.low": {"sv": "I vart tjugonde utfall är den lägre än {p5} år {year}.",
                           "en": "In one path in twenty it is below {p5} in {year}."},
     "answer.equity.derisking": {
         "sv": "Riskprincipen tvingar ner aktieandelen under den strategiska nivån någon gång i {p} av "
-              "banorna, i genomsnitt {months} månader per år.",
+              "utfallen, i genomsnitt {months} månader per år.",
         "en": "The drawdown rule forces the equity share below its strategic level at some point in {p} of "
               "the paths, on average {months} months a year."},
     "answer.equity.breach": {
-        "sv": "Skyddsnivån underskrids ändå, mellan två ombalanseringar, i {p} av banorna ({interval}).",
+        "sv": "Skyddsnivån underskrids ändå, mellan två ombalanseringar, i {p} av utfallen ({interval}).",
         "en": "The protection level is still breached between two rebalancings in {p} of the paths "
               "({interval})."},
     # goal definitions
-    "def.all_of": {"sv": "Alla dessa mål uppfyllda på samma bana: {parts}.",
+    "def.all_of": {"sv": "Alla dessa mål uppfyllda i samma utfall: {parts}.",
                    "en": "All of these goals met on the same path: {parts}."},
     "def.metric": {"sv": "{metric} {comparison} {threshold} {when}.",
                    "en": "{metric} {comparison} {threshold} {when}."},
@@ -144,14 +153,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "text.definition": {"sv": "Definition", "en": "Definition"},
     "text.interval_covers_default": {
         "sv": "Intervallen är 95 % konfidensintervall (Wilson) för simuleringsfelet: hur mycket sannolikheten "
-              "kan skilja sig från den som oändligt många banor skulle ge. De omfattar inte osäkerheten i "
+              "kan skilja sig från den som oändligt många simulerade utfall skulle ge. De omfattar inte osäkerheten i "
               "modellens antaganden; den visas i avsnittet om antagandenas betydelse när körningen har den.",
         "en": "The intervals are 95% (Wilson) confidence intervals for the simulation error: how far the "
               "probability may lie from what infinitely many paths would give. They do not cover the "
               "uncertainty of the model's assumptions; that is shown in the section on the assumptions "
               "when the run carries it."},
     "text.interval_covers_parameters": {
-        "sv": "Intervallen är 95 % konfidensintervall (Wilson) för simuleringsfelet. Varje bana drar här de "
+        "sv": "Intervallen är 95 % konfidensintervall (Wilson) för simuleringsfelet. Varje utfall drar här de "
               "kalibrerade parametrarna ur deras skattade fördelning, så sannolikheten väger också in "
               "skattningsfelet i drivarnas parametrar; bedömningsparametrarna hålls fasta och visas i "
               "avsnittet om antagandenas betydelse.",
@@ -160,12 +169,12 @@ STRINGS: dict[str, dict[str, str]] = {
               "weighs in the estimation error of the drivers' parameters; the judgment parameters are held "
               "fixed and shown in the section on the assumptions."},
     "text.deterministic_note": {
-        "sv": "En deterministisk körning är en enda bana utan slumpmässiga störningar: varje mål är "
+        "sv": "En deterministisk körning är ett enda utfall utan slumpmässiga störningar: varje mål är "
               "uppfyllt eller ej uppfyllt, utan sannolikhet eller intervall.",
         "en": "A deterministic run is a single path without random shocks: each goal is met or not met, "
               "with no probability or interval."},
     "text.goals_intro": {
-        "sv": "Sannolikheten är andelen simulerade banor där målet är uppfyllt.",
+        "sv": "Sannolikheten är andelen simulerade utfall där målet är uppfyllt.",
         "en": "The probability is the share of simulated paths on which the goal is met."},
     "text.paths_meeting": {"sv": "{n} av {of}", "en": "{n} of {of}"},
     "text.comparison_intro": {
@@ -173,17 +182,23 @@ STRINGS: dict[str, dict[str, str]] = {
               "det besvarar en annan fråga än sannolikheten med regionens reaktioner.",
         "en": "The same goals in each run. Unchanged policy shows what happens if no measures are taken; "
               "it answers a different question from the probability with the region's reactions."},
-    "text.policy_none": {"sv": "Ingen reaktionsregel: oförändrad politik.",
-                         "en": "No reaction rule: unchanged policy."},
+    "text.policy_none": {
+        "sv": "Ingen reaktionsregel: oförändrad politik, utvecklingen om inga åtgärder vidtas utöver den antagna "
+              "planen. Inga besparingar eller skattehöjningar utöver planen och scenariots egna beslut, inga "
+              "pausade avsättningar till pensionsmedlen och inga synnerliga skäl utöver de angivna; planens ännu "
+              "inte identifierade effektiviseringar blir verklighet bara i den mån planglidningen säger, och "
+              "budgetavvikelsen klingar av i förvaltningens egen takt.",
+        "en": "No reaction rule: unchanged policy, what happens if no measures are taken beyond the adopted plan. "
+              "No savings or tax rises beyond the plan and the scenario's own decisions, no paused deposits to "
+              "the pension fund and no synnerliga skäl beyond those entered; the plan's efficiencies not yet "
+              "identified come true only as far as the plan slippage says, and the budget deviation fades at "
+              "the administration's own pace."},
     "text.policy_named": {"sv": "Reaktionsregel i kraft: {name}.", "en": "Reaction rule in force: {name}."},
-    "text.instruments_note": {
-        "sv": "Medianbanan: hälften av banorna använder mindre. Dåliga banor: var tionde bana använder minst "
-              "så mycket ({q}:e percentilen).",
-        "en": "Median path: half the paths use less. Bad paths: one path in ten uses at least this much "
-              "(the {q}th percentile)."},
+    "text.instruments_note": {"sv": "Medianutfallet: hälften av de simulerade utfallen använder mindre. Dåliga utfall: vart tionde utfall använder minst så mycket ({q}:e percentilen). Regelns tak: det mesta åtgärdsplanen tillåter.",
+                             "en": "Median outcome: half the simulated outcomes use less. Bad outcomes: one outcome in ten uses at least this much (the {q}th percentile). The rule's cap: the most the action plan allows."},
     "text.fans_intro": {
-        "sv": "Solfjädrarna visar spridningen över banorna: ljust fält 5–95 %, mörkt fält 25–75 %, linjen "
-              "medianen. Den streckade linjen är banan utan slumpmässiga störningar när den finns; den prickade "
+        "sv": "Solfjädrarna visar spridningen över utfallen: ljust fält 5–95 %, mörkt fält 25–75 %, linjen "
+              "medianen. Den streckade linjen är utfallet utan slumpmässiga störningar när den finns; den prickade "
               "en målnivå eller gräns.",
         "en": "The fans show the spread over the paths: light band 5–95%, dark band 25–75%, the line the "
               "median. The dashed line is the path without random shocks when given; the dotted one a target "
@@ -201,19 +216,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Each bar shows the goal's probability with one judgment parameter set low and high, on the "
               "run's random numbers; the vertical line is the run's probability."},
     "text.attribution_intro": {
-        "sv": "Medelvärden bland banor som når målet och bland banor som missar det: de största skillnaderna "
-              "pekar på varför banor missar.",
+        "sv": "Medelvärden bland utfall som når målet och bland utfall som missar det: de största skillnaderna "
+              "pekar på varför utfall missar.",
         "en": "Means among the paths that meet the goal and among those that miss it: the largest differences "
               "point to why paths miss."},
-    "text.sweep_intro": {
-        "sv": "Varje variant körd på samma slumptal. Rutorna visar målets sannolikhet för varje "
-              "kombination av styrmedel.",
-        "en": "Every variant run on the same random numbers. The cells show the goal's probability for each "
-              "combination of levers."},
-    "text.sweep_note": {
-        "sv": "Inom parentes 95 % konfidensintervall; efter semikolon skillnaden mot referensvarianten.",
-        "en": "In brackets the 95% confidence interval; after the semicolon the difference from the reference "
-              "variant."},
+    "text.sweep_intro": {"sv": "Varje variant är körd på samma slumptal: {n} varianter, vardera {paths} simulerade utfall. Rutorna visar målets sannolikhet för varje kombination av styrmedel.",
+                        "en": "Every variant is run on the same random numbers: {n} variants, each {paths} simulated outcomes. The cells show the goal's probability for each combination of levers."},
+    "text.sweep_note": {"sv": "Sannolikhet med 95 % konfidensintervall inom parentes, därefter skillnaden mot referensvarianten i procentenheter ± 1,96 parvisa standardfel (samma simulerade utfall).",
+                       "en": "Probability with its 95% confidence interval in brackets, then the difference from the reference variant in percentage points ± 1.96 paired standard errors (the same simulated outcomes)."},
     "text.reference": {"sv": "referens", "en": "reference"},
     # the terminal tables of run, sweep and compare with --lang (simulator.report.console)
     "console.policy": {"sv": "Politik", "en": "Policy"},
@@ -221,16 +231,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "console.paired": {"sv": "parvis", "en": "paired"},
     "console.independent": {"sv": "oberoende", "en": "independent"},
     "console.condition": {
-        "sv": "Villkor: {expression}: {kept} av {total} banor behålls; svaren nedan gäller givet villkoret",
+        "sv": "Villkor: {expression}: {kept} av {total} utfall behålls; svaren nedan gäller givet villkoret",
         "en": "Condition: {expression}: {kept} of {total} paths kept; the answers below are given it"},
     "console.sweep_note": {
         "sv": "Sannolikhet per mål; inom parentes skillnaden mot referensvarianten i procentenheter ± 1,96 "
-              "parvisa standardfel (samma banor i alla varianter).",
+              "parvisa standardfel (samma simulerade utfall i alla varianter).",
         "en": "Probability per goal; in brackets the difference from the reference variant in percentage "
               "points ± 1.96 paired standard errors (the same paths in every variant)."},
     "text.paired_intro": {
-        "sv": "Körningar med samma frö och antal banor jämförs bana för bana; standardfelet är de parvisa "
-              "skillnadernas. Vunna banor når målet bara i den andra körningen, förlorade bara i den första.",
+        "sv": "Körningar med samma frö och antal utfall jämförs utfall för utfall; standardfelet är de parvisa "
+              "skillnadernas. Vunna utfall når målet bara i den andra körningen, förlorade bara i den första.",
         "en": "Runs sharing seed and paths are compared path by path; the standard error is that of the paired "
               "differences. Gained paths meet the goal only in the other run, lost ones only in the first."},
     "text.assumptions_note": {
@@ -248,8 +258,8 @@ STRINGS: dict[str, dict[str, str]] = {
     # tables and columns
     "table.risks": {"sv": "Risker", "en": "Risks"},
     "table.policy_settings": {"sv": "Reaktionsregelns inställningar", "en": "The reaction rule's settings"},
-    "table.instruments": {"sv": "Åtgärderna summerade över hela perioden, per bana",
-                          "en": "The measures summed over the whole period, per path"},
+    "table.instruments": {"sv": "Åtgärderna per simulerat utfall {years}",
+                         "en": "The measures per simulated outcome {years}"},
     "table.equity_risks": {"sv": "Riskminskning och skyddsnivå", "en": "De-risking and protection level"},
     "table.sweep": {"sv": "Varianterna", "en": "The variants"},
     "table.assumptions": {"sv": "Huvudantaganden", "en": "Main assumptions"},
@@ -259,15 +269,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "col.definition": {"sv": "Definition", "en": "Definition"},
     "col.probability": {"sv": "Sannolikhet", "en": "Probability"},
     "col.interval95": {"sv": "95 % intervall", "en": "95% interval"},
-    "col.paths_meeting": {"sv": "Banor som når målet", "en": "Paths meeting it"},
+    "col.paths_meeting": {"sv": "Utfall som når målet", "en": "Paths meeting it"},
     "col.risk": {"sv": "Risk", "en": "Risk"},
     "col.any_year": {"sv": "Något år", "en": "In some year"},
     "col.setting": {"sv": "Inställning", "en": "Setting"},
     "col.value": {"sv": "Värde", "en": "Value"},
     "col.values": {"sv": "Värden", "en": "Values"},
     "col.instrument": {"sv": "Åtgärd", "en": "Measure"},
-    "col.total_median": {"sv": "Medianbanan", "en": "Median path"},
-    "col.total_bad": {"sv": "Dåliga banor ({q}:e percentilen)", "en": "Bad paths ({q}th percentile)"},
+    "col.total_median": {"sv": "Medianutfallet", "en": "Median path"},
+    "col.total_bad": {"sv": "Dåliga utfall ({q}:e percentilen)", "en": "Bad paths ({q}th percentile)"},
     "col.measure": {"sv": "Mått", "en": "Measure"},
     "col.variable": {"sv": "Variabel", "en": "Variable"},
     "col.mean_met": {"sv": "Medel, når målet", "en": "Mean, meeting"},
@@ -276,13 +286,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "col.run": {"sv": "Körning", "en": "Run"},
     "col.stderr_points": {"sv": "Standardfel (procentenheter)", "en": "Standard error (percentage points)"},
     "col.stderr_axis": {"sv": "Skillnad, procentenheter", "en": "Difference, percentage points"},
-    "col.gained": {"sv": "Vunna banor", "en": "Paths gained"},
-    "col.lost": {"sv": "Förlorade banor", "en": "Paths lost"},
+    "col.gained": {"sv": "Vunna utfall", "en": "Paths gained"},
+    "col.lost": {"sv": "Förlorade utfall", "en": "Paths lost"},
     "col.variant": {"sv": "Variant", "en": "Variant"},
     "col.lever": {"sv": "Styrmedel", "en": "Lever"},
     "col.item": {"sv": "Uppgift", "en": "Item"},
-    "risk.total_months_percentiles": {"sv": "Månader med riskminskning 2025–2040, percentiler",
-                                      "en": "Months of de-risking 2025–2040, percentiles"},
+    "risk.total_months_percentiles": {"sv": "Månader med riskminskning under hela perioden, percentiler",
+                                      "en": "Months of de-risking over the whole period, percentiles"},
     "risk.size_percentiles_when_breached": {"sv": "Underskridandets storlek när det sker, percentiler",
                                             "en": "Size of the breach when it happens, percentiles"},
     # charts
@@ -292,18 +302,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "overlay.zero_shock": {"sv": "Utan störningar", "en": "Zero shock"},
     "chart.comparison": {"sv": "Målens sannolikhet per körning", "en": "The goals' probability per run"},
     "chart.paired": {"sv": "Parvis skillnad med 95 % intervall", "en": "Paired difference with 95% interval"},
-    "chart.median_path": {"sv": "Medianbanan", "en": "Median path"},
-    "chart.bad_paths": {"sv": "Dåliga banor ({q}:e percentilen)", "en": "Bad paths ({q}th percentile)"},
-    "chart.share_paths_used": {"sv": "Andel banor", "en": "Share of paths"},
+    "chart.median_path": {"sv": "Medianutfallet", "en": "Median path"},
+    "chart.bad_paths": {"sv": "Dåliga utfall ({q}:e percentilen)", "en": "Bad paths ({q}th percentile)"},
+    "chart.share_paths_used": {"sv": "Andel utfall", "en": "Share of paths"},
     "chart.equity_monthly": {"sv": "Aktieandel per månad", "en": "Equity share per month"},
-    "chart.depth": {"sv": "Andel banor med sänkt aktieandel, efter djup under {share}",
-                    "en": "Share of paths de-risked, by depth below {share}"},
+    "chart.depth": {"sv": "Andel utfall där regeln vid ombalanseringen sänker aktieandelen under {share}, efter djup",
+                   "en": "Share of outcomes in which the rule, at a rebalancing, sets the equity share below {share}, by depth"},
     "chart.depth_band": {"sv": "{lo}–{hi} procentenheter", "en": "{lo}–{hi} percentage points"},
     "chart.depth_band_open": {"sv": "mer än {lo} procentenheter", "en": "more than {lo} percentage points"},
-    "chart.derisk_months": {"sv": "Månader med riskminskning per år, medel över banorna",
-                            "en": "Months of de-risking per year, mean over the paths"},
-    "chart.breach_by_year": {"sv": "Andel banor där skyddsnivån underskrids, per år",
-                             "en": "Share of paths breaching the protection level, per year"},
+    "chart.derisk_months": {"sv": "Månader med riskminskning per år, medel över utfallen",
+                           "en": "Months of de-risking per year, mean over the outcomes"},
+    "chart.breach_by_year": {"sv": "Andel utfall där skyddsnivån underskrids, per år",
+                            "en": "Share of outcomes breaching the protection level, per year"},
     "chart.low_value": {"sv": "Lågt värde", "en": "Low value"},
     "chart.high_value": {"sv": "Högt värde", "en": "High value"},
     "chart.frontier": {"sv": "Avvägning mellan målen över varianterna",
@@ -311,20 +321,47 @@ STRINGS: dict[str, dict[str, str]] = {
     "chart.frontier_line": {"sv": "Varianter som ingen annan slår på båda målen",
                             "en": "Variants no other beats on both goals"},
     # the assumption table's parameters (simulator.whatif.assumptions)
-    "assumption.accounts.budget_deviation.mean_frac": {"sv": "Budgetavvikelsens medelvärde per år (andel av skatter och bidrag): skattat ± 1 medelfel",
-        "en": "Budget deviation's mean per year (share of taxes and grants): estimate ± 1 standard error"},
-    "assumption.accounts.budget_deviation.volatility_frac": {"sv": "Budgetavvikelsens spridning per år: skattad ± 1 medelfel",
-        "en": "Budget deviation's spread per year: estimate ± 1 standard error"},
+    "assumption.accounts.budget_deviation.mean_frac": {"sv": "Budgetavvikelsens medelvärde per år (andel av skatter och bidrag): ± 1,5 procentenheter (bedömning)",
+        "en": "Budget deviation's mean per year (share of taxes and grants): ± 1.5 percentage points (judgment)"},
+    "assumption.accounts.budget_deviation.volatility_frac": {"sv": "Budgetavvikelsens spridning per år: normala år (3 %) till krisåren i utfallet utan bedömning",
+        "en": "Budget deviation's spread per year: normal years (3 %) to the crisis record alone"},
     "assumption.accounts.budget_deviation.persistence": {"sv": "Budgetavvikelsens uthållighet per år (bedömning 0,6-0,95; 0,8 halverar den på tre år)",
         "en": "Budget deviation's persistence per year (judgment 0.6-0.95; 0.8 halves it in three years)"},
+    "assumption.accounts.plan_slippage.unrealised_frac": {"sv": "Planglidning: andel av planens ofinansierade kostnadsökning som inte sparas, skattad ± 1 medelfel",
+        "en": "Plan slippage: share of the plan's unfunded cost growth not saved, estimate ± 1 standard error"},
     "assumption.policy.reaction.strength_frac": {"sv": "Åtgärdsplanens styrka: andel av gapet som stängs per beslut (bedömning 0,25-1)",
         "en": "The action plan's strength: share of the gap closed per decision (judgment 0.25-1)"},
+    "assumption.policy.reaction.symmetric.above_target_frac": {"sv": "Överskott används över siktet + 0-4 procentenheter (3-7 % av skatter och bidrag)",
+        "en": "Surpluses are spent above the aim + 0-4 percentage points (3-7 % of taxes and grants)"},
+    "assumption.pension.deposits.surplus_share_frac": {"sv": "Andel av överskottet över 2 % som avsätts till pensionsmedlen: 25-75 % (bedömning)",
+        "en": "Share of the surplus above 2 % deposited to the pension fund: 25-75 % (judgment)"},
     "assumption.economy.wage.real_growth_pa": {"sv": "Real löneutveckling per år: ± 0,6 procentenheter (bedömning)",
         "en": "Real wage growth per year: ± 0.6 percentage points (judgment)"},
     "assumption.economy.equity.calm.log_drift_pa": {"sv": "Aktiepremien: lugna regimens förväntade avkastning, båda marknaderna ± 2 procentenheter",
         "en": "The equity premium: the calm regime's expected return, both markets ± 2 percentage points"},
     "assumption.accounts.after_plan.general_grants_growth_pa": {"sv": "Generella statsbidragens politiska del, tillväxt per år efter planen: 1-3 % (bedömning)",
         "en": "General grants' political part, growth per year after the plan: 1-3 % (judgment)"},
+    # the robustness table's contested choices at the sceptic's reading (simulator.whatif.robustness)
+    "robustness.plan_slippage": {"sv": "Planen glider mer: skattningen + 1 medelfel (revideringen som blev budget lämnade 94 % osparat)",
+        "en": "The plan slips more: the estimate + 1 standard error (the revision that became a budget left 94 % unsaved)"},
+    "robustness.spending_band": {"sv": "Varje överskott över siktet (3 %) används, inget band upp till 4 %",
+        "en": "Every surplus above the aim (3 %) is spent, no band up to 4 %"},
+    "robustness.no_tax_rises": {"sv": "Åtgärdsplanen höjer inte skatten: bara besparingar, som i planen",
+        "en": "The action plan raises no taxes: savings only, as in the plan"},
+    "robustness.deposit_cap_booked": {"sv": "Avsättningen upphör vid den bokförda avsättningen (målets ordalydelse), inte hela förpliktelsen",
+        "en": "Deposits stop at the booked provision (the goal's wording), not the whole obligation"},
+    "robustness.deposit_share": {"sv": "Halva andelen av överskottet avsätts till pensionsmedlen",
+        "en": "Half the share of the surplus goes to the pension fund"},
+    "robustness.budget_deviation_record_alone": {"sv": "Budgetavvikelsen som utfallet 2020-2024 ensamt ger, utan bedömningens a priori-fördelning",
+        "en": "The budget deviation as the 2020-2024 record alone gives it, without the judgment prior"},
+    "robustness.drp_acting": {"sv": "Dynamiska riskprincipen på det andra sättet: bara vid tertialskiften, eller också omedelbart",
+        "en": "The dynamic risk rule acted on the other way: only at the tertial follow-up, or also at once"},
+    "robustness.sceptics_combination": {"sv": "Skeptikerns kombination: alla alternativ ovan på en gång",
+        "en": "The sceptic's combination: every alternative above at once"},
+    "robustness.rule.scheduled": {"sv": "Förvaltarna agerar var {months}:e månad (vid tertialuppföljningen)",
+        "en": "The managers act every {months} months (at the tertial follow-up)"},
+    "robustness.rule.trigger": {"sv": "Förvaltarna agerar var {months}:e månad och omedelbart när maxandelen ligger {points} procentenheter under innehavet",
+        "en": "The managers act every {months} months and at once when the maximum share is {points} percentage points below the holding"},
     # the känslighetsanalys items (simulator.whatif.sensitivity)
     "sensitivity.title": {"sv": "Känslighetsanalys {year}: effekt på årets resultat, MSEK (årsredovisningen 2024 inom parentes)",
         "en": "Sensitivity analysis {year}: effect on the result for the year, MSEK (annual report 2024 in brackets)"},
@@ -349,7 +386,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The portfolio fell below the protection level between two rebalancings"},
     # one title per variable: tables, charts, the store's long_name_sv, the terminal (simulator.variables)
     "var.inflation": {"sv": "Inflation (KPI, dec–dec)", "en": "Inflation (CPI, Dec–Dec)"},
-    "var.kpi_index": {"sv": "KPI-index (dec 2024 = 1)", "en": "KPI index at December, December 2024 = 1"},
+    "var.kpi_index": {"sv": "KPI-index (1 vid öppningen)", "en": "KPI index at December, 1 at the opening year-end"},
     "var.short_rate": {"sv": "Kort ränta (årsmedel)", "en": "Short interest rate (annual mean)"},
     "var.long_rate": {"sv": "Lång ränta (årsmedel)", "en": "Long interest rate (annual mean)"},
     "var.equity_return_sweden": {"sv": "Avkastning svenska aktier", "en": "Swedish equity total return over the year"},
@@ -357,9 +394,9 @@ STRINGS: dict[str, dict[str, str]] = {
                                  "en": "Global equity total return in SEK over the year"},
     "var.equity_return": {"sv": "Börsavkastning (aktiemixen)", "en": "Equity return (the equity mix)"},
     "var.tax_base_growth": {"sv": "Skatteunderlagets tillväxt", "en": "Tax base growth"},
-    "var.tax_base_index": {"sv": "Skatteunderlag (index, 2024 = 1)", "en": "Tax base index at year end, 2024 = 1"},
+    "var.tax_base_index": {"sv": "Skatteunderlag (index, 1 vid öppningen)", "en": "Tax base index at year end, 1 at the opening year-end"},
     "var.wage_growth": {"sv": "Löneutveckling", "en": "Wage growth over the year"},
-    "var.wage_index": {"sv": "Lönenivå (index, 2024 = 1)", "en": "Wage index at year end, 2024 = 1"},
+    "var.wage_index": {"sv": "Lönenivå (index, 1 vid öppningen)", "en": "Wage index at year end, 1 at the opening year-end"},
     "var.prisbasbelopp_sek": {"sv": "Prisbasbelopp (kr)", "en": "Prisbasbelopp for the year"},
     "var.inkomstbasbelopp_index": {"sv": "Inkomstbasbelopp (index)",
                                    "en": "Inkomstbasbelopp index, first simulated year = 1 (follows the previous year's wage growth)"},
@@ -379,17 +416,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "var.purchased_care_costs_msek": {"sv": "Köp av verksamhet", "en": "Purchased care and services"},
     "var.drug_costs_msek": {"sv": "Läkemedelskostnader", "en": "Drug costs"},
     "var.other_costs_msek": {"sv": "Övriga kostnader", "en": "Other operating costs"},
-    "var.price_index_personnel": {"sv": "Prisindex personal", "en": "Price index of personnel costs (wages), 2024 = 1"},
-    "var.price_index_pensions": {"sv": "Prisindex pensioner", "en": "Price index of pension costs, 2024 = 1"},
-    "var.price_index_purchased_care": {"sv": "Prisindex köpt vård", "en": "Price index of purchased care, 2024 = 1"},
-    "var.price_index_drugs": {"sv": "Prisindex läkemedel", "en": "Price index of drug costs, 2024 = 1"},
-    "var.price_index_other": {"sv": "Prisindex övrigt", "en": "Price index of other costs, 2024 = 1"},
+    "var.price_index_personnel": {"sv": "Prisindex personal", "en": "Price index of personnel costs (wages), 1 at the opening year-end"},
+    "var.price_index_pensions": {"sv": "Prisindex pensioner", "en": "Price index of pension costs, 1 at the opening year-end"},
+    "var.price_index_purchased_care": {"sv": "Prisindex köpt vård", "en": "Price index of purchased care, 1 at the opening year-end"},
+    "var.price_index_drugs": {"sv": "Prisindex läkemedel", "en": "Price index of drug costs, 1 at the opening year-end"},
+    "var.price_index_other": {"sv": "Prisindex övrigt", "en": "Price index of other costs, 1 at the opening year-end"},
     "var.pension_income_indexation_msek": {"sv": "Pensionskostnad av inkomstbasbeloppets uppräkning",
                                            "en": "Pension costs from the provision's inkomstbasbelopp indexation beyond the zero-shock path (in pension costs)"},
     "var.budgeted_costs_msek": {"sv": "Budgeterade kostnader",
                                 "en": "Budgeted operating costs after savings programmes"},
     "var.savings_programme_msek": {"sv": "Sparprogram (beslutat i scenariot)",
                                    "en": "Cut of the year's budget by the savings programme lever"},
+    "var.plan_slippage_msek": {"sv": "Planglidning: planens ofinansierade kostnadsökning som inte sparas",
+                               "en": "Plan slippage: the plan's unfunded cost growth not saved"},
     "var.budget_deviation_msek": {"sv": "Budgetavvikelse",
                                   "en": "Budget deviation of the result (budgetavvikelse; positive = better than budget), in operating costs"},
     "var.budget_deviation_frac": {"sv": "Budgetavvikelse, andel av skatter och bidrag",
@@ -397,7 +436,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "var.reaction_savings_msek": {"sv": "Besparingar", "en": "Savings"},
     "var.reaction_savings_frac": {"sv": "Åtgärdsplan: besparing, andel av budget",
                                   "en": "Reaction savings in effect as a share of the budget"},
-    "var.reaction_tax_kr": {"sv": "Skattehöjning (kr per 100 kr)", "en": "Tax increase (SEK per 100 SEK)"},
+    "var.reaction_tax_kr": {"sv": "Skatteändring enligt åtgärdsplanen (kr per 100 kr)",
+                            "en": "Tax change by the reaction rule (SEK per 100 SEK)"},
     "var.reaction_deposits_paused": {"sv": "Pausade inbetalningar till pensionsmedlen",
                                      "en": "Paused deposits to the pension fund"},
     "var.reaction_synnerliga_skal_msek": {"sv": "Synnerliga skäl åberopade", "en": "Exceptional reasons invoked"},
@@ -442,8 +482,8 @@ STRINGS: dict[str, dict[str, str]] = {
                                      "en": "Negative balance-requirement results not yet restored"},
     "var.deficit_overdue_msek": {"sv": "Ej återställt efter sista år (alla år)",
                                  "en": "Unrestored deficits whose deadline has passed (all vintages)"},
-    "var.opening_deficit_overdue_msek": {"sv": "Ej återställt 2023-2024 efter sista år",
-                                         "en": "Unrestored 2023-2024 deficits whose deadline has passed"},
+    "var.opening_deficit_overdue_msek": {"sv": "Ej återställda underskott från före öppningen, efter sista år",
+                                         "en": "Unrestored deficits from before the opening year-end, deadline passed"},
     "var.equity_msek": {"sv": "Eget kapital", "en": "Equity"},
     "var.equity_incl_pension_liability_msek": {"sv": "Eget kapital inkl. ansvarsförbindelse",
                                                "en": "Equity minus the pension liability off the balance sheet"},
@@ -496,6 +536,8 @@ STRINGS: dict[str, dict[str, str]] = {
                                    "en": "Largest shortfall below the protection level, 1 - index / level"},
     "var.pension_deposits_msek": {"sv": "Avsättning till pensionsmedel",
                                   "en": "Deposits to the pension portfolio at year end"},
+    "var.pension_deposit_cap_msek": {"sv": "Tak för avsättning: högsta värde på pensionsmedlen efter en avsättning",
+                                     "en": "Deposit cap: the most the pension portfolio may hold after a deposit"},
     "var.pension_withdrawals_msek": {"sv": "Uttag ur pensionsmedel",
                                      "en": "Withdrawals from the pension portfolio at year end"},
     "var.realised_securities_gains_msek": {"sv": "Realiserade vinster, värdepapper",
@@ -532,7 +574,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "unit.axis_kr": {"sv": "kr", "en": "SEK"},
     "unit.axis_count": {"sv": "antal", "en": "count"},
     "unit.axis_months": {"sv": "månader", "en": "months"},
-    "unit.axis_share_paths": {"sv": "andel banor", "en": "share of paths"},
+    "unit.axis_share_paths": {"sv": "andel utfall", "en": "share of paths"},
     "unit.msek": {"sv": "mnkr", "en": "MSEK"},
     "unit.percent_word": {"sv": "procent", "en": "per cent"},
     "unit.points": {"sv": "procentenheter", "en": "percentage points"},
@@ -546,7 +588,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "prov.sha256_computed": {"sv": "beräknad här ur det sparade scenariot",
                              "en": "computed here from the stored scenario"},
     "prov.seed": {"sv": "Frö", "en": "Seed"},
-    "prov.paths": {"sv": "Banor", "en": "Paths"},
+    "prov.paths": {"sv": "Simulerade utfall", "en": "Paths"},
     "prov.version": {"sv": "Version", "en": "Version"},
     "prov.date": {"sv": "Datum", "en": "Date"},
     "prov.command": {"sv": "Kommando", "en": "Command"},
@@ -648,7 +690,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "xl.sheet_equity_monthly": {"sv": "Aktieandel per månad", "en": "Equity share per month"},
     "xl.sheet_instruments": {"sv": "Åtgärder", "en": "Measures"},
     "xl.sheet_assumptions": {"sv": "Antaganden", "en": "Assumptions"},
-    "xl.sheet_attribution": {"sv": "Varför banor missar", "en": "Why paths miss"},
+    "xl.sheet_attribution": {"sv": "Varför utfall missar", "en": "Why paths miss"},
     "xl.sheet_sweep": {"sv": "Svep", "en": "Sweep"},
     "xl.sheet_comparison": {"sv": "Jämförelse", "en": "Comparison"},
     "xl.sheet_paired": {"sv": "Parvisa skillnader", "en": "Paired differences"},
@@ -663,8 +705,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "xl.ci_high": {"sv": "95 % intervall, övre", "en": "95% interval, upper"},
     "xl.month": {"sv": "Månad", "en": "Month"},
     "xl.year": {"sv": "År", "en": "Year"},
-    "xl.bad_paths": {"sv": "Dåliga banor", "en": "Bad paths"},
-    "xl.bad_quantile": {"sv": "Percentil för dåliga banor", "en": "Percentile for bad paths"},
+    "xl.bad_paths": {"sv": "Dåliga utfall", "en": "Bad paths"},
+    "xl.bad_quantile": {"sv": "Percentil för dåliga utfall", "en": "Percentile for bad paths"},
     "xl.parameter": {"sv": "Parameter", "en": "Parameter"},
     "xl.p_low": {"sv": "Sannolikhet vid lågt värde", "en": "Probability at the low value"},
     "xl.p_high": {"sv": "Sannolikhet vid högt värde", "en": "Probability at the high value"},
@@ -684,6 +726,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "xl.unit_index": {"sv": "index", "en": "index"},
     "xl.unit_number": {"sv": "tal", "en": "number"},
 }
+
+
+def _merge(table: dict[str, dict[str, str]], path: Path) -> None:
+    """Add the TOML file's strings to ``table``; a key already there is a second home: an error."""
+    extra = tomllib.loads(path.read_text(encoding="utf-8"))
+    twice = sorted(set(extra) & set(table))
+    if twice:
+        raise ValueError(f"{path}: keys also in simulator/i18n.py: {', '.join(twice)}")
+    table.update(extra)
+
+
+_merge(STRINGS, STRINGS_FILE)
 
 
 class UnknownLanguage(InputError, ValueError):

@@ -64,13 +64,16 @@ ACCOUNTS_ANNUAL: dict[str, Variable] = {
                                             "beyond the zero-shock path (in pension costs)"),
     "budgeted_costs_msek": _msek("budgeted operating costs after savings programmes"),
     "savings_programme_msek": _msek("cut of the year's budget by the savings programme lever"),
+    "plan_slippage_msek": _msek("plan slippage: the part of the plan's unfunded cost growth not saved, in "
+                                "operating costs (plan years after the first)"),
     "budget_deviation_msek": _msek("budget deviation of the result (budgetavvikelse; positive = better "
                                    "than budget), in operating costs"),
     "budget_deviation_frac": _frac("budget deviation level as a share of taxes and grants"),
     "reaction_savings_msek": _msek("savings decided by the reaction rule in effect this year (negative: "
                                    "spending of a symmetric rule)"),
     "reaction_savings_frac": _frac("reaction savings in effect as a share of the budget"),
-    "reaction_tax_kr": Variable("kr", "tax-rate rise decided by the reaction rule in effect this year"),
+    "reaction_tax_kr": Variable("kr", "tax-rate change decided by the reaction rule in effect this year "
+                                "(rises less the cuts that took them back)"),
     "reaction_deposits_paused": Variable("1", "1 when the reaction rule paused this year's deposits to "
                                          "the pension fund"),
     "reaction_synnerliga_skal_msek": _msek("deficit exempted by synnerliga skäl for inflation-driven "
@@ -147,6 +150,8 @@ ACCOUNTS_ANNUAL: dict[str, Variable] = {
     "derisking_longest_spell_months": Variable("1", "longest run of de-risking months so far"),
     "protection_breach_size": _frac("largest shortfall below the protection level, 1 - index / level"),
     "pension_deposits_msek": _msek("deposits to the pension portfolio at year end"),
+    "pension_deposit_cap_msek": _msek("the most the pension portfolio may hold after a deposit (the cap "
+                                      "of the obligation)"),
     "pension_withdrawals_msek": _msek("withdrawals from the pension portfolio at year end"),
     "realised_securities_gains_msek": _msek("gains realised in the pension portfolio"),
     "unrealised_gains_msek": _msek("unrealised gains in the pension portfolio at year end"),

@@ -24,9 +24,13 @@ def base():
     return parse_scenario(base_dict(), "base")
 
 
+#: the plan at face value (plan slippage zero): the zero-shock path then replays the adopted plan
+FACE_VALUE = {"accounts__plan_slippage__unrealised_frac": 0.0}
+
+
 @pytest.fixture(scope="module")
 def plan_path(base):
-    return run(base, RunOptions(paths=1, seed=1, deterministic=True)).annual
+    return _det()
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +39,7 @@ def paths(base):
 
 
 def _det(**fields):
-    return run(scenario_with(**fields), RunOptions(paths=1, seed=1, deterministic=True)).annual
+    return run(scenario_with(**{**FACE_VALUE, **fields}), RunOptions(paths=1, seed=1, deterministic=True)).annual
 
 
 # --- Regionplan 2025-2027 (AR lines 3918-3935) -----------------------------------------------------
@@ -55,8 +59,49 @@ PLAN = {  # whole MSEK as printed in the plan table
 @pytest.mark.parametrize("line", list(PLAN))
 def test_deterministic_base_reproduces_the_plan(plan_path, line):
     got = plan_path[line][0, :3]
-    # within the table's rounding (0.5), and so within the 1 MSEK the issue asks for
+    # with the plan slippage zero, within the table's rounding (0.5), and so within 1 MSEK
     np.testing.assert_allclose(got, PLAN[line], atol=0.5)
+
+
+def test_plan_slippage_by_hand(base, plan_path):
+    """With slippage f the plan's second and later years add f x the cost growth the plan does not fund:
+    the first plan year's costs grown by the zero-shock price index of each type, less the plan's. The
+    first year is the plan's, and after the plan the costs keep the level they slipped to."""
+    f = base.accounts.plan_slippage.unrealised_frac
+    assert 0.5 < f < 1.0  # fitted to the plan revisions on record (calibration/data/plan_record.csv)
+    slipped = run(base, RunOptions(paths=1, seed=1, deterministic=True)).annual
+    shares = accounts_params(base)[0]["cost_share_frac"]
+    names = ("personnel", "pensions", "purchased_care", "drugs", "other")
+    plan = base.accounts.plan.operating_costs_msek
+    for k in (1, 2):
+        unfunded = sum(share * (plan[0] * plan_path[f"price_index_{name}"][0, k] / plan_path[f"price_index_{name}"][0, 0]
+                                - plan[k]) for share, name in zip(shares, names))
+        assert 150 * k < unfunded < 250 * k  # about 3 % of costs a year: the flat plan funds no price growth
+        assert slipped["plan_slippage_msek"][0, k] == pytest.approx(f * unfunded, rel=1e-12)
+        assert slipped["budgeted_costs_msek"][0, k] - plan_path["budgeted_costs_msek"][0, k] == pytest.approx(f * unfunded)
+    assert slipped["plan_slippage_msek"][0, 0] == 0.0 and slipped["budgeted_costs_msek"][0, 0] == plan_path["budgeted_costs_msek"][0, 0]
+    np.testing.assert_array_equal(slipped["plan_slippage_msek"][0, 3:], 0.0)
+    # after the plan both budgets grow by price and volume from their 2027 level: the slip stays
+    ratio = slipped["budgeted_costs_msek"][0, 3] / plan_path["budgeted_costs_msek"][0, 3]
+    growth = (slipped["budgeted_costs_msek"][0, 2] / plan_path["budgeted_costs_msek"][0, 2])
+    assert ratio == pytest.approx(growth, rel=1e-3)
+    # the 2026 result falls by the slip (to within the interest on the cash it costs: under 1 MSEK)
+    gap = plan_path["result_msek"][0, 1] - slipped["result_msek"][0, 1]
+    assert gap == pytest.approx(slipped["plan_slippage_msek"][0, 1], abs=1.0)
+
+
+def test_slippage_zero_replays_the_plan_and_slippage_is_measured_against_it(base):
+    """Slippage zero on the zero-shock path reproduces the plan to 1 MSEK (above); slippage on leaves the
+    zero-shock baseline the plan as adopted, so the reaction rule's 2026 decision sees the slip as a
+    shortfall against the plan and the summary's zero-shock line stays the plan."""
+    from simulator.model.simulate import model_inputs
+    from simulator.run.summary import zero_shock_summary
+    inputs = model_inputs(base, deterministic=True)
+    assert inputs.has_baseline  # the deterministic run is measured against the unslipped plan
+    replay = zero_shock_summary(base)["result_excl_portfolio_change_msek"][:3]
+    np.testing.assert_allclose(replay, [-230.2, -15.0, 203.0], atol=0.01)
+    slipped = run(base, RunOptions(paths=1, seed=1, deterministic=True)).annual
+    assert slipped["reaction_gap_msek"][0, 1] > 0 and slipped["reaction_triggered"][0, 1] == 1.0
 
 
 def test_plan_years_book_the_plans_financial_income_plus_the_portfolios_full_market_change(plan_path):
@@ -376,3 +421,28 @@ def test_round_up_to_step():
     assert round_up_to_step(0.12, 0.05) == pytest.approx(0.15)
     assert round_up_to_step(0.15, 0.05) == pytest.approx(0.15)
     assert round_up_to_step(0.0, 0.05) == 0.0 and round_up_to_step(-1.0, 0.05) == 0.0
+
+
+def test_the_opening_sets_every_field_of_a_paths_state(base):
+    """open_accounts and open_portfolio (and start_year for the year's accumulators) set every field a
+    path carries across years, the reaction's and the plan slippage's included: a state left from a
+    previous path (here NaN, or a sentinel in integers) never leaks into the next."""
+    from simulator.kernels.accounts import open_accounts, start_year
+    from simulator.kernels.portfolio import open_portfolio
+    from simulator.kernels.records import DEQUE, OUTPUT, STATE
+    p = accounts_params(base)[0]
+    s = np.zeros(1, STATE)[0]
+    for name in STATE.names:
+        s[name] = np.nan if STATE[name].base.kind == "f" else (-7 if STATE[name].base.kind == "i" else True)
+    open_accounts(p, s)
+    open_portfolio(p, s)
+    start_year(s, np.zeros(1, OUTPUT)[0])
+    ring = {"dq_idx", "dq_val"}  # a ring buffer: only the entries the deque holds are read
+    for name in STATE.names:
+        if name in ring:
+            held = s[name][:s["dq_count"]]
+            assert np.all(np.isfinite(held)) and s["dq_count"] <= DEQUE, name
+            continue
+        value = np.asarray(s[name], dtype=float)
+        assert np.all(np.isfinite(value)) and not np.any(value == -7), name
+    assert s["deposits_paused"] == False  # noqa: E712 (a numpy bool)

@@ -537,18 +537,30 @@ def test_monthly_files_through_the_command(tmp_path):
     assert abs(implied_mean - eq.calm.sweden_log_drift_pa) < 3 * drift.se * (1 - c)
 
 
-def test_a_block_of_rows_in_fractions_is_reported_with_its_lines(tmp_path, capsys):
-    # half the rows written as fractions (0.013 for 1.3 %): a warning naming the lines, exit 0 (a
-    # rate can truly sit near zero for a decade, so this is no error)
+def test_a_block_of_rows_in_fractions_is_refused_with_its_lines(tmp_path, capsys):
+    # half the rows written as fractions (0.013 for 1.3 %): refused, exit 2, naming the file and lines
+    # (issue 22: a fit on a mix moved 5 parameters silently); '# scale: checked' lets a file whose block
+    # is right through, with the warning
     d = tmp_path / "data"
     d.mkdir()
     rows = open(ROOT / "calibration" / "data" / "kpi_december_12m_change_pct.csv").read().splitlines()
     body = [r for r in rows if r and not r.startswith("#")][1:]
     mixed = [r if i < 13 else f"{r.split(',')[0]},{float(r.split(',')[1]) / 100:g}" for i, r in enumerate(body)]
     _csv(d / "kpi.csv", "inflation", mixed)
-    main(["calibrate", "--data", str(d), "--out", str(tmp_path / "e.toml"), "--judgment", str(JUDGMENT)])
+    argv = ["calibrate", "--data", str(d), "--out", str(tmp_path / "e.toml"), "--judgment", str(JUDGMENT)]
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and err == (
+        f"error: {d / 'kpi.csv'}, lines 17-29: values 148 times smaller than in the rest of the file (fractions "
+        "instead of percent? 2.5 means 2.5 %); write every value in percent, or, if these values are right, add "
+        "the line '# scale: checked' to the file's header\n")
+    assert not (tmp_path / "e.toml").exists()
+    text = (d / "kpi.csv").read_text()
+    (d / "kpi.csv").write_text("# scale: checked\n" + text)
+    main(argv)
     warnings = [line for line in capsys.readouterr().out.splitlines() if "fractions instead of percent" in line]
-    assert warnings == [f"warning: inflation: {d / 'kpi.csv'}, lines 17-29: values 148 times smaller than "
+    assert warnings == [f"warning: inflation: {d / 'kpi.csv'}, lines 18-30: values 148 times smaller than "
                         "in the rest of the file (fractions instead of percent? 2.5 means 2.5 %)"]
 
 

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from simulator.cli import main
-from tests.conftest import BASE_TOML
+from tests.conftest import BASE_TOML, LIMIT_S, started
 
 
 def _run(*args):
@@ -95,17 +95,14 @@ def test_a_worker_without_the_package_is_one_line_naming_it(tmp_path, capsys, mo
 
     preload = tmp_path / "no_simulator.py"
     preload.write_text(_BLOCK_SIMULATOR)
-    monkeypatch.setenv("SIMULATOR_WORKER_TIMEOUT", "30")
+    # the wait for the worker to join: minutes, so that a loaded machine's slow start is not "no worker"
+    monkeypatch.setenv("SIMULATOR_WORKER_TIMEOUT", str(int(LIMIT_S)))
     with LocalCluster(n_workers=0, processes=False, protocol="tcp", dashboard_address=None) as cluster:
         address = cluster.scheduler_address
-        worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address,
-                                   "--nthreads", "1", "--no-nanny", "--preload", str(preload)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
-        try:
+        with started([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+                      "--no-nanny", "--preload", str(preload)],
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path):  # killed on leaving
             assert _run("--scheduler", address, "--out", str(tmp_path / "r")) == 1
-        finally:
-            worker.terminate()
-            worker.wait(30)
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and address in err and "cannot import 'simulator" in err, err
     assert "Traceback" not in err and sorted(p.name for p in tmp_path.iterdir()) == ["no_simulator.py"]

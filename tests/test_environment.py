@@ -5,7 +5,6 @@ CPUs with a warning; an empty --scheduler is refused; the JIT cache falls back t
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import simulator.run.engine
 import simulator.commands.run
 from simulator import NumbaSettingError, check_numba_environment
 from simulator.cli import _cpus, main
-from tests.conftest import BASE_TOML
+from tests.conftest import BASE_TOML, run_command
 
 
 @pytest.mark.parametrize("raw", ["0", "-2", "abc", "1.5", " "])
@@ -40,8 +39,8 @@ def test_numba_threads_that_numba_can_use_pass():
 def test_the_command_refuses_bad_numba_threads_in_one_line(tmp_path, raw):
     # a fresh process: numba reads the variable when it is first imported
     env = dict(os.environ, NUMBA_NUM_THREADS=raw)
-    proc = subprocess.run([sys.executable, "-m", "simulator", "run", str(BASE_TOML), "--paths", "5", "--out",
-                           str(tmp_path / "out")], capture_output=True, text=True, env=env, timeout=120)
+    proc = run_command([sys.executable, "-m", "simulator", "run", str(BASE_TOML), "--paths", "5", "--out",
+                        str(tmp_path / "out")], "the run to refuse", env=env)
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith(f"error: NUMBA_NUM_THREADS: {raw!r}")
     assert "Traceback" not in proc.stderr + proc.stdout and not (tmp_path / "out").exists()

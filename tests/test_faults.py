@@ -10,6 +10,7 @@ tests/test_writer.py holds the first cases for run (SIGINT, SIGTERM, SIGHUP at "
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -22,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from simulator.io import atomic as writer
-from tests.conftest import BASE_TOML, ROOT, snapshot
+from tests.conftest import BASE_TOML, LIMIT_S, ROOT, finish, sample, simulator, snapshot, started, wait_for_line
 
 RUN = ["run", str(BASE_TOML), "--paths", "20", "--no-assumptions"]
 SWEEP_TOML = f"""scenario = "{BASE_TOML}"
@@ -38,8 +39,7 @@ DATA = ROOT / "calibration" / "data"
 
 
 def _cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simulator", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=600)
+    return simulator(*args, cwd=cwd, env={**os.environ, **(env or {})})
 
 
 @pytest.fixture(scope="module")
@@ -71,16 +71,20 @@ def _processes_marked(mark: str) -> list[int]:
     return found
 
 
-def _paused(args: list[str], stage: str, cwd: Path, mark: str) -> subprocess.Popen:
+@contextlib.contextmanager
+def _paused(args: list[str], stage: str, cwd: Path, mark: str):
+    """The command in a process group of its own, once it has said it is paused at ``stage``; the group
+    is killed when the test leaves, whatever its outcome (after the test's own checks)."""
     env = {**os.environ, writer.PAUSE_ENV: stage, "SIMULATOR_TEST_MARK": mark}
-    proc = subprocess.Popen([sys.executable, "-m", "simulator", *args], cwd=cwd, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    line = proc.stderr.readline()
-    assert line.strip() == f"simulator: paused at {stage}", line + proc.stderr.read()
-    return proc
+    with started([sys.executable, "-m", "simulator", *args], cwd=cwd, env=env) as proc:
+        before = wait_for_line(proc, f"simulator: paused at {stage}")
+        assert not [text for text in before if "Traceback" in text or text.startswith("error")], before
+        yield proc
 
 
-def _no_process_left(mark: str, within_s: float = 30.0) -> bool:
+def _no_process_left(mark: str, within_s: float = LIMIT_S) -> bool:
+    """Whether every process carrying ``mark`` has ended, waiting for that up to ``within_s`` (minutes:
+    workers that are shutting down on a loaded machine are not left behind)."""
     deadline = time.monotonic() + within_s
     while _processes_marked(mark):
         if time.monotonic() > deadline:
@@ -110,36 +114,45 @@ STOPS = [  # (command, stage, signal)
     ("report", "written", signal.SIGINT), ("report", "written", signal.SIGTERM), ("report", "written", signal.SIGHUP),
     ("calibrate", "replacing", signal.SIGTERM), ("calibrate", "replacing", signal.SIGINT),
 ]
+COMMITTED = ["run-cluster", "sweep", "compare", "report"]
+KILLED = [("run-cluster", "streaming"), ("sweep", "written"), ("compare", "written"), ("report", "written"),
+          ("calibrate", "replacing")]
+#: The whole matrix as (test, command, stage, signal). ci mode keeps a seeded sample in which every
+#: test, every command, every stage and every signal appears at least once (tests/conftest.sample).
+MATRIX = sample("fault matrix (tests/test_faults.py)",
+                [("signal", c, s, n) for c, s, n in STOPS] + [("committed", c, "committed", signal.SIGTERM)
+                                                            for c in COMMITTED]
+                + [("kill-9", c, s, signal.SIGKILL) for c, s in KILLED],
+                ident=lambda row: f"{row[0]}-{row[1]}-{row[2]}-{row[3].name}",
+                keys=(lambda row: row[0], lambda row: row[1], lambda row: row[2], lambda row: row[3]))
+SAMPLED_STOPS = [(c, s, n) for test, c, s, n in MATRIX if test == "signal"]
 
 
-@pytest.mark.parametrize("command,stage,signum", STOPS,
-                         ids=[f"{c}-{s}-{signal.Signals(n).name}" for c, s, n in STOPS])
+@pytest.mark.parametrize("command,stage,signum", SAMPLED_STOPS,
+                         ids=[f"{c}-{s}-{signal.Signals(n).name}" for c, s, n in SAMPLED_STOPS])
 def test_a_signal_before_the_result_is_in_place_leaves_the_old_one(previous, tmp_path, command, stage, signum):
     work = tmp_path / "w"
     shutil.copytree(previous, work)
     before = snapshot(work)
     args, _ = COMMANDS[command]
     mark = uuid.uuid4().hex
-    proc = _paused(args, stage, work, mark)
-    proc.send_signal(signum)
-    stdout, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 1 and stderr == "error: interrupted; nothing was written\n", stderr
-    assert "Traceback" not in stdout
-    assert snapshot(work) == before  # byte for byte, and no staging, temporary or lock file beside it
-    assert _no_process_left(mark), "a worker process outlived the command"
+    with _paused(args, stage, work, mark) as proc:
+        proc.send_signal(signum)
+        stdout, stderr = finish(proc, f"{command} to end after {signum.name}")
+        assert proc.returncode == 1 and stderr == "error: interrupted; nothing was written\n", stderr
+        assert "Traceback" not in stdout
+        assert snapshot(work) == before  # byte for byte, and no staging, temporary or lock file beside it
+        assert _no_process_left(mark), "a worker process outlived the command"
 
 
-COMMITTED = ["run-cluster", "sweep", "compare", "report"]
-
-
-@pytest.mark.parametrize("command", COMMITTED)
+@pytest.mark.parametrize("command", [c for test, c, _, _ in MATRIX if test == "committed"])
 def test_a_signal_after_the_final_rename_leaves_the_whole_new_result(previous, tmp_path, command):
     work = tmp_path / "w"
     shutil.copytree(previous, work)
     args, place = COMMANDS[command]
-    proc = _paused(args, "committed", work, uuid.uuid4().hex)
-    proc.send_signal(signal.SIGTERM)
-    stdout, stderr = proc.communicate(timeout=120)
+    with _paused(args, "committed", work, uuid.uuid4().hex) as proc:
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = finish(proc, f"{command} to end after SIGTERM")
     assert proc.returncode == 0, stderr
     assert stderr == f"interrupted after the result was complete in {work / place}\n", stderr
     expected = _reference(previous, tmp_path, args)
@@ -163,11 +176,10 @@ def _result_files(place: Path) -> dict[str, str]:
     return {k: v for k, v in snapshot(place).items() if Path(k).suffix in keep}
 
 
-KILLED = [("run-cluster", "streaming"), ("sweep", "written"), ("compare", "written"), ("report", "written"),
-          ("calibrate", "replacing")]
+SAMPLED_KILLS = [(c, s) for test, c, s, _ in MATRIX if test == "kill-9"]
 
 
-@pytest.mark.parametrize("command,stage", KILLED, ids=[f"{c}-{s}" for c, s in KILLED])
+@pytest.mark.parametrize("command,stage", SAMPLED_KILLS, ids=[f"{c}-{s}" for c, s in SAMPLED_KILLS])
 def test_after_kill_9_the_next_command_cleans_up_and_succeeds(previous, tmp_path, command, stage):
     """kill -9 cannot be caught: the staging directory, temporary files or lock it left are removed by
     the next command to the same place, which then writes its whole result; its workers die with it."""
@@ -176,10 +188,10 @@ def test_after_kill_9_the_next_command_cleans_up_and_succeeds(previous, tmp_path
     before = sorted(p.name for p in work.iterdir())
     args, place = COMMANDS[command]
     mark = uuid.uuid4().hex
-    proc = _paused(args, stage, work, mark)
-    proc.kill()
-    proc.communicate(timeout=60)
-    assert _no_process_left(mark), "a worker process outlived the command"
+    with _paused(args, stage, work, mark) as proc:
+        proc.kill()  # the command alone, as kill -9 PID does: its workers must end by themselves
+        finish(proc, f"{command} to die of SIGKILL")
+        assert _no_process_left(mark), "a worker process outlived the command"
     left = sorted(set(snapshot(work)) - set(snapshot(previous)))
     assert left, "kill -9 left nothing to clean: the case tests nothing"
     done = _cli(*args, cwd=work)

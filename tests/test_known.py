@@ -125,3 +125,22 @@ def test_validate_checks_the_known_files(tmp_path, capsys):
         main(["validate", str(tmp_path / "s.toml")])
     err = capsys.readouterr().err
     assert exc.value.code == 2 and "k.csv, line 3" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_report_says_known_outcome_for_the_pinned_periods(tmp_path):
+    """The report names what was pinned, "känt utfall", beside the fans and in the provenance table."""
+    from simulator.report.data import load_report
+    from simulator.report.html import build_sections
+
+    name = _file(tmp_path, "kpi.csv", "inflation", [f"2025,{m + 1},{v}" for m, v in enumerate(MONTHLY_2025[:6])])
+    _scenario(tmp_path, [name])
+    main(["run", str(tmp_path / "s.toml"), "--paths", "60", "--seed", "3", "--no-assumptions", "--no-robustness",
+          "--out", str(tmp_path / "out")])
+    sections = {s.id: s for s in build_sections(load_report([tmp_path / "out"]), "sv")}
+    note = "Känt utfall: Inflation (KPI), månadsvärden 2025-01–2025-06."
+    assert any(p.startswith(note) for p in sections["fans"].paragraphs), sections["fans"].paragraphs
+    rows = {r[0]: r[1] for r in sections["provenance"].tables[0]["rows"]}
+    assert rows["Känt utfall (fil)"] == f"Inflation (KPI), månadsvärden 2025-01–2025-06 ({tmp_path / 'kpi.csv'})"
+    english = {s.id: s for s in build_sections(load_report([tmp_path / "out"]), "en")}
+    assert any(p.startswith("Known outcome: Inflation (CPI), monthly values 2025-01–2025-06.")
+               for p in english["fans"].paragraphs)

@@ -296,7 +296,11 @@ def test_deposit_policies(base_paths):
     blocked = ((fixed["new_borrowing_msek"] > 0) | (fixed["overdraft_msek"] > 0)
                | (fixed["loans_msek"] > fixed["loan_capacity_msek"] + 1e-9) | (fixed["reaction_deposits_paused"] > 0))
     liquidity = np.where(blocked, 0.0, np.maximum(fixed["cash_msek"] + d - 150, 0))
-    np.testing.assert_allclose(d, np.minimum(50, liquidity), atol=1e-9)
+    # and never beyond the cap: 100 % of provision + ansvarsförbindelse (the fund before the deposit)
+    before = fixed["pension_assets_msek"] - d + fixed["pension_withdrawals_msek"]
+    room = np.maximum(fixed["pension_obligation_msek"] - before, 0.0)
+    np.testing.assert_allclose(fixed["pension_deposit_cap_msek"], fixed["pension_obligation_msek"])
+    np.testing.assert_allclose(d, np.minimum(np.minimum(50, liquidity), room), atol=1e-9)
     assert (d == 50).any()
     a = base_paths.annual
     surplus = np.maximum(a["result_msek"] - 0.02 * a["tax_and_grants_msek"], 0)
@@ -317,3 +321,41 @@ def test_risk_summary_counts_derisking_and_breaches(base_paths):
     if breached.any():
         sizes = risks["protection_breach"]["size_percentiles_when_breached"]
         assert 0 < sizes["p5"] <= sizes["p95"] <= 1
+
+
+# --- deposits stop at full funding ---------------------------------------------------------------------------
+def _fund_before_deposit(a):
+    return a["pension_assets_msek"] - a["pension_deposits_msek"] + a["pension_withdrawals_msek"]
+
+
+@pytest.mark.parametrize("measure, denominator", [("total", "pension_obligation_msek"),
+                                                  ("booked", "pension_provision_msek")])
+def test_a_deposit_never_takes_the_fund_above_the_cap(measure, denominator):
+    """Generous deposits (all of the surplus, from 2025) on paths that reach full funding: every deposit
+    stops at the cap, on either measure, and the fund is never above it right after one."""
+    a = run(scenario_with(pension__deposits__surplus_share_frac=1.0, pension__deposits__surplus_threshold_frac=0.0,
+                          pension__deposits__cap_measure=measure, pension__deposits__cap_frac=0.9),
+            RunOptions(paths=600, seed=8)).annual
+    cap = 0.9 * a[denominator]
+    np.testing.assert_allclose(a["pension_deposit_cap_msek"], cap, rtol=1e-12)
+    d = a["pension_deposits_msek"]
+    after = _fund_before_deposit(a) + d
+    assert (d > 0).sum() > 100 and (after > cap - 1e-6).any()  # deposits happen, and some stop at the cap
+    assert np.all(after[d > 0] <= cap[d > 0] + 1e-6)
+    assert np.all(d[_fund_before_deposit(a) >= cap] == 0.0)
+
+
+def test_withdrawals_pay_pensions_from_what_the_fund_holds_above_the_cap():
+    """With withdraw_above_cap the fund above the cap pays the year's pension costs, at most them, and
+    nothing when it is below; without it nothing is withdrawn."""
+    fields = dict(pension__deposits__surplus_share_frac=1.0, pension__deposits__surplus_threshold_frac=0.0,
+                  pension__deposits__cap_frac=0.6)
+    on = run(scenario_with(**fields, pension__deposits__withdraw_above_cap=True), RunOptions(paths=400, seed=3)).annual
+    off = run(scenario_with(**fields), RunOptions(paths=400, seed=3)).annual
+    np.testing.assert_array_equal(off["pension_withdrawals_msek"], 0.0)
+    before = _fund_before_deposit(on)
+    excess = np.maximum(before - on["pension_deposit_cap_msek"], 0.0)
+    np.testing.assert_allclose(on["pension_withdrawals_msek"], np.minimum(excess, on["pension_costs_msek"]), atol=1e-9)
+    assert (on["pension_withdrawals_msek"] > 0).any()
+    # the fund exists to pay pensions: on paths above the cap it ends lower than without withdrawals
+    assert on["pension_assets_msek"][:, -1].mean() < off["pension_assets_msek"][:, -1].mean()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_command
 
 
 def _read_only_runner(tree: Path) -> list[str] | None:
@@ -30,9 +30,9 @@ def _read_only_runner(tree: Path) -> list[str] | None:
     unshare = shutil.which("unshare")
     if unshare is None:
         return None
-    probe = subprocess.run(
+    probe = run_command(
         [unshare, "-m", "sh", "-c", f'mount --bind "{tree}" "{tree}" && mount -o remount,ro,bind "{tree}" '
-         f'"{tree}" && ! touch "{tree}/probe" 2>/dev/null'], capture_output=True)
+         f'"{tree}" && ! touch "{tree}/probe" 2>/dev/null'], "the read-only probe to exit")
     if probe.returncode != 0:
         return None
     return [unshare, "-m", "sh", "-c",
@@ -73,9 +73,9 @@ def _run(tree: Path, work: Path, runner: list[str], **env_changes: str | None) -
             env[key] = value
     code = ("import sys, simulator; assert simulator.__file__.startswith(sys.argv[1]), simulator.__file__; "
             "from simulator.cli import main; main(sys.argv[2:])")
-    return subprocess.run([*runner, sys.executable, "-c", code, str(tree), "run",
-                           str(tree / "scenarios" / "base.toml"), "--paths", "20", "--out", str(work / "out")],
-                          capture_output=True, text=True, cwd=work, env=env, timeout=600)
+    return run_command([*runner, sys.executable, "-c", code, str(tree), "run", str(tree / "scenarios" / "base.toml"),
+                        "--paths", "20", "--out", str(work / "out")], "the run from the read-only install to exit",
+                       limit_s=600, cwd=work, env=env)
 
 
 def test_run_caches_in_a_writable_folder_when_the_install_is_read_only(read_only_install):

@@ -91,7 +91,7 @@ def test_tornado_orders_by_swing():
 
 def test_heatmap_from_a_sweep_grid():
     table = sweep_table()
-    [(_, grid)] = sweep_grids(sweep_from_table(table), "consolidation_2040_probability")
+    [(_, grid, _, _)] = sweep_grids(sweep_from_table(table), "consolidation_2040_probability")
     chart = charts.heatmap_chart(grid, title="Konsolideringsgrad", row_label="Tak", col_label="Sparande",
                                  lang="sv")
     assert chart.data["rows"] == [0.6, 0.8] and chart.data["columns"] == [0.0, 1.0, 2.0]

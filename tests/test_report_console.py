@@ -102,7 +102,7 @@ def test_sweep_in_swedish_with_set(tmp_path, capsys):
     assert lines[lines.index("") + 1].startswith("[1] Ekonomi i balans 2030")
 
     # --set reached every variant: a variant equals the run of the scenario with both laid over it
-    variant = next(v for v in summary["variants"] if v["variant"] == "kr=0.5,pct_by_year.2026=2.0")
+    variant = next(v for v in summary["variants"] if v["variant"] == "kr-0.5_pct_by_year.2026-2.0")
     scenario = overrides.load(BASE_TOML, {"accounts.tax_rise.from_year": 2028, "accounts.tax_rise.kr": 0.5,
                                           SAVINGS_LEVER: 2.0})
     output = run(scenario, RunOptions(paths=PATHS, seed=3))
@@ -134,7 +134,8 @@ def test_compare_in_swedish_holds_the_comparisons_numbers(runs, capsys):
     lines = _lines(capsys)
     side_by_side, paired_table = lines[:lines.index("")], lines[lines.index("") + 1:]
     assert _cells(lines[0])[0] == "Mål"
-    assert "Med reaktionsregel (åtgärdsplan)" in lines[0] and "Oförändrad politik" in lines[0]
+    assert "Basscenariot: Regionplan 2025–2027 med regionens åtgärdsplan" in lines[0]
+    assert "Oförändrad politik: utan regionens åtgärdsplan" in lines[0]
     assert lines[0].endswith("Planen utan störningar")
     base, unchanged, det = result["runs"]
     g = base["goals"]["balance_2030"]

@@ -57,18 +57,40 @@ def test_monthly_equity_share_fan_and_depth(runs):
     np.testing.assert_allclose(fan.p5, np.percentile(monthly, 5, axis=0))
     depth = run.equity_monthly.depth
     assert depth.reference_share == pytest.approx(0.761)  # min(strategic 76.1 %, cap 80 %)
-    below = (0.761 - monthly) > 1e-6
+    assert depth.every == 4  # per tertial, the base scenario's rebalancing
+    # a cut is the rule's decision at a rebalancing (April, August, December), in force until the next:
+    # the share held after that month's trade; the drift between two rebalancings is no cut
+    decided = np.full_like(monthly, np.nan)
+    for t in range(monthly.shape[1]):
+        last = max((m for m in range(t + 1) if m % 4 == 3), default=None)
+        if last is not None:
+            decided[:, t] = monthly[:, last]
+    below = np.nan_to_num(0.761 - decided, nan=0.0) > 1e-6
     np.testing.assert_allclose(depth.shares.sum(axis=0), below.mean(axis=0))
+    assert depth.shares[:, :3].sum() == 0  # January to March 2025: the rule has not decided yet
+    drift = (0.761 - monthly) > 1e-6  # what the old chart counted: every month below the share
+    assert (drift.mean(axis=0) != below.mean(axis=0)).any()
 
 
 def test_depth_bands_by_hand():
     values = np.array([[0.76, 0.70], [0.60, 0.40], [0.20, 0.76]])  # 3 paths x 2 months
-    d = depth_share(values, np.array([0, 1]), 0.76)
+    d = depth_share(values, np.array([0, 1]), 0.76, every=1)  # the rule decides every month
     # depths: month 0: 0, 0.16, 0.56; month 1: 0.06, 0.36, 0
     assert [b for b in d.bands] == list(DEPTH_BANDS)
     np.testing.assert_allclose(d.shares[:, 0], [0, 1 / 3, 0, 1 / 3])
     np.testing.assert_allclose(d.shares[:, 1], [1 / 3, 0, 1 / 3, 0])
     assert depth_share(values, np.array([0, 1]), None) is None
+
+
+def test_a_cut_is_the_rules_decision_not_the_drift_between_two():
+    # one path, rebalanced every 2nd month (months 1 and 3): held 0.76, 0.50 (decided), 0.45 (drift),
+    # 0.76 (decided: back to the strategic share)
+    values = np.array([[0.74, 0.50, 0.45, 0.76]])
+    d = depth_share(values, np.arange(4), 0.76, every=2)
+    # month 0: no decision yet; months 1-2: the decision 0.50 (26 pp: the 25-50 band), whatever the drift;
+    # month 3: no cut
+    np.testing.assert_allclose(d.shares.sum(axis=0), [0, 1, 1, 0])
+    np.testing.assert_allclose(d.shares[2], [0, 1, 1, 0])
 
 
 def test_a_deterministic_run_is_met_or_not(runs):
@@ -91,8 +113,11 @@ def test_both_konsolideringsgrad_measures_and_the_reaction_instruments(runs):
     ins = run.instruments[0]
     np.testing.assert_allclose(ins.median, np.median(savings, axis=0))
     np.testing.assert_allclose(ins.bad, np.percentile(savings, 90, axis=0))
-    assert ins.total_bad == pytest.approx(np.percentile(savings.sum(axis=1), 90))
+    # per simulated outcome, a figure a reader can name: the savings most in force in any year, the years
+    # deposits were paused (not a sum over years of the amounts in force)
+    assert ins.per_path == "max" and ins.total_bad == pytest.approx(np.percentile(savings.max(axis=1), 90))
     np.testing.assert_allclose(run.instruments[2].share_used, paused.mean(axis=0))
+    assert run.instruments[2].total_median == np.median((paused > 0.5).sum(axis=1))
     # the attribution comes from the summary (simulator run writes it)
     summary = read_summary(runs["base"])
     row = next(r for r in run.attribution["balance_2030"] if r.variable == "inflation")
@@ -165,15 +190,16 @@ def test_sweep_columns_and_grids():
     sweep = sweep_from_table(table)
     assert sweep.levers == ["pension.risk_rule.equity_cap_frac", "accounts.savings_programme.pct_by_year.2026"]
     assert sweep.goals == ["balance_2030", "consolidation_2040"] and sweep.reference == 0
-    [(fixed, grid)] = sweep_grids(sweep, "balance_2030_probability")
+    [(fixed, grid, rows, cols)] = sweep_grids(sweep, "balance_2030_probability")
     assert fixed == {} and list(grid.index) == [0.6, 0.8] and list(grid.columns) == [0.0, 1.0, 2.0]
+    assert (rows, cols) == ("pension.risk_rule.equity_cap_frac", SAVINGS_LEVER)  # the levers the axes show
     assert grid.loc[0.8, 2.0] == pytest.approx(table.iloc[5]["balance_2030_probability"])
     one = sweep_from_table(table[table["pension.risk_rule.equity_cap_frac"] == 0.6]
                            .drop(columns="pension.risk_rule.equity_cap_frac"))
-    [(_, row)] = sweep_grids(one, "consolidation_2040_probability")
-    assert row.shape == (1, 3)
+    [(_, row, rows, cols)] = sweep_grids(one, "consolidation_2040_probability")
+    assert row.shape == (1, 3) and (rows, cols) == (None, SAVINGS_LEVER)
     three = sweep_from_table(table.assign(extra=[1, 1, 1, 2, 2, 2]))
-    assert [f for f, _ in sweep_grids(three, "balance_2030_probability")] == [{"extra": 1}, {"extra": 2}]
+    assert [f for f, *_ in sweep_grids(three, "balance_2030_probability")] == [{"extra": 1}, {"extra": 2}]
     assert sweep_from_table(pd.DataFrame({"a": [1]})) is None
 
 
@@ -183,8 +209,11 @@ def test_a_sweep_directory(runs):
     assert run.sweep.goal_descriptions["balance_2030"].startswith("Ekonomi i balans 2030")
     assert len(run.sweep.table) == 6 and run.sweep.reference == 0 and run.sweep.label_column == "variant"
     assert run.sweep.levers == ["accounts.tax_rise.kr", "accounts.tax_rise.from_year", SAVINGS_LEVER]
-    [(fixed, grid)] = sweep_grids(run.sweep, "balance_2030_probability")
+    [(fixed, grid, rows, cols)] = sweep_grids(run.sweep, "balance_2030_probability")
     assert fixed == {"accounts.tax_rise.from_year": 2026} and grid.shape == (2, 3)
+    # the columns are the savings, not the fixed year that comes second in the file (issue 20, point 3)
+    assert (rows, cols) == ("accounts.tax_rise.kr", SAVINGS_LEVER)
+    assert set(run.sweep.cost_columns) == {"tax_raised_msek", "savings_msek", "deposits_msek", "derisking_months"}
 
 
 def test_a_compare_directory_stands_for_its_runs(tmp_path, runs):
@@ -199,9 +228,9 @@ def test_a_compare_directory_stands_for_its_runs(tmp_path, runs):
 @pytest.mark.parametrize("make, message", [
     (lambda d: d / "missing", "no such directory"),
     (lambda d: d, "not a result directory (no summary.json)"),
-    (lambda d: (d / "summary.json").write_text("{not json") and d, "not valid JSON (line 1"),
-    (lambda d: (d / "summary.json").write_text("[1, 2]") and d, "not a summary"),
-    (lambda d: (d / "summary.json").write_text(json.dumps({"paths": 3})) and d, "neither goals nor percentiles"),
+    (lambda d: (d / "summary.json").write_text("{not json") and d, "summary.json: not valid JSON"),
+    (lambda d: (d / "summary.json").write_text("[1, 2]") and d, "not a result .a JSON object was expected, got a JSON list"),
+    (lambda d: (d / "summary.json").write_text(json.dumps({"paths": 3})) and d, "summary.json: scenario: Field required"),
 ])
 def test_bad_directories(tmp_path, make, message):
     with pytest.raises(ReportInputError, match=message.replace("(", r"\(").replace(")", r"\)")):

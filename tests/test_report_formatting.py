@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from simulator.report.data import Goal, sweep_from_table
+from simulator.report.console import sweep_table
 from simulator.report.formatting import (
     MINUS, NBSP, goal_table, interval, msek, number, outcome, percent, points, setting_label, setting_text,
-    sweep_table, year_span,
+    year_span,
 )
 from tests.test_report_support import sweep_table as synthetic_sweep
 
@@ -54,7 +55,9 @@ def test_settings_are_formatted_by_their_unit_suffix():
     assert setting_text("accounts.savings_programme.pct_by_year", {2026: 1.0}) == f"2026: 1,0{NBSP}%"
     assert setting_text("accounts.savings_programme.pct_by_year.2026", 2.0) == f"2,0{NBSP}%"
     assert setting_text("accounts.tax_rate_from_year_kr", {}) == "—"
-    assert setting_text("pension.deposits.policy", "share_of_surplus") == "share_of_surplus"
+    assert setting_text("pension.deposits.policy", "share_of_surplus") == "andel av överskottet"  # in words
+    assert setting_text("policy.reaction.order", ["savings", "tax"]) == "besparingar, skattehöjning"
+    assert setting_text("accounts.tax_rise.kr", 0.5) == f"0,50{NBSP}kr"
     assert setting_label("pension.risk_rule.equity_cap_frac") == "Tak för aktieandelen"
     assert setting_label("accounts.savings_programme.pct_by_year.2026") == \
         "Sparprogram, andel av kostnaderna per år: 2026"

@@ -1,6 +1,7 @@
 """The HTML report: self-contained, Swedish by default, the sections in order and only with their data,
 the three answers first, and the charts drawn from the runs' numbers."""
 
+import re
 from html.parser import HTMLParser
 
 import numpy as np
@@ -52,6 +53,11 @@ def assert_self_contained(text: str) -> Resources:
     return r
 
 
+def visible(text: str) -> str:
+    """The page's text as a reader sees it: the spans that keep ranges on one line taken out."""
+    return re.sub(r'<span class="nw">(.*?)</span>', r"\1", text)
+
+
 def test_todays_run_in_swedish(runs, rendered):
     _, _, text = rendered("base")
     r = assert_self_contained(text)
@@ -62,7 +68,9 @@ def test_todays_run_in_swedish(runs, rendered):
     # the first answer is the balance goal's probability, in words, with its interval
     first = text.split('<article class="answer">', 2)[1]
     assert percent(g["probability"], word=True) in first
-    assert interval(*g["ci95"]).replace("–", "–\u2060") in first  # kept on one line
+    lo, hi = interval(*g["ci95"]).split(NBSP)[0].split("–")
+    assert f'<span class="nw">{lo}–{hi}</span>' in first  # kept on one line by the CSS
+    assert "\u2060" not in text  # no invisible character: what a reader copies is what they see
     assert "Har regionen ekonomi i balans 2030?" in first
     # both measures of the pension goal are answered, the booked one with its own probability
     booked = summary["goals"]["consolidation_booked_2040"]
@@ -87,9 +95,13 @@ def test_everything_the_coming_outputs_allow(runs, rendered):
     summary = read_summary(runs["reaction"])
     assert t("text.interval_covers_default", "sv") in text
     assert "inte måttet på den bokförda" not in text
-    # the runs are named by their policy: the base's named rule, and the scenario without one
-    assert summary["policy"]["name"] == "åtgärdsplan" and "Med reaktionsregel (åtgärdsplan)" in text
-    assert "Oförändrad politik" in text
+    # the runs are named by their scenarios' titles ([report]), the policy in force in the reaction section
+    assert summary["policy"]["name"] == "åtgärdsplan" and "Reaktionsregel i kraft: åtgärdsplan" in text
+    assert "Basscenariot: Regionplan 2025–2027 med regionens åtgärdsplan" in visible(text)
+    assert "Oförändrad politik: utan regionens åtgärdsplan" in text
+    # page 1 says which runs the report holds
+    first = visible(text).split('<section id="answers"', 1)[1].split("</section>", 1)[0]
+    assert "Rapporten visar:" in first and "Oförändrad politik" in first and "Planen utan störningar" in first
     assert summary["scenario_sha256"] in text
 
 
@@ -117,10 +129,10 @@ def test_the_reaction_rule_the_tornado_and_the_attribution(runs, rendered):
     report, sections, _ = rendered("reaction", "unchanged", "det")
     run = report.main
     savings = sections["reaction"].chart("reaction.reaction_savings_msek")
-    np.testing.assert_allclose(savings.data["series"]["Medianbanan"], run.instruments[0].median)
-    np.testing.assert_allclose(savings.data["series"]["Dåliga banor (90:e percentilen)"], run.instruments[0].bad)
+    np.testing.assert_allclose(savings.data["series"]["Medianutfallet"], run.instruments[0].median)
+    np.testing.assert_allclose(savings.data["series"]["Dåliga utfall (90:e percentilen)"], run.instruments[0].bad)
     paused = sections["reaction"].chart("reaction.reaction_deposits_paused")
-    np.testing.assert_allclose(paused.data["series"]["Andel banor"], run.instruments[2].share_used)
+    np.testing.assert_allclose(paused.data["series"]["Andel utfall"], run.instruments[2].share_used)
     tornado = sections["tornado"].chart("tornado.balance_2030")
     a = read_summary(runs["reaction"])["assumptions"]
     swings = {p: abs(v["high"]["goals"]["balance_2030"] - v["low"]["goals"]["balance_2030"]) for p, v in a.items()}
@@ -130,13 +142,13 @@ def test_the_reaction_rule_the_tornado_and_the_attribution(runs, rendered):
     # the answers' goals only (all goals are in the workbook)
     captions = {tb["caption"] for tb in sections["attribution"].tables}
     attributed = read_summary(runs["reaction"])["attribution"]
-    answers = {"balance_2030", *(a.goal.name for a in report.consolidation_answers())}
+    answers = {"balance_2030", *(a.goal.name for a in report.consolidation_answers() if a.when == "end")}
     assert captions == {run.goal(g).label("sv") for g in answers if g in attributed}
     assert "balance_2030" in attributed
     paired = sections["paired"].chart("paired")
     d = next(x for x in report.others[0].goals if x.name == "balance_2030")
     k = paired.data["labels"].index(run.goal("balance_2030").label("sv"))
-    assert paired.data["groups"]["Oförändrad politik"]["values"][k] == pytest.approx(
+    assert paired.data["groups"]["Oförändrad politik: utan regionens åtgärdsplan"]["values"][k] == pytest.approx(
         d.probability - run.goal("balance_2030").probability)
 
 
@@ -163,7 +175,7 @@ def test_a_deterministic_run_says_met_or_not_met(runs, rendered):
     met = summary["goals"]["balance_2030"]["probability"] == 1.0
     assert ("uppfyllt" if met else "ej uppfyllt") in first
     assert "konfidensintervall" not in first and f"100,0{NBSP}procent" not in text
-    assert "en enda bana utan slumpmässiga störningar" in text
+    assert "ett enda utfall utan slumpmässiga störningar" in text
 
 
 def test_a_sweep_directory(rendered):
@@ -173,10 +185,17 @@ def test_a_sweep_directory(rendered):
     heat = sweep.chart("heatmap.balance_2030.0")
     table = report.main.sweep.table
     np.testing.assert_allclose(heat.data["values"], table["balance_2030_probability"].to_numpy().reshape(2, 3))
-    frontier = sweep.chart("frontier")
-    np.testing.assert_allclose(frontier.data["x"], table["balance_2030_probability"])
-    np.testing.assert_allclose(frontier.data["y"], table["consolidation_2040_probability"])
+    # the heat map's axes are the levers it shows (issue 20, point 3): rows the tax rise, columns the savings
+    assert heat.data["row_label"] == "Skattehöjning (kr)"
+    assert heat.data["col_label"] == "Sparprogram, andel av kostnaderna per år: 2026"
+    assert heat.data["axes"][0]["xlabel"] == heat.data["col_label"]
+    assert heat.data["axes"][0]["xticks"] == ["0,0\u00a0%", "1,0\u00a0%", "2,0\u00a0%"]
+    # each answer's probability against what the levers cost (MSEK a year), not against the other goal
+    frontier = sweep.chart("frontier.balance_2030")
+    costs = table["cost_tax_raised_msek_per_year"] + table["cost_savings_msek_per_year"]
+    np.testing.assert_allclose(frontier.data["x"], costs)
+    np.testing.assert_allclose(frontier.data["y"], table["balance_2030_probability"])
+    assert "mnkr per år" in frontier.data["axes"][0]["xlabel"]
     assert_self_contained(text)
-    reference = table["variant"].iloc[0]
-    assert f"{reference} (referens)" in text and "Skattehöjning (kr)" in text
+    assert "(referens)" in text and "skatt +0,00" in text and "Skattehöjning (kr)" in text
     assert "Sparprogram, andel av kostnaderna per år: 2026" in text

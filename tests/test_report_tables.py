@@ -27,7 +27,7 @@ def test_workbook_holds_the_summary(runs):
     report = load_report([runs["base"]])
     book = open_book(report)
     assert book.sheetnames == ["Mål", "Risker", "Percentiler per år", "Aktieandel per månad", "Åtgärder",
-                               "Antaganden", "Varför banor missar", "Ursprung"]
+                               "Antaganden", "Varför utfall missar", "Ursprung"]
     summary = read_summary(runs["base"])
     goals = book["Mål"]
     header = [c.value for c in goals[1]]
@@ -57,7 +57,7 @@ def test_workbook_sheets_for_the_coming_outputs(runs):
     report = load_report([runs["reaction"], runs["unchanged"], runs["det"]])
     book = open_book(report)
     assert book.sheetnames == ["Mål", "Risker", "Percentiler per år", "Aktieandel per månad", "Åtgärder",
-                               "Antaganden", "Varför banor missar", "Jämförelse", "Parvisa skillnader", "Ursprung"]
+                               "Antaganden", "Varför utfall missar", "Jämförelse", "Parvisa skillnader", "Ursprung"]
     summary = read_summary(runs["reaction"])
     a = rows(book["Antaganden"])
     assert a[0][:5] == ["Parameter", "Inställning", "Lågt värde", "Högt värde", "Nyckel"]
@@ -74,7 +74,8 @@ def test_workbook_sheets_for_the_coming_outputs(runs):
     got = next(r for r in paired if r[0] == "balance_2030")
     assert got[2] == pytest.approx(100 * (other.probability - d.probability))
     provenance = rows(book["Ursprung"])
-    assert provenance[0][1:] == ["Med reaktionsregel (åtgärdsplan)", "Oförändrad politik", "Planen utan störningar"]
+    assert provenance[0][1:] == ["Basscenariot: Regionplan 2025–2027 med regionens åtgärdsplan",
+                                 "Oförändrad politik: utan regionens åtgärdsplan", "Planen utan störningar"]
     assert provenance[1][1:] == ["base", "unchanged_policy", "base"]
 
 

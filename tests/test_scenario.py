@@ -60,7 +60,7 @@ BAD = [
     ("economy.correlation.matrix", [row[:6] for row in M[:6]], ["must be 7x7"]),
     ("economy.correlation.drivers", ["inflation"] * 7, ["drivers must name each of"]),
     ("economy.prisbasbelopp.known_sek", {"2025": 58800}, ["known_sek", "2024, 2025"]),
-    ("name", "has spaces", ["name", "pattern"]),
+    ("name", "has spaces", ["name", "must hold only letters"]),
 ]
 
 

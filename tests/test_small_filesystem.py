@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import BASE_TOML, ROOT, snapshot
+from tests.conftest import BASE_TOML, ROOT, run_command, snapshot
 
 
 @pytest.fixture
@@ -30,8 +30,8 @@ def small_fs(tmp_path):
 
 
 def _run(out, *extra):
-    return subprocess.run([sys.executable, "-m", "simulator", "run", str(BASE_TOML), "--no-assumptions",
-                           "--out", str(out), *extra], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return run_command([sys.executable, "-m", "simulator", "run", str(BASE_TOML), "--no-assumptions", "--out",
+                        str(out), *extra], "the run to exit", cwd=ROOT)
 
 
 def test_too_little_room_is_refused_before_simulating(small_fs):
@@ -104,8 +104,7 @@ def test_a_full_disk_leaves_the_earlier_results_whole(small_fs, command):
     argv = {"report": ["report", str(fs / "a"), "--xlsx"],
             "compare": ["compare", str(fs / "a"), str(fs / "b"), "--out", str(fs / "cmp")],
             "sweep": ["sweep", str(sweep), "--paths", "20", "--out", str(fs / "sw")]}[command]
-    done = subprocess.run([sys.executable, "-m", "simulator", *argv], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    done = run_command([sys.executable, "-m", "simulator", *argv], f"{command} to exit", cwd=ROOT)
     assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert "disk is full" in done.stderr or "free" in done.stderr, done.stderr

@@ -37,7 +37,7 @@ def test_an_overlay_equals_the_flat_file_it_stands_for():
                                        "base.toml", "economy.toml", "2024.toml"]
     flat = with_values(resolve_scenario_data(BASE_TOML)[0], BOTH)
     for data in (overlay, flat):
-        data.pop("name"), data.pop("description")
+        data.pop("name"), data.pop("description"), data.pop("report")  # what the outputs call it
     assert overlay == flat
     a = run(load_scenario(SCENARIOS / "tax_50_ore_and_savings_1pct.toml"), RunOptions(paths=200, seed=5)).annual
     b = run(overrides.load(BASE_TOML, BOTH), RunOptions(paths=200, seed=5)).annual
@@ -93,8 +93,8 @@ def test_sweep_rows_equal_separate_runs_bit_for_bit(tmp_path, capsys):
     main(["sweep", str(path), "--paths", "300", "--seed", "3", "--out", str(out), "--chunk-size", "128"])
     summary = json.loads((out / "summary.json").read_text())
     rows = {r["variant"]: r for r in summary["variants"]}
-    assert len(rows) == 5 and summary["reference"] == "kr=0.0,equity_cap_frac=0.8"  # the levers that vary
-    checks = {"kr=0.5,equity_cap_frac=0.77": overrides.load(BASE_TOML, {
+    assert len(rows) == 5 and summary["reference"] == "kr-0.0_equity_cap_frac-0.8"  # the levers that vary
+    checks = {"kr-0.5_equity_cap_frac-0.77": overrides.load(BASE_TOML, {
                   "accounts.tax_rise.kr": 0.5, "accounts.tax_rise.from_year": 2026,
                   "pension.risk_rule.equity_cap_frac": 0.77}),
               "cap60": load_scenario(SCENARIOS / "equity_cap_60.toml")}
@@ -153,7 +153,7 @@ def test_compare_pairs_runs_on_the_same_paths_and_refuses_to_pair_others(tmp_pat
 
 # --- solve --------------------------------------------------------------------------------------------------
 def test_solve_answer_is_checked_by_a_run_at_it_and_one_step_below(capsys):
-    args = ["solve", str(BASE_TOML), "--goal", "balance_2030", "--at-least", "0.45", "--lever",
+    args = ["solve", str(BASE_TOML), "--goal", "balance_2030", "--at-least", "0.3", "--lever",
             "accounts.savings_programme.pct_by_year.2026", "--range", "0:6", "--paths", "400", "--seed", "2", "--json"]
     main(args)
     answer = json.loads(capsys.readouterr().out)
@@ -166,7 +166,7 @@ def test_solve_answer_is_checked_by_a_run_at_it_and_one_step_below(capsys):
     below = overrides.load(BASE_TOML, {"accounts.savings_programme.pct_by_year.2026": value - step})
     _, met_at = _goals(at, paths=400, seed=2)
     _, met_below = _goals(below, paths=400, seed=2)
-    assert met_at["balance_2030"].mean() >= 0.45 > met_below["balance_2030"].mean()
+    assert met_at["balance_2030"].mean() >= 0.3 > met_below["balance_2030"].mean()
     assert answer["probability"] == met_at["balance_2030"].mean()
 
 

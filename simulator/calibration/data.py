@@ -24,6 +24,9 @@ RELIABILITY_FLAGS = ("DERIVED", "SECONDARY", "PARTIAL")
 #: smaller (geometric mean of |value|) than the rest's is reported as probably written in fractions.
 SCALE_BLOCK_ROWS = 3
 SCALE_GAP_DECADES = 1.5
+#: A header line by which a file's author says a block flagged as a scale mix is right (a rate that truly
+#: sat 30 times lower for years): the block is then a warning, not a refusal.
+SCALE_CHECKED = re.compile(r"^#\s*scale\s*:\s*checked\s*$", re.IGNORECASE)
 
 class CalibrationInputError(InputError, ValueError):
     """Bad calibration input (a data file or the judgment file): one line naming the file and line."""
@@ -102,17 +105,23 @@ def read_series_file(path: Path) -> tuple[str, dict[str, Any]]:
         return series.name, {}
     flags = sorted({f for f in RELIABILITY_FLAGS
                     if f in path.name or any(re.search(rf"\b{f}\b", h) for h in series.header_lines)})
+    mixed = _scale_warnings(path, np.array(series.values), np.array(series.lines))
+    checked = any(SCALE_CHECKED.match(h) for h in series.header_lines)
+    if mixed and not checked:  # percent and fractions in one series: refused, a fit on it would be silent nonsense
+        raise CalibrationInputError(f"{mixed[0]}; write every value in percent, or, if these values are right, "
+                                    "add the line '# scale: checked' to the file's header")
     return series.name, {"monthly": series.monthly, "dates": series.dates, "values": series.values,
                          "file": str(path), "flags": flags, "price_index": series.return_type == "price",
-                         "warnings": _scale_warnings(path, np.array(series.values), np.array(series.lines))}
+                         "warnings": mixed}
 
 
 def _scale_warnings(path: Path, values: np.ndarray, lines: np.ndarray) -> list[str]:
     """A warning when the rows at the start or the end of a file look like fractions among percent (or
     percent among fractions): a block of at least SCALE_BLOCK_ROWS nonzero values whose geometric mean
     magnitude differs from the rest's by SCALE_GAP_DECADES or more (written as fractions, 0.02 is 100
-    times smaller than the 2 it means). A warning, not an error: a rate may really sit near zero for a
-    decade; the line numbers say where to look."""
+    times smaller than the 2 it means). The caller refuses the file unless its header says
+    ``# scale: checked`` (a rate may really sit near zero for a decade: 30 times lower is the threshold,
+    which the Riksbank's 2014-2021 does not reach); the line numbers say where to look."""
     keep = np.isfinite(values) & (values != 0.0)
     logs, where = np.log10(np.abs(values[keep])), lines[keep]
     n, m = logs.size, SCALE_BLOCK_ROWS

@@ -25,6 +25,11 @@ from simulator.calibration.estimators import (
 from simulator.calibration.judgment import DEFAULT_OPTIONS, Estimate, economy_values
 from simulator.calibration.likelihood import Fit
 
+#: A fit that moves a parameter by more than this factor from its judgment value (either way) is
+#: reported: a unit error (percent read as a fraction), another series or a short span is likelier than a
+#: new truth (issue 20: the tax base's volatility moved silently from 0.012 to 0.0598).
+MOVE_WARNING_FACTOR = 2.0
+
 
 @dataclass
 class Calibration:
@@ -104,7 +109,23 @@ class _Run:
                                       f"{kept.note}; history gives {value:.4g} (se {se:.2g}) from {note}, "
                                       "not used (options.keep_judgment)")
             return
+        self.warn_if_moved(path, self.est[path].value, float(value), note)
         self.est[path] = Estimate(path, float(value), float(se), "fitted", note)
+
+    def warn_if_moved(self, path: str, judged: Any, value: float, note: str) -> None:
+        """A warning when the fit moves the value more than MOVE_WARNING_FACTOR from the judgment one."""
+        if not isinstance(judged, (int, float)) or isinstance(judged, bool) or judged == 0 or value == 0:
+            return
+        factor = value / judged
+        if factor < 0:
+            how = "changes its sign"
+        elif not 1 / MOVE_WARNING_FACTOR <= factor <= MOVE_WARNING_FACTOR:
+            how = f"moves it {max(factor, 1 / factor):.1f}x"
+        else:
+            return
+        self.warnings.append(f"economy.{path}: the fit ({note}) {how}, from the judgment {judged:.4g} to "
+                             f"{value:.4g}; check the data's unit (percent, not a fraction) and span, or keep "
+                             "the judgment value with options.keep_judgment in the judgment file")
 
     def unusable(self, what: str, why: str) -> None:
         """A fit that is not used: its parameters keep their judgment values, with a warning."""

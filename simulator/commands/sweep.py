@@ -40,7 +40,7 @@ def sweep_command(sweep_file: Path, values: dict[str, Any], options: RunOptions,
             total = options.paths * len(names)
             with progress(total, "path-variants", f"sweep {len(names)} variants") as advance:
                 written["result"] = sw.run_sweep(sweep_file, options, advance, values, loaded)
-            written["summary"] = sw.summary(written["result"], options, lever_keys)
+            written["summary"] = sw.summary(written["result"], options, lever_keys, command)
             write_directory(out, files, force)
     except OutputExistsError as exc:
         raise InputError(f"--out: {exc}") from None

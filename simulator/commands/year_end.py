@@ -14,7 +14,6 @@ their outcome on the path is partly history (the file's header names them).
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,8 @@ import tomli_w
 
 from simulator.errors import InputError
 from simulator.io.atomic import SUMMARY_FILE
-from simulator.io.safeio import InputFileError, atomic_write_text, read_text
+from simulator.io.result_files import read_result_json
+from simulator.io.safeio import atomic_write_text
 from simulator.model.parameters import accounts_params, extend_projection
 from simulator.model.simulate import states_after
 from simulator.run.summary import scenario_sha256
@@ -65,13 +65,13 @@ def year_end_command(run_dir: Path, path: int, year: int, out: Path) -> str:
 
 
 def _read_summary(run_dir: Path) -> dict[str, Any]:
-    try:
-        summary = json.loads(read_text(run_dir / SUMMARY_FILE, f"{run_dir}: {SUMMARY_FILE}"))
-    except InputFileError as exc:
-        raise InputError(str(exc)) from None
-    except ValueError as exc:
-        raise InputError(f"{run_dir / SUMMARY_FILE}: not JSON ({exc})") from None
-    if not isinstance(summary, dict) or summary.get("kind") in ("sweep", "compare") or "seed" not in summary:
+    """The run's summary.json, checked like any result read back (simulator.io.result_files)."""
+    path = run_dir / SUMMARY_FILE
+    if not path.is_file():
+        raise InputError(f"{run_dir}: no {SUMMARY_FILE}: not the result of simulator run (year-end continues a "
+                         "run's path)")
+    summary = read_result_json(path)
+    if summary.get("kind") == "sweep" or "runs" in summary:
         raise InputError(f"{run_dir}: not the result of simulator run (year-end continues a run's path)")
     return summary
 

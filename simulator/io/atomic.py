@@ -25,6 +25,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Callable, Iterator
@@ -75,7 +76,7 @@ class WriteFailure(RunFailure):
 
 
 def _host() -> str:
-    return socket.gethostname().replace("/", "_") or "host"
+    return (socket.gethostname().replace("/", "_") or "host")[:64]  # HOST_NAME_MAX; staging names stay short
 
 
 # ----------------------------------------------------------------------------------- what may be replaced
@@ -113,6 +114,24 @@ def _place(out: Path) -> Path:
     directory and the rename stays atomic."""
     out = Path(out)
     return out.resolve() if out.is_symlink() else Path(os.path.abspath(out))
+
+
+#: What the staging and retired directories add to --out's name (".NAME.partial-PID-8HEX-HOST"), host cut
+#: to 64: the name itself must leave room for it within a file system's 255 bytes.
+STAGING_NAME_BYTES = len(".") + len(".partial-") + 10 + 1 + 8 + 1 + 64
+NAME_MAX = 255
+
+
+def check_output_place(place: Path) -> None:
+    """--out must be a place a directory can be renamed into: a name short enough for its staging
+    directory beside it, and not a mount point (a mount point cannot be replaced by a rename: EBUSY)."""
+    room = NAME_MAX - STAGING_NAME_BYTES
+    if len(os.fsencode(place.name)) > room:
+        raise OutputNotWritable(f"{place.name[:40]}...: --out: the name is {len(os.fsencode(place.name))} bytes; "
+                                f"allowed: at most {room} (the staging directory beside it adds to it)")
+    if place.exists() and os.path.ismount(place):
+        raise OutputNotWritable(f"{place}: --out: is a mount point, which a finished result cannot be renamed onto; "
+                                f"give a directory inside it, e.g. {place / 'result'}")
 
 
 # ----------------------------------------------------------------------------------- one writer at a time
@@ -272,14 +291,47 @@ def _deferred_signals() -> Iterator[list[int]]:
             signal.signal(s, handler)
 
 
+def _announce_and_wait(marker: str) -> list[tuple[int, object]]:
+    """Install a handler that notes SIGINT, SIGTERM and SIGHUP, then print ``marker`` on stderr, then
+    wait until one has come, and put the previous handlers back. Returns each signal that came with the
+    handler that was in force for it. The handler is in place before the marker is printed, so a signal
+    sent the moment the marker is read is seen whenever it lands (``signal.pause()`` after the print
+    missed one that landed in between and waited for ever). An ignored signal stays ignored."""
+    seen: list[int] = []
+    previous = {}
+    try:
+        for s in _SIGNALS:
+            handler = signal.getsignal(s)
+            if handler is None or handler == signal.SIG_IGN:
+                continue  # installed outside Python (cannot be put back) or ignored: left as it is
+            previous[s] = signal.signal(s, lambda signum, frame: seen.append(signum))
+        print(marker, file=sys.stderr, flush=True)
+        while not seen:  # the handler runs in this thread (Python's rule) whichever thread the signal hit
+            time.sleep(0.01)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    return [(s, previous[s]) for s in seen]
+
+
 def pause(stage: str) -> None:
     """Fault injection for the tests: with SIMULATOR_PAUSE_AT=<stage>, say so on stderr and wait for a
     signal (stages: "streaming", a streamed run past its pilot with chunks in the staged store;
     "written", the staged files complete; "committed", renamed into place; "replacing", a single file
-    (calibrate --out) whole under its temporary name)."""
-    if os.environ.get(PAUSE_ENV) == stage:
-        print(f"simulator: paused at {stage}", file=sys.stderr, flush=True)
+    (calibrate --out) whole under its temporary name). The signal then goes to the handler that was in
+    force: it raises Interrupted, or is noted by _deferred_signals, or takes its default action."""
+    if os.environ.get(PAUSE_ENV) != stage:
+        return
+    marker = f"simulator: paused at {stage}"
+    if threading.current_thread() is not threading.main_thread():  # no handler can be installed here
+        print(marker, file=sys.stderr, flush=True)
         signal.pause()
+        return
+    for signum, handler in _announce_and_wait(marker):
+        if callable(handler):
+            handler(signum, sys._getframe())
+        elif handler == signal.SIG_DFL:
+            signal.raise_signal(signum)  # the default action: for these three, the end of the process
 
 
 def write_directory(out: Path, write_files: Callable[[Path], None], force: bool,
@@ -294,6 +346,7 @@ def write_directory(out: Path, write_files: Callable[[Path], None], force: bool,
     signals are then held only from the end of the write to the final rename.
     """
     place = _place(out)
+    check_output_place(place)
     with output_lock(place):
         check_output_free(place, force)
         tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}-{_host()}"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from simulator.errors import InputError
+from simulator.io.pxweb import looks_like_pxweb, to_tagged
 from simulator.io.safeio import MAX_CSV_BYTES, InputFileError, read_text
 
 #: Series names a data file may declare with ``# series: NAME`` (``none``: shipped for reference, not read).
@@ -50,6 +51,8 @@ def read_tagged_csv(path: Path) -> TaggedSeries:
         text = read_text(path, str(path), limit=MAX_CSV_BYTES)
     except InputFileError as exc:
         raise SeriesFileError(str(exc)) from None
+    if looks_like_pxweb(text.splitlines()):  # SCB's usual download, read as it is (simulator.io.pxweb)
+        text = to_tagged(text, str(path), SeriesFileError)
     lines = text.splitlines()
     name, return_type, header_lines, body_start = read_header(path, lines)
     if name == "none":

@@ -105,6 +105,9 @@ def open_accounts(p, s):
         s["index_prev"][c] = 1.0
         s["budget"][c] = 0.0
     s["plan_savings_factor"] = 1.0
+    s["plan_first_costs_msek"] = 0.0  # 0: no plan year yet; stage 4 notes the plan's first year
+    for c in range(N_COST):
+        s["plan_first_index"][c] = 0.0
     s["dev_level"] = p["budget_deviation_initial_frac"]
     s["grants_walk"] = 0.0
     s["grants_eq"] = 0.0
@@ -174,18 +177,18 @@ def copy_drivers(d, o):
 
 
 @jit
-def account_year(p, dev_mean, dev_sd, s, d, k, z_dev, z_grants, stochastic, has_baseline, b,
+def account_year(p, dev_mean, dev_sd, slip, s, d, k, z_dev, z_grants, stochastic, has_baseline, b,
                  b_tax_index_prev, o):
     """Year k of one path after its twelve portfolio months: the stages in order (module docstring).
-    ``dev_mean`` and ``dev_sd`` are the path's budget-deviation process (the variant's, or drawn per
-    path under --parameter-uncertainty)."""
+    ``dev_mean`` and ``dev_sd`` are the path's budget-deviation process and ``slip`` its plan slippage
+    (the variant's, or drawn per path under --parameter-uncertainty)."""
     year = p["start_year"] + k
     plan_year = k < p["n_plan_years"]
     copy_drivers(d, o)
     stage_prices(p, s, d, o)
     stage_revenues(p, s, d, k, plan_year, has_baseline, b, b_tax_index_prev, z_grants, stochastic, o)
     stage_pension(p, s, d, k, has_baseline, b, o)
-    stage_costs(p, s, k, plan_year, has_baseline, b, z_dev, stochastic, dev_mean, dev_sd, o)
+    stage_costs(p, s, k, plan_year, has_baseline, b, z_dev, stochastic, dev_mean, dev_sd, slip, o)
     stage_investments(p, s, d, k, plan_year, o)
     stage_portfolio(s, o)
     stage_financial(p, s, d, k, plan_year, has_baseline, b, o)

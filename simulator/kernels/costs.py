@@ -1,9 +1,10 @@
 """Stages 1 and 4 of a year: prices and costs (verksamhetens kostnader).
 
 Each cost type's price index compounds wage, KPI and prisbasbelopp growth with its real trend; the
-budget by type follows the plan in plan years and grows by price and volume after it; a savings
-programme cuts it permanently; the reaction's savings in force are a share of it; the budget deviation
-(budgetavvikelse) is a persistent AR(1) level, a share of taxes and grants.
+budget by type follows the plan in plan years (with the plan slippage from the second plan year) and
+grows by price and volume after it; a savings programme cuts it permanently; the reaction's savings in
+force are a share of it; the budget deviation (budgetavvikelse) is a persistent AR(1) level, a share of
+taxes and grants.
 """
 
 from __future__ import annotations
@@ -47,19 +48,45 @@ def baseline_price_index(b, c):
 
 
 @jit
-def stage_costs(p, s, k, plan_year, has_baseline, b, z_dev, stochastic, dev_mean, dev_sd, o):
-    """4. Costs. The budget by type: in plan years the plan's total split in the 2024 shares, scaled by
-    each type's index over the zero-shock index; after the plan last year's budget grown by the type's
-    price and volume. A savings programme (lever) cuts the budget permanently. The reaction's savings
-    in effect (decided earlier) are a share of this year's budget. The budget deviation
-    (budgetavvikelse), a share of taxes and grants, is a persistent level: an AR(1) with persistence
-    phi whose stationary mean and sd are the record's (dev_mean, dev_sd).
+def plan_budget(p, s, k, has_baseline, b, slip, c):
+    """Plan year k's budget of cost type c before savings programmes, and the part of it that is plan
+    slippage (planglidning). The plan's total in the 2024 shares, scaled by the type's index over the
+    zero-shock index (the path's price surprise). On a path measured against the zero-shock plan,
+    ``slip`` of the cost growth the plan does not fund is not saved: the plan's first-year costs grown by
+    the zero-shock price index since then (both noted in the path's state, so a run opened at a later
+    year-end of the plan goes on from them), less the plan's costs; nothing in the first year."""
+    planned = p["plan_operating_costs_msek"][k] * p["cost_share_frac"][c]
+    if not has_baseline:
+        return planned, 0.0
+    ratio = s["index"][c] / baseline_price_index(b, c)
+    slipped = 0.0
+    if slip > 0.0:
+        grown = (s["plan_first_costs_msek"] * p["cost_share_frac"][c]
+                 * baseline_price_index(b, c) / s["plan_first_index"][c])
+        slipped = slip * max(grown - planned, 0.0)
+    return (planned + slipped) * ratio, slipped * ratio
+
+
+@jit
+def stage_costs(p, s, k, plan_year, has_baseline, b, z_dev, stochastic, dev_mean, dev_sd, slip, o):
+    """4. Costs. The budget by type: in plan years the plan's (plan_budget: scaled by the path's price
+    surprise, with the plan slippage from the second plan year); after the plan last year's budget grown
+    by the type's price and volume. A savings programme (lever) cuts the budget permanently. The
+    reaction's savings in effect (decided earlier) are a share of this year's budget. The budget
+    deviation (budgetavvikelse), a share of taxes and grants, is a persistent level: an AR(1) with
+    persistence phi whose stationary mean and sd are the record's (dev_mean, dev_sd).
     The pension costs carry the provision's income indexation (stage 3)."""
+    if plan_year and s["plan_first_costs_msek"] == 0.0:  # the plan's first year: its costs and price level
+        s["plan_first_costs_msek"] = p["plan_operating_costs_msek"][k]
+        for c in range(N_COST):
+            s["plan_first_index"][c] = baseline_price_index(b, c) if has_baseline else s["index"][c]
     total = 0.0
+    slipped = 0.0
     for c in range(N_COST):
         if plan_year:
-            ratio = s["index"][c] / baseline_price_index(b, c) if has_baseline else 1.0
-            s["budget"][c] = p["plan_operating_costs_msek"][k] * p["cost_share_frac"][c] * ratio * s["plan_savings_factor"]
+            budget, slip_c = plan_budget(p, s, k, has_baseline, b, slip, c)
+            s["budget"][c] = budget * s["plan_savings_factor"]
+            slipped += slip_c * s["plan_savings_factor"] * p["cost_factor"][c]
         else:
             s["budget"][c] = (s["budget"][c] * (s["index"][c] / s["index_prev"][c])
                               * (1.0 + p["cost_volume_growth_pa"][c]))
@@ -84,6 +111,7 @@ def stage_costs(p, s, k, plan_year, has_baseline, b, z_dev, stochastic, dev_mean
     o["drug_costs_msek"] = s["budget"][I_DRUGS] * p["cost_factor"][I_DRUGS]
     o["other_costs_msek"] = s["budget"][I_OTHER] * p["cost_factor"][I_OTHER]
     o["budgeted_costs_msek"] = total
+    o["plan_slippage_msek"] = slipped * keep
     o["savings_programme_msek"] = cut
     o["reaction_savings_msek"] = reaction_savings
     o["reaction_savings_frac"] = s["react_savings_frac"]

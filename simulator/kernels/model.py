@@ -46,6 +46,7 @@ def accounts_path(p, ep, opening, scratch, buf, drivers, seed, path, stochastic,
     w = ep["equity_sweden_weight_frac"]
     dev_mean = p["budget_deviation_mean_frac"] + ep["budget_deviation_mean_shift_frac"]
     dev_sd = p["budget_deviation_volatility_frac"] * ep["budget_deviation_sd_scale"]
+    slip = min(max(p["plan_slippage_unrealised_frac"] + ep["plan_slippage_shift_frac"], 0.0), 1.0)
     for k in range(n_years):
         o = out[k]
         start_year(s, o)
@@ -61,7 +62,7 @@ def accounts_path(p, ep, opening, scratch, buf, drivers, seed, path, stochastic,
         if stochastic:  # the accounts' own stream: the calendar year takes the place of the month
             z_dev, z_grants = normal_pair(seed, STREAM_ACCOUNTS, path, p["start_year"] - EPOCH_YEAR + k, 0)
         b_tax_prev = baseline[k - 1]["tax_base_index"] if k > 0 else b_tax_opening
-        account_year(p, dev_mean, dev_sd, s, drivers[k], k, z_dev, z_grants, stochastic, has_baseline,
+        account_year(p, dev_mean, dev_sd, slip, s, drivers[k], k, z_dev, z_grants, stochastic, has_baseline,
                      baseline[k], b_tax_prev, o)
 
 

@@ -46,6 +46,7 @@ PARAMS = np.dtype([
     _by_year("plan_operating_costs_msek"), _by_cost_type("cost_share_frac"), _by_cost_type("cost_wage_weight"),
     _by_cost_type("cost_kpi_weight"), _by_cost_type("cost_pbb_weight"), _by_cost_type("cost_real_trend_pa"),
     _by_cost_type("cost_volume_growth_pa"), _by_year("savings_programme_msek"), _by_year("savings_programme_pct"),
+    ("plan_slippage_unrealised_frac", "f8"),
     ("budget_deviation_initial_frac", "f8"), ("budget_deviation_mean_frac", "f8"),
     ("budget_deviation_volatility_frac", "f8"), ("budget_deviation_persistence", "f8"),
     # investments and depreciation
@@ -80,7 +81,8 @@ PARAMS = np.dtype([
     ("opening_high_index", "f8"), ("opening_high_age_months", "i8"), ("opening_fixed_income_yield_pa", "f8"),
     # deposits
     ("deposit_policy", "i8"), ("deposit_from_year", "i8"), ("deposit_fixed_msek", "f8"),
-    ("deposit_surplus_share_frac", "f8"), ("deposit_surplus_threshold_frac", "f8"),
+    ("deposit_surplus_share_frac", "f8"), ("deposit_surplus_threshold_frac", "f8"), ("deposit_cap_frac", "f8"),
+    ("deposit_cap_booked_enabled", "b1"), ("withdraw_above_cap_enabled", "b1"),
     ("withdraw_share_of_pension_costs_frac", "f8"),
     # the reaction rule (åtgärdsplan)
     ("reaction_enabled", "b1"), ("reaction_strength_frac", "f8"), ("reaction_target_result_frac", "f8"),
@@ -89,10 +91,11 @@ PARAMS = np.dtype([
     ("reaction_uses_savings", "b1"), ("reaction_uses_tax", "b1"), ("reaction_pause_deposits", "b1"),
     ("reaction_savings_max_per_year_frac", "f8"), ("reaction_savings_max_total_frac", "f8"),
     ("reaction_tax_max_per_year_kr", "f8"), ("reaction_tax_max_total_kr", "f8"), ("reaction_tax_step_kr", "f8"),
+    ("reaction_tax_floor_kr", "f8"),  # NaN: no floor of its own (the scenario's rate that year)
     ("reaction_synnerliga_skal_enabled", "b1"), ("reaction_synnerliga_skal_pbb_growth_above_pa", "f8"),
     ("reaction_synnerliga_skal_normal_pbb_growth_pa", "f8"), ("reaction_symmetric_enabled", "b1"),
     ("reaction_symmetric_above_target_frac", "f8"), ("reaction_symmetric_strength_frac", "f8"),
-    ("reaction_symmetric_max_total_frac", "f8"),
+    ("reaction_symmetric_max_total_frac", "f8"), ("reaction_symmetric_reverse_tax", "b1"),
     # känslighetsanalys perturbations (identity by default; simulator.model.accounts.Perturbation)
     ("tax_base_factor", "f8"), ("tax_rate_add_kr", "f8"), ("general_grants_factor", "f8"),
     ("drug_grant_factor", "f8"), _by_cost_type("cost_factor"),
@@ -101,7 +104,7 @@ PARAMS = np.dtype([
 #: a path's state carried from one year to the next (and, pf_* / dq_*, from one month to the next)
 STATE = np.dtype([
     ("index", "f8", (N_COST,)), ("index_prev", "f8", (N_COST,)), ("budget", "f8", (N_COST,)),
-    ("plan_savings_factor", "f8"), ("dev_level", "f8"), ("grants_walk", "f8"), ("grants_eq", "f8"),
+    ("plan_savings_factor", "f8"), ("plan_first_costs_msek", "f8"), ("plan_first_index", "f8", (N_COST,)), ("dev_level", "f8"), ("grants_walk", "f8"), ("grants_eq", "f8"),
     ("grants_pol", "f8"), ("fees", "f8"), ("targeted", "f8"), ("drug_grant", "f8"),
     ("tax_index_prev", "f8"), ("tax_index_prev2", "f8"), ("pbb_prev", "f8"), ("kpi_last_plan", "f8"),
     ("fixed_assets", "f8"), ("open_stock", "f8"), ("investments", "f8", (MAX_YEARS,)),
@@ -150,6 +153,8 @@ ECONOMY_PARAMS = np.dtype([
     ("correlation_factor", "f8", (N_SHOCKS, N_SHOCKS)),
     # the budget deviation process of the accounts, shifted per path by --parameter-uncertainty
     ("budget_deviation_mean_shift_frac", "f8"), ("budget_deviation_sd_scale", "f8"),
+    # the plan slippage's unrealised share, shifted per path by --parameter-uncertainty
+    ("plan_slippage_shift_frac", "f8"),
 ])
 
 #: the economy's state at a year-end: what the next month and the next calendar year start from. The

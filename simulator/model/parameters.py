@@ -258,6 +258,7 @@ ECONOMY_ROWS: tuple[Row, ...] = (
     # --parameter-uncertainty shifts and scales the budget deviation per path; the point estimate is the identity
     _row("budget_deviation_mean_shift_frac", (), lambda ctx: 0.0),
     _row("budget_deviation_sd_scale", (), lambda ctx: 1.0),
+    _row("plan_slippage_shift_frac", (), lambda ctx: 0.0),
 )
 
 ACCOUNTS_ROWS: tuple[Row, ...] = (
@@ -282,6 +283,7 @@ ACCOUNTS_ROWS: tuple[Row, ...] = (
          lambda ctx, sp: [sp.pct_in(ctx.first_year + k) for k in range(MAX_YEARS)]),
     *copy("budget_deviation_", "accounts.budget_deviation", "initial_frac", "mean_frac", "volatility_frac",
           "persistence"),
+    *copy("plan_slippage_", "accounts.plan_slippage", "unrealised_frac"),
     *copy("depreciation_", "accounts.depreciation", "opening_stock_rate_frac", "useful_life_years"),
     # financing
     *copy("", "accounts.financing", "loan_limit_msek", "debt_ceiling_frac", "overdraft_msek", "overdraft_spread_pa",
@@ -327,7 +329,9 @@ ACCOUNTS_ROWS: tuple[Row, ...] = (
     # deposits
     _row("deposit_policy", "pension.deposits.policy", lambda ctx, name: _DEPOSIT_POLICIES[name]),
     _row("deposit_from_year", "pension.deposits.from_year", lambda ctx, year: year or 0),
-    *copy("deposit_", "pension.deposits", "fixed_msek", "surplus_share_frac", "surplus_threshold_frac"),
+    *copy("deposit_", "pension.deposits", "fixed_msek", "surplus_share_frac", "surplus_threshold_frac", "cap_frac"),
+    _row("deposit_cap_booked_enabled", "pension.deposits.cap_measure", lambda ctx, measure: measure == "booked"),
+    _row("withdraw_above_cap_enabled", "pension.deposits.withdraw_above_cap", lambda ctx, on: bool(on)),
     *copy("", "pension.deposits", "withdraw_share_of_pension_costs_frac"),
     # the reaction rule (åtgärdsplan)
     *copy("reaction_", "policy.reaction", "enabled", "strength_frac", "target_result_frac", "aim_result_frac",
@@ -338,9 +342,11 @@ ACCOUNTS_ROWS: tuple[Row, ...] = (
     _row("reaction_savings_max_per_year_frac", "policy.reaction.savings.max_per_year_pct", _percent),
     _row("reaction_savings_max_total_frac", "policy.reaction.savings.max_total_pct", _percent),
     *copy("reaction_tax_", "policy.reaction.tax", "max_per_year_kr", "max_total_kr", "step_kr"),
+    _row("reaction_tax_floor_kr", "policy.reaction.tax.floor_kr", lambda ctx, x: math.nan if x is None else x),
     *copy("reaction_synnerliga_skal_", "policy.reaction.synnerliga_skal", "enabled", "pbb_growth_above_pa",
           "normal_pbb_growth_pa"),
-    *copy("reaction_symmetric_", "policy.reaction.symmetric", "enabled", "above_target_frac", "strength_frac"),
+    *copy("reaction_symmetric_", "policy.reaction.symmetric", "enabled", "above_target_frac", "strength_frac",
+          "reverse_tax"),
     _row("reaction_symmetric_max_total_frac", "policy.reaction.symmetric.max_total_pct", _percent),
 )
 
@@ -364,6 +370,7 @@ READ_ELSEWHERE = {
                "checks through the validation context)",
     "name": "the outputs' labels",
     "description": "the outputs' labels",
+    "report": "the report's title and description (simulator.report)",
 }
 
 

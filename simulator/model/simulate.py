@@ -40,7 +40,7 @@ class ModelInputs(NamedTuple):
     params: np.ndarray  # (variants,) accounts PARAMS records
     openings: np.ndarray  # (variants,) STATE records: each variant's paths start there
     baseline: np.ndarray  # (variants, years) OUTPUT records of each variant's zero-shock run
-    has_baseline: bool  # False for a deterministic run: it is the zero-shock run itself
+    has_baseline: bool  # False for a deterministic run that is the zero-shock run itself
     baseline_tax_opening: np.ndarray  # (variants,) the zero-shock path's tax-base index at the opening
     uncertainty: Uncertainty | None = None  # --parameter-uncertainty: what each path draws
 
@@ -131,9 +131,12 @@ def model_inputs(scenario: Scenario, deterministic: bool = False, variants: list
     known = known_pins(scenario)  # likewise: the plan years show the surprise of what was observed
     economy = economy_inputs(scenario, deterministic=deterministic, stress=stress, known=known)
     spec = uncertainty_spec(scenario) if parameter_uncertainty else None
-    # a deterministic run is its own baseline, unless a stress moves it away from the zero-shock path
+    # a deterministic run is its own baseline, unless a stress or an observed series moves it away from the
+    # zero-shock path or the plan slips (the zero-shock path is the plan as adopted: the slippage is
+    # measured against it)
+    slips = bool(np.any(params["plan_slippage_unrealised_frac"] > 0.0))
     return ModelInputs(economy=economy, params=params, openings=openings, baseline=baseline,
-                       has_baseline=not deterministic or stress is not None or known is not None,
+                       has_baseline=not deterministic or stress is not None or known is not None or slips,
                        baseline_tax_opening=np.full(params.shape[0], reference_tax_index(scenario)),
                        uncertainty=spec)
 

@@ -30,7 +30,7 @@ from simulator.scenario.schema import Scenario
 #: kinds: "ou_kappa:<driver>" / "ou_sigma:<driver>" (the exact OU coefficients <driver>_decay_per_month and
 #: <driver>_sd_per_month are recomputed from the path's kappa and sigma), "positive:<field>",
 #: "signed:<field>", "log1p:<field>" (a growth rate stored as a log rate), "shift"/"scale" for the budget
-#: deviation. The fields are simulator.kernels.records.ECONOMY_PARAMS's (simulator.model.parameters).
+#: deviation, "slippage" for the plan slippage's unrealised share. The fields are simulator.kernels.records.ECONOMY_PARAMS's (simulator.model.parameters).
 SUPPORTED: dict[str, str] = {
     "economy.inflation.mean_reversion_per_year": "ou_kappa:inflation",
     "economy.inflation.volatility_pa": "ou_sigma:inflation",
@@ -50,6 +50,7 @@ SUPPORTED: dict[str, str] = {
     "economy.equity.calm.global_volatility_pa": "positive:calm_global_volatility_pa",
     "accounts.budget_deviation.mean_frac": "shift",
     "accounts.budget_deviation.volatility_frac": "scale",
+    "accounts.plan_slippage.unrealised_frac": "slippage",
 }
 _OU = ("inflation", "short_rate", "term_spread", "tax_base")
 
@@ -125,6 +126,8 @@ def draw_parameters(params: np.ndarray, spec: Uncertainty, seed: int, path_start
             records["budget_deviation_mean_shift_frac"] = se * draw
         elif kind == "scale":
             records["budget_deviation_sd_scale"] = _lognormal(value, se, draw) / value if value > 0 else 1.0
+        elif kind == "slippage":  # the kernel clips the path's share to 0..1
+            records["plan_slippage_shift_frac"] = se * draw
     for prefix in touched:
         records[f"{prefix}_decay_per_month"], records[f"{prefix}_sd_per_month"] = exact_ou_coefficients(
             kappa[prefix], sigma[prefix])

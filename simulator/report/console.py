@@ -15,9 +15,20 @@ from typing import Any
 from simulator.i18n import t
 from simulator.model.goals import answer_goals
 from simulator.report import formatting as fmt
-from simulator.report.data import Run, load_report
-from simulator.report.html import interval_sentence, policy_label, run_labels
+from simulator.report.data import Report, Run, Sweep, load_report
+from simulator.report.formatting import lever_label, lever_text
+from simulator.report.parts import (
+    cost_cells,
+    cost_header,
+    cost_note,
+    interval_sentence,
+    policy_label,
+    reasons_text,
+    run_labels,
+    sweep_costs,
+)
 from simulator.whatif.compare import RISKS
+from simulator.whatif.costs import COSTS
 
 
 def run_text(directory: Path, lang: str) -> str:
@@ -32,14 +43,58 @@ def run_text(directory: Path, lang: str) -> str:
         lines.append(t("console.condition", lang, expression=c.expression, kept=fmt.number(c.paths_kept, 0, lang),
                        total=fmt.number(c.paths_total, 0, lang)))
     lines += [fmt.goal_table(run.goals, lang), "", interval_sentence(run, lang)]
+    if run.provenance.economy_files:
+        lines.append(t("console.economy", lang, file=run.provenance.economy_files[0]))
     return "\n".join(lines)
 
 
 def sweep_text(directory: Path, lang: str) -> str:
-    """A sweep: a line per variant with its levers and the main goals' probabilities and paired
-    differences (sweep.csv has every goal)."""
-    sweep = load_report([directory]).main.sweep
-    return fmt.sweep_table(sweep, lang, answer_goals({g: {"answer": sweep.answers.get(g)} for g in sweep.goals}))
+    """A sweep: a line per variant with its levers, the main goals' probabilities and paired differences
+    (sweep.csv has every goal), and what its levers cost in MSEK a year; then why a stress raises a goal."""
+    report = load_report([directory])
+    sweep = report.main.sweep
+    goals = answer_goals({g: {"answer": sweep.answers.get(g)} for g in sweep.goals})
+    lines = [sweep_table(sweep, lang, goals)]
+    if sweep.cost_columns:
+        lines.append(cost_note(sweep.cost_years, None, lang))
+    for i, by_goal in sorted(sweep.reasons.items()):
+        for goal, found in by_goal.items():
+            row = sweep.table.iloc[i]
+            lines.append(reasons_text(report, _variant(sweep, i, lang, False), goal, float(row[f"{goal}_diff"]),
+                                      float(row[f"{goal}_diff_stderr"]), found, lang))
+    return "\n".join(lines)
+
+
+def _variant(sweep: Sweep, i: int, lang: str, mark: bool = True) -> str:
+    """A variant in the terminal: the sweep file's label, else its name (the levers are in the columns)."""
+    label = sweep.variant_label(i)
+    name = label or (str(sweep.table[sweep.label_column].iloc[i]) if sweep.label_column else str(i + 1))
+    return name + (f" ({t('text.reference', lang)})" if mark and i == sweep.reference else "")
+
+
+def sweep_table(sweep: Sweep, lang: str = "sv", goals: list[str] | None = None) -> str:
+    """A line per variant: its name (the reference marked), the levers, per goal the probability with one
+    decimal and, against the reference, the paired difference in percentage points ± 1.96 standard
+    errors, then the levers' costs in MSEK a year. Goals are numbered in the header, their descriptions
+    below: they are too long for headers."""
+    goals = list(goals if goals is not None else sweep.goals)
+    levers = [lv for lv in sweep.levers if lv != "scenario"]
+    header = [t("col.variant", lang), *(lever_label(lv, lang, sweep.lever_labels) for lv in levers),
+              *(f"[{k}]" for k in range(1, len(goals) + 1)), *(cost_header(lang) if sweep.cost_columns else [])]
+    rows = []
+    for i, (_, row) in enumerate(sweep.table.iterrows()):
+        cells = [_variant(sweep, i, lang), *(lever_text(lv, row[lv], lang) for lv in levers)]
+        for g in goals:
+            cell = fmt.percent(row[f"{g}_probability"], 1, lang)
+            if i != sweep.reference and f"{g}_diff" in row and f"{g}_diff_stderr" in row:
+                diff, se = 100 * row[f"{g}_diff"], 100 * 1.96 * row[f"{g}_diff_stderr"]
+                cell += f" ({fmt.number(diff, 1, lang, sign=True)} ± {fmt.number(se, 1, lang)})"
+            cells.append(cell)
+        if sweep.cost_columns:
+            cells += cost_cells(sweep_costs(sweep, i), lang)
+        rows.append(cells)
+    notes = [f"[{k}] {sweep.goal_descriptions.get(g, g)}" for k, g in enumerate(goals, 1)]
+    return "\n".join([fmt.text_table(header, rows), "", *notes, t("console.sweep_note", lang)])
 
 
 def compare_text(result: dict[str, Any], lang: str) -> str:
@@ -63,16 +118,28 @@ def compare_text(result: dict[str, Any], lang: str) -> str:
             if "diff" not in d:
                 continue
             diff_rows.append([_goal_label(main, g, lang), label, how, fmt.points(d["diff"], 1, lang),
-                              fmt.number(100 * d["diff_stderr"], 1, lang),
+                              fmt.number(100 * 1.96 * d["diff_stderr"], 1, lang),
                               str(d.get("gained", fmt.DASH)), str(d.get("lost", fmt.DASH))])
     if diff_rows:
         out.append(fmt.text_table([t("col.goal", lang), t("col.run", lang), t("console.compared_as", lang),
-                                   t("col.difference", lang), t("col.stderr_points", lang), t("col.gained", lang),
+                                   t("col.difference", lang), t("console.plus_minus", lang), t("col.gained", lang),
                                    t("col.lost", lang)], diff_rows))
         if any(e["paired"] for e in result["runs"][1:]):
             out.append(t("text.paired_intro", lang))
     else:
         out.append(t("text.no_paired", lang))
+    costs = [entry.get("costs") for entry in result["runs"]]
+    if any(costs):
+        first = next(c for c in costs if c)
+        out += ["", t("console.costs_title", lang),
+                fmt.text_table([t("col.run", lang), *cost_header(lang)],
+                               [[label, *cost_cells(c, lang)] for label, c in zip(labels, costs)]),
+                cost_note(first.get("years", []), first.get("base_tax_rate_kr"), lang)]
+    report = Report(main=main, others=runs[1:], zero_shock_run=None)
+    for label, entry in zip(labels[1:], result["runs"][1:]):
+        for goal, found in (entry.get("reasons") or {}).items():
+            d = entry["goals"][goal]
+            out.append(reasons_text(report, label, goal, d["diff"], d["diff_stderr"], found, lang))
     return "\n".join(out)
 
 
@@ -85,17 +152,47 @@ def key_sweep_table(summary: dict) -> str:
     answers = summary.get("goal_answers", {})
     goals = answer_goals({g: {"answer": answers.get(g)} for g in summary["variants"][0]["goals"]})
     width = max(len(v["variant"]) for v in summary["variants"]) + 2
-    lines = [f"{'variant':<{width}}" + "".join(f"{g[:32]:>36}" for g in goals),
-             f"{'':<{width}}" + "".join(f"{'P [95 %] diff ± 1.96 se':>36}" for _ in goals)]
+    with_costs = all(isinstance(v.get("costs"), dict) for v in summary["variants"])
+    cost_heads = "".join(f"{c:>20}" for c in COSTS) if with_costs else ""
+    lines = [f"{'variant':<{width}}" + "".join(f"{g[:32]:>36}" for g in goals) + cost_heads,
+             f"{'':<{width}}" + "".join(f"{'P [95 %] diff ± 1.96 se':>36}" for _ in goals)
+             + ("".join(f"{'per year':>20}" for _ in COSTS) if with_costs else "")]
     for v in summary["variants"]:
         cells = []
         for g in goals:
             s = v["goals"][g]
             cells.append(f"{s['probability']:.3f} [{s['ci95'][0]:.3f},{s['ci95'][1]:.3f}] "
                          f"{s['diff']:+.3f}±{1.96 * s['diff_stderr']:.3f}")
-        lines.append(f"{v['variant'] + (' *' if v['reference'] else ''):<{width}}" + "".join(f"{c:>36}" for c in cells))
+        costs = "".join(f"{v['costs'][c]:>20.1f}" for c in COSTS) if with_costs else ""
+        lines.append(f"{v['variant'] + (' *' if v['reference'] else ''):<{width}}" + "".join(f"{c:>36}" for c in cells)
+                     + costs)
     lines.append(f"* the reference; differences are paired (same paths): {summary['paired']}")
+    if with_costs:
+        lines.append(_cost_line(summary["variants"][0]["costs"]))
+    lines += _reason_lines([(v["variant"], v) for v in summary["variants"]])
     return "\n".join(lines)
+
+
+def _cost_line(costs: dict) -> str:
+    years = costs.get("years") or []
+    span = f"{years[0]}-{years[-1]}" if years else "the years"
+    return (f"costs: mean over the paths and {span}; tax_raised_msek: tax revenue of the rate above "
+            f"{costs.get('base_tax_rate_kr', float('nan')):.2f} kr; savings_msek: savings programmes and the "
+            "reaction's savings in force; deposits_msek: deposits to the pension fund made; derisking_months: "
+            "months a year the rule wants less equity than the strategic share (simulator.whatif.costs)")
+
+
+def _reason_lines(entries: list[tuple[str, dict]]) -> list[str]:
+    """Why a stress raises a goal: its reasons (simulator.whatif.reasons), one line each."""
+    lines = []
+    for name, entry in entries:
+        for goal, found in (entry.get("reasons") or {}).items():
+            d = entry["goals"][goal]
+            moves = "; ".join(f"{r['variable']} {r['over']} {r['reference']:.4g} -> {r['variant']:.4g} (paths meeting "
+                              f"the goal: {r['met']:.4g})" for r in found) or "none of the attribution's measures"
+            lines.append(f"{name} raises {goal} by {d['diff']:+.3f} ± {1.96 * d['diff_stderr']:.3f} although it is "
+                         f"a stress; the attribution's reason: {moves}")
+    return lines
 
 
 def key_solve_text(result: dict) -> str:
@@ -104,17 +201,64 @@ def key_solve_text(result: dict) -> str:
             return r["note"]
         side = "smallest" if r["increasing"] else "largest"
         lo, hi = r["interval"]
-        return (f"{side} {result['lever']} = {r['value']:.6g}: P({result['goal']}) = {r['probability']:.3f} "
-                f">= {result['target']}; values {lo:.6g}..{hi:.6g} cannot be told apart from the target "
-                f"({result['paths']} paths, seed {result['seed']})")
+        d = r.get("decimals", 6)
+        text = (f"{side} {result['lever']} = {r.get('value_text', r['value'])}: P({result['goal']}) = "
+                f"{r['probability']:.3f} >= {result['target']}; values {lo:.{d}f}..{hi:.{d}f} cannot be told apart "
+                f"from the target ({result['paths']} paths, seed {result['seed']})")
+        rates, shares = r.get("median_tax_rate_kr") or {}, r.get("median_result_share") or {}
+        if rates:
+            year = list(rates)[-1]
+            text += f"\n  median tax rate in force {year}: {rates[year]:.2f} kr"
+        if shares:
+            text += "\n  median result share of taxes and grants: " + ", ".join(
+                f"{y} {100 * v:.1f} %" for y, v in shares.items())
+        costs = r.get("lever_costs")
+        if costs:
+            text += "\n  levers, MSEK a year: " + ", ".join(f"{c} {costs[c]:.1f}" for c in COSTS)
+        return text
     if "rows" not in result:
         return one(result)
     return "\n".join(f"{result['frontier']} = {row[result['frontier']]}: {one(row)}" for row in result["rows"])
 
 
+def solve_text(result: dict, lang: str) -> str:
+    """``simulator solve`` for a person: the answer with the precision its interval supports, the tax rate
+    and the result it leads to, and what the levers cost."""
+    def one(r: dict) -> str:
+        if r["value"] is None:
+            return t("solve.none", lang, lo=fmt.number(result["range"][0], 2, lang),
+                     hi=fmt.number(result["range"][1], 2, lang), target=fmt.percent(result["target"], 1, lang),
+                     best=fmt.percent(r["probability"], 1, lang))
+        d = r.get("decimals", 2)
+        lines = [t("solve.answer" if r["increasing"] else "solve.answer_largest", lang,
+                   lever=lever_label(result["lever"], lang), value=fmt.number(r["value"], d, lang),
+                   target=fmt.percent(result["target"], 1, lang), goal=r.get("goal_description") or result["goal"],
+                   p=fmt.percent(r["probability"], 1, lang), lo=fmt.number(r["interval"][0], d, lang),
+                   hi=fmt.number(r["interval"][1], d, lang), paths=fmt.number(result["paths"], 0, lang),
+                   seed=result["seed"])]
+        rates, shares = r.get("median_tax_rate_kr") or {}, r.get("median_result_share") or {}
+        if rates:
+            year = list(rates)[-1]
+            lines.append(t("solve.tax_rate", lang, year=year, rate=fmt.kronor(rates[year], 2, lang)))
+        if shares:
+            lines.append(t("solve.result_share", lang, shares=", ".join(
+                f"{y}: {fmt.percent(v, 1, lang)}" for y, v in shares.items())))
+        costs = r.get("lever_costs")
+        if costs:
+            lines.append(t("console.costs_title", lang) + ": " + ", ".join(
+                f"{h} {c}" for h, c in zip(cost_header(lang), cost_cells(costs, lang))))
+            lines.append(cost_note(costs.get("years", []), costs.get("base_tax_rate_kr"), lang))
+        return "\n".join(lines)
+    if "rows" not in result:
+        return one(result)
+    return "\n\n".join(f"{lever_label(result['frontier'], lang)} = {lever_text(result['frontier'], row[result['frontier']], lang)}:\n"
+                       f"{one(row)}" for row in result["rows"])
+
+
 def key_run_table(summary: dict) -> str:
     lines = [f"policy: {summary['policy']['name']}"
              + ("" if summary["policy"]["reaction"] != "none" else " (no reaction rule)")]
+    lines += _provenance_lines(summary)
     if "stress" in summary:
         lines.append(f"stress: {summary['stress'].get('description') or 'as the scenario sets it'}")
     if "condition" in summary:
@@ -170,6 +314,18 @@ def key_run_table(summary: dict) -> str:
     return "\n".join(lines)
 
 
+def _provenance_lines(summary: dict) -> list[str]:
+    """What the run was: the --set overrides (its name) and the files its economy came from."""
+    lines = []
+    if summary.get("overrides"):
+        lines.append(f"overrides: {', '.join(f'{k}={v}' for k, v in summary['overrides'].items())} "
+                     f"(run {summary.get('name')})")
+    files = summary.get("economy_files") or []
+    if files:
+        lines.append(f"economy: {files[0]}" + (f" (values over it from {', '.join(files[1:])})" if files[1:] else ""))
+    return lines
+
+
 def _attribution_lines(table: dict, goal: str) -> list[str]:
     rows = table.get(goal)
     if not rows:
@@ -201,7 +357,7 @@ def key_compare_table(result: dict[str, Any]) -> str:
     col = 26
     lines = [f"{'':<{width}}" + "".join(f"{r['label'][:col - 2]:>{col}}" for r in runs)]
     lines.append(f"{'policy':<{width}}" + "".join(f"{str(r['policy'])[:col - 2]:>{col}}" for r in runs))
-    lines.append(f"{'goal probability':<{width}}")
+    lines.append(f"{'goal probability':<{width}}" + "".join(f"{'P diff ± 1.96 se':>{col}}" for _ in runs))
     for g in result["goals"]:
         cells = []
         for r in runs:
@@ -227,4 +383,11 @@ def key_compare_table(result: dict[str, Any]) -> str:
         lines.append(f"{name + ' (any year)':<{width}}" + "".join(f"{r['risks'].get(name, float('nan')):>{col}.3f}" for r in runs))
     for key in dict.fromkeys(k for r in runs for k in r["medians"]):
         lines.append(f"{'median ' + key:<{width}}" + "".join(f"{r['medians'].get(key, float('nan')):>{col}.4g}" for r in runs))
+    costs = [r.get("costs") for r in runs]
+    if any(costs):
+        for c in COSTS:
+            lines.append(f"{c + ' per year':<{width}}" + "".join(
+                f"{(x or {}).get(c, float('nan')):>{col}.1f}" for x in costs))
+        lines.append(_cost_line(next(x for x in costs if x)))
+    lines += _reason_lines([(r["label"], r) for r in runs[1:]])
     return "\n".join(lines)

@@ -17,7 +17,7 @@ import re
 from typing import Any, Iterable, Sequence
 
 from simulator.i18n import has, t
-from simulator.report.data import Goal, Sweep, value_kind  # the data layer imports nothing from here
+from simulator.report.data import Goal, value_kind  # the data layer imports nothing from here
 
 NBSP = "\u00a0"  # CLDR's group separator for sv; it also keeps "4,6 %" on one line
 MINUS = "\u2212"
@@ -128,6 +128,8 @@ def setting_text(dotted: str, x: Any, lang: str = "sv") -> str:
         return "; ".join(f"{k}: {setting_text(dotted, v, lang)}" for k, v in x.items()) or DASH
     if isinstance(x, (list, tuple)):
         return ", ".join(setting_text(dotted, v, lang) for v in x) or DASH
+    if isinstance(x, str):  # a choice the schema names (share_of_surplus, savings): its words
+        return t(f"enum.{x}", lang) if has(f"enum.{x}") else x
     if isinstance(x, numbers.Real):
         if "pct" in parts:  # given in percent, e.g. savings_programme.pct_by_year.2026
             return percent(x / 100, 1, lang)
@@ -137,8 +139,28 @@ def setting_text(dotted: str, x: Any, lang: str = "sv") -> str:
             return str(int(x))
         if leaf.endswith(("_months", "_years")):
             return number(x, 0 if float(x).is_integer() else 2, lang)
+        if leaf == "kr":  # tax_rise.kr: kronor per 100 kr of tax base
+            return kronor(x, 2, lang)
         return value(x, value_kind(leaf, ""), lang)
     return str(x)
+
+
+def lever_label(lever: str, lang: str = "sv", labels: dict[str, str] | None = None) -> str:
+    """A lever's name: the report's own (simulator.i18n), else the label the sweep file gave it (free
+    text, shown as written), else the dotted path itself."""
+    key = f"param.{lever}"
+    if has(key) or not (labels and labels.get(lever)):
+        return setting_label(lever, lang)
+    return labels[lever]
+
+
+def lever_phrase(lever: str, x: Any, lang: str = "sv", labels: dict[str, str] | None = None) -> str:
+    """A lever at a value in a few words ("sparprogram 3,0 % per år", "skatt +0,50 kr"), for a variant's
+    name; the lever's name and value where the report has no short phrase for it."""
+    text = lever_text(lever, x, lang)
+    if has(f"lever.{lever}"):
+        return t(f"lever.{lever}", lang, value=text)
+    return f"{lever_label(lever, lang, labels)} {text}"
 
 
 def setting_label(dotted: str, lang: str = "sv") -> str:
@@ -183,28 +205,3 @@ def goal_table(goals: Sequence[Goal], lang: str = "sv") -> str:
         [t("col.goal", lang), t("col.probability", lang), t("col.interval95", lang)],
         [(g.label(lang), percent(g.probability, 1, lang), interval(g.ci_low, g.ci_high, lang))
          for g in goals])
-
-
-def sweep_table(sweep: Sweep, lang: str = "sv", goals: Sequence[str] | None = None) -> str:
-    """A line per variant: its name (the reference marked), the levers, and per goal the probability with
-    one decimal and, against the reference, the paired difference in percentage points ± 1.96 standard
-    errors. Goals are numbered in the header, their descriptions below: they are too long for headers."""
-    goals = list(goals if goals is not None else sweep.goals)
-    label = sweep.label_column
-    header = [t("col.variant", lang), *(setting_label(lv, lang) for lv in sweep.levers),
-              *(f"[{k}]" for k in range(1, len(goals) + 1))]
-    rows = []
-    for i, (_, row) in enumerate(sweep.table.iterrows()):
-        name = str(row[label]) if label else str(i + 1)
-        if i == sweep.reference:
-            name += f" ({t('text.reference', lang)})"
-        cells = [name, *(lever_text(lv, row[lv], lang) for lv in sweep.levers)]
-        for g in goals:
-            cell = percent(row[f"{g}_probability"], 1, lang)
-            if i != sweep.reference and f"{g}_diff" in row and f"{g}_diff_stderr" in row:
-                diff, se = 100 * row[f"{g}_diff"], 100 * 1.96 * row[f"{g}_diff_stderr"]
-                cell += f" ({number(diff, 1, lang, sign=True)} ± {number(se, 1, lang)})"
-            cells.append(cell)
-        rows.append(cells)
-    notes = [f"[{k}] {sweep.goal_descriptions.get(g, g)}" for k, g in enumerate(goals, 1)]
-    return "\n".join([text_table(header, rows), "", *notes, t("console.sweep_note", lang)])

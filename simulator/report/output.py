@@ -6,6 +6,8 @@ written under a hidden temporary name in its final directory (:func:`simulator.i
 renamed over the old one only when every requested file was made, all renames in one step with signals
 held (:func:`simulator.io.atomic.replace_files`). A failure (Chromium missing, a full disk, a signal) leaves
 the previous report as it was; the files a killed report left are removed by the next writer there.
+A report replaces or removes every report file it owns: run again without ``--pdf``, it removes the old
+report.pdf, so the folder never holds two different reports.
 """
 
 from __future__ import annotations
@@ -47,8 +49,7 @@ def write_report(directories: Sequence[str | Path], lang: str = "sv", pdf: bool 
             _put_in_place(out, files, pdf)
         except PdfError as exc:  # the environment, not the input: exit 1, and the folder as it was
             raise PdfError(f"{exc}; nothing was written") from None
-        if csv:
-            _remove_stale_csv(out / CSV_DIR, {final.name for final in files if final.parent.name == CSV_DIR})
+        _remove_stale(out, written={*files, *([out / PDF_FILE] if pdf else [])})
     return sorted([*files, *([out / PDF_FILE] if pdf else [])])
 
 
@@ -95,9 +96,18 @@ def _put_in_place(out: Path, files: dict[Path, bytes], pdf: bool) -> None:
                 folder.rmdir()
 
 
-def _remove_stale_csv(folder: Path, written: set[str]) -> None:
-    """A table this run no longer has (e.g. no sweep now) must not linger from an earlier report."""
-    for key in TABLE_KEYS:
-        name = f"{key}.csv"
-        if name not in written:
-            (folder / name).unlink(missing_ok=True)
+def owned_files(out: Path) -> list[Path]:
+    """Every file a report may write into ``out``: the HTML, the PDF, the workbook, each table's CSV."""
+    return [out / HTML_FILE, out / PDF_FILE, out / XLSX_FILE, *(out / CSV_DIR / f"{key}.csv" for key in TABLE_KEYS)]
+
+
+def _remove_stale(out: Path, written: set[Path]) -> None:
+    """A folder never holds two reports: what this report did not write of the files a report owns (a
+    PDF of an earlier report run with --pdf, its workbook, a table it no longer has) is removed, and
+    tables/ when that leaves it empty."""
+    for path in owned_files(out):
+        if path not in written:
+            path.unlink(missing_ok=True)
+    folder = out / CSV_DIR
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()

@@ -1,5 +1,10 @@
 """The report's tables for a strategist: an Excel workbook (one sheet per topic) and CSV files.
 
+Text from a scenario or a sweep file is untrusted (docs/hardening.md): every text cell, the headers
+included, is written so that no spreadsheet reads it as a formula (simulator.io.cells: a leading ``'``
+before ``=``, ``+``, ``-``, ``@``, a tab or a carriage return; in the workbook a string cell, never a
+formula); numbers stay numbers.
+
 Workbook (openpyxl): numbers are stored as numbers, fractions as fractions, with display formats
 ("0.0 %", "#,##0.0"); Excel shows these in the reader's locale, so a Swedish Excel shows "4,6 %" and
 "1 234,5". CSV: semicolon-separated with decimal comma and no thousands separator (what a Swedish Excel
@@ -18,11 +23,13 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
+import pandas as pd
 
 from simulator.i18n import t
+from simulator.io.cells import csv_cell, xlsx_cell
 from simulator.report import formatting as fmt
-from simulator.report.data import SWEEP_REFERENCE_COLUMN, Report, Run, value_kind
-from simulator.report.html import paired, run_labels
+from simulator.report.data import SWEEP_COST_COLUMNS, SWEEP_REFERENCE_COLUMN, Report, Run, value_kind
+from simulator.report.parts import paired, run_labels
 
 #: Excel display formats (format codes are locale-independent; Excel localises the separators).
 EXCEL_FORMATS = {
@@ -225,7 +232,10 @@ def _sweep(report: Report, lang: str) -> Table | None:
             cols.append(Column(f"{c} ({_unit(kind, lang)})", kind))
         elif c == SWEEP_REFERENCE_COLUMN:
             cols.append(Column(c, "int"))
-        elif c in sweep.levers and np.issubdtype(sweep.table[c].dtype, np.number):
+        elif c in SWEEP_COST_COLUMNS.values():
+            kind = "count" if "months" in c else "msek"
+            cols.append(Column(f"{c} ({_unit(kind, lang)})", kind))
+        elif c in sweep.levers and pd.api.types.is_numeric_dtype(sweep.table[c].dtype):
             kind = _lever_kind(c)
             unit = t("xl.unit_percent", lang) if "pct" in c else _unit(kind, lang)
             cols.append(Column(f"{c} ({unit})", kind))
@@ -260,9 +270,11 @@ def _paired(report: Report, lang: str) -> Table | None:
     if not diffs:
         return None
     cols = [Column(t("xl.key", lang), "text"), Column(t("col.run", lang), "text"),
-            _head("col.difference", "points", lang), _head("xl.stderr", "points", lang),
+            _head("col.difference", "points", lang), _head("xl.ci_low", "points", lang),
+            _head("xl.ci_high", "points", lang), _head("xl.stderr", "points", lang),
             _head("col.gained", "int", lang), _head("col.lost", "int", lang)]
-    rows = [[d.goal, d.run_label, 100 * d.difference, 100 * d.stderr, d.gained, d.lost] for d in diffs]
+    rows = [[d.goal, d.run_label, 100 * d.difference, 100 * (d.difference - 1.96 * d.stderr),
+             100 * (d.difference + 1.96 * d.stderr), 100 * d.stderr, d.gained, d.lost] for d in diffs]
     return Table("paired", t("xl.sheet_paired", lang), cols, rows)
 
 
@@ -272,9 +284,16 @@ def _provenance(report: Report, lang: str) -> Table:
     cols = [Column(t("col.item", lang), "text"), *(Column(lab, "text") for lab in labels)]
     fields = (("prov.scenario", "scenario"), ("prov.sha256", "scenario_sha256"), ("prov.seed", "seed"),
               ("prov.paths", "paths"), ("prov.version", "version"), ("prov.date", "date"),
-              ("prov.command", "command"), ("prov.directory", "directory"))
-    rows = [[t(key, lang), *("" if getattr(r.provenance, attr) is None else str(getattr(r.provenance, attr))
-                             for r in runs)] for key, attr in fields]
+              ("prov.command", "command"), ("prov.directory", "directory"), ("prov.code", "code"),
+              ("prov.economy", "economy_files"), ("prov.overrides", "overrides"))
+
+    def text(value) -> str:
+        if isinstance(value, dict):
+            return ", ".join(f"{k}={v}" for k, v in value.items())
+        if isinstance(value, tuple):
+            return ", ".join(value)
+        return "" if value is None else str(value)
+    rows = [[t(key, lang), *(text(getattr(r.provenance, attr)) for r in runs)] for key, attr in fields]
     return Table("provenance", t("xl.sheet_provenance", lang), cols, rows)
 
 
@@ -312,15 +331,17 @@ def workbook_bytes(tables: Sequence[Table]) -> bytes:
     used: set[str] = set()
     for table in tables:
         sheet = book.create_sheet(_sheet_name(table.title, used))
-        sheet.append([c.header for c in table.columns])
-        for cell in sheet[1]:
+        for j, column in enumerate(table.columns, start=1):
+            cell = sheet.cell(row=1, column=j)
+            xlsx_cell(cell, column.header)
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for i, row in enumerate(table.rows):
-            sheet.append([_cell(v, table.kind(i, j)) for j, v in enumerate(row)])
-            for j, cell in enumerate(sheet[i + 2]):
+            for j, v in enumerate(row):
                 kind = table.kind(i, j)
-                if kind in NUMERIC:
+                cell = sheet.cell(row=i + 2, column=j + 1)
+                xlsx_cell(cell, _cell(v, kind))  # text: a string cell that cannot start a formula
+                if kind in NUMERIC and not isinstance(cell.value, str):
                     cell.number_format = EXCEL_FORMATS[kind]
         sheet.freeze_panes = "A2"
         for j, col in enumerate(table.columns, start=1):
@@ -344,12 +365,18 @@ def csv_number(value: Any, kind: str) -> str:
     return text.replace(".", ",")
 
 
+def _csv_value(value: Any, kind: str) -> str:
+    """A CSV cell: a number as a Swedish number, text (also text in a number column) made safe."""
+    if kind == "text" or isinstance(value, str):
+        return csv_cell(_cell(value, "text"))
+    return csv_number(value, kind)
+
+
 def csv_text(table: Table) -> str:
     """One table as semicolon-separated text (csv quoting where a cell holds a semicolon or quote)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([c.header for c in table.columns])
+    writer.writerow([csv_cell(c.header) for c in table.columns])
     for i, row in enumerate(table.rows):
-        writer.writerow([csv_number(v, table.kind(i, j)) if table.kind(i, j) != "text" else _cell(v, "text")
-                         for j, v in enumerate(row)])
+        writer.writerow([_csv_value(v, table.kind(i, j)) for j, v in enumerate(row)])
     return out.getvalue()

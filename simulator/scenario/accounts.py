@@ -33,7 +33,7 @@ class Plan(StrictModel):
     years: list[int]  # empty: no plan year left (a run opened after the plan's last year)
     fees_and_sales_msek: list[PlanAmount]
     targeted_grants_msek: list[PlanAmount]
-    operating_costs_msek: list[PlanAmount]
+    operating_costs_msek: list[Annotated[float, Field(gt=0.0, le=100_000.0)]]  # a region always has costs
     depreciation_msek: list[PlanAmount]
     general_grants_msek: list[PlanAmount]
     drug_grant_msek: list[PlanAmount]
@@ -82,6 +82,13 @@ class Costs(StrictModel):
     purchased_care: CostType
     drugs: CostType
     other: CostType
+
+    @model_validator(mode="after")
+    def _a_total(self) -> "Costs":
+        if sum(getattr(self, name).opening_amount_msek for name in type(self).model_fields) <= 0.0:
+            raise ValueError("the cost types' opening_amount_msek must add up to more than 0 (their shares split "
+                             "the plan's costs)")
+        return self
 
 
 class SavingsProgramme(StrictModel):
@@ -141,6 +148,20 @@ class BudgetDeviation(StrictModel):
     mean_frac: Fraction
     volatility_frac: Annotated[float, Field(ge=0.0, le=0.5)]
     persistence: Annotated[float, Field(ge=0.0, le=0.99)]
+
+
+class PlanSlippage(StrictModel):
+    """Plan slippage (planglidning): the plan's years after the first are realised with a share of the
+    cost growth the plan does not fund left unrealised. The plan holds costs below their price growth
+    (Regionplan 2025-2027: flat, "ingen uppräkning", AR 3863-3877) and counts on efficiencies not yet
+    named; ``unrealised_frac`` of that gap (the plan's first-year costs grown by the zero-shock price
+    index, less the plan's costs) is added to the year's costs. 0 takes the plan at face value, 1
+    gives the costs their price growth from the first plan year. The costs keep the level they slipped
+    to after the plan. Fitted to the region's record of plan revisions (`simulator calibrate`,
+    calibration/data/plan_record.csv, docs/policy.md); applied against the zero-shock plan, which
+    stays the plan as adopted (the reaction rule's plan-year gap is measured against it)."""
+
+    unrealised_frac: Probability = 0.0
 
 
 class AfterPlan(StrictModel):
@@ -250,7 +271,7 @@ class Opening(StrictModel):
     short_term_debt_msek: PlanAmount
     loans_msek: PlanAmount
     leasing_debt_msek: PlanAmount
-    tax_base_msek: PlanAmount
+    tax_base_msek: Annotated[float, Field(gt=0.0, le=1_000_000.0)]  # the opening year's, behind its tax revenue
     loan_rate_pa: RateLevel
 
 
@@ -286,6 +307,7 @@ class Accounts(StrictModel):
     depreciation: Depreciation
     savings_programme: SavingsProgramme = SavingsProgramme()
     budget_deviation: BudgetDeviation
+    plan_slippage: PlanSlippage = PlanSlippage()
     balance_requirement: BalanceRequirement
     resultatreserv: Resultatreserv
     opening: Opening

@@ -79,3 +79,66 @@ def load(path: str | Path, values: dict[str, Any] | None = None) -> Scenario:
         data = with_values(data, values)
         shown = f"{shown} --set {describe(values)}"
     return parse_scenario(data, shown)
+
+
+# --- traps and names ---------------------------------------------------------------------------------
+
+#: A percent field below this is more likely a fraction written where a percent was meant (0.01 for 1 %).
+PCT_TRAP_BELOW = 0.1
+#: A fraction field above this is more likely a percent written where a fraction was meant (60 for 0.6).
+FRAC_TRAP_ABOVE = 1.0
+
+
+def _leaves(key: str, value: Any):
+    """(dotted key, number) for a value and, for a table such as pct_by_year = {2026 = 1.0}, its entries."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _leaves(f"{key}.{k}", v)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        yield key, float(value)
+
+
+def unit_warnings(values: dict[str, Any]) -> list[str]:
+    """Warnings for values that are probably in the wrong unit: a ``pct`` field (per cent) given less
+    than 0.1 (but not 0), a ``_frac`` field (a fraction) given more than 1; each names the likely meaning."""
+    out = []
+    for key, value in values.items():
+        for dotted, x in _leaves(key, value):
+            parts = set(re.split(r"[._]", dotted))
+            if "pct" in parts and 0 < abs(x) < PCT_TRAP_BELOW:
+                out.append(f"warning: --set {dotted}={x:g} is {x:g} % (the field is in per cent); "
+                           f"if you meant {100 * x:g} %, write {dotted}={100 * x:g}")
+            elif dotted.rsplit(".", 1)[-1].endswith("_frac") and abs(x) > FRAC_TRAP_ABOVE:
+                out.append(f"warning: --set {dotted}={x:g} is {100 * x:g} % (the field is a fraction, 1 = 100 %); "
+                           f"if you meant {x:g} %, write {dotted}={x / 100:g}")
+    return out
+
+
+def run_name(name: str, values: dict[str, Any]) -> str:
+    """The name of a run with overrides: the scenario's name and each override's last field and value
+    (``base_kr-0.5_from_year-2026``), kept to what a name may hold (simulator.scenario.names), at most 100
+    characters. Without overrides the scenario's name."""
+    if not values:
+        return name
+    def short(key: str) -> str:  # the last field, with its table's for a by-year key (pct_by_year.2026)
+        parts = key.split(".")
+        return ".".join(parts[-2:]) if parts[-1].isdigit() else parts[-1]
+    text = "_".join(f"{short(k)}-{toml_text(v)}" for k, v in values.items())
+    text = re.sub(r"[^A-Za-z0-9_.\-]+", "", text).replace("..", ".")
+    return f"{name}_{text}"[:100].rstrip(".")
+
+
+def economy_files(path: str | Path) -> list[Path]:
+    """The files of a scenario (itself and what it includes) that hold [economy] values, the one that
+    holds most of them first (the calibrated drivers, e.g. calibration/economy.toml), then the others
+    that set some over it (the plan's facts in the scenario, the opening's state): what a run's output
+    names as the economy it used."""
+    from simulator.io.safeio import read_toml
+
+    def count(table: Any) -> int:
+        return sum(count(v) for v in table.values()) if isinstance(table, dict) else 1
+
+    _, files = resolve_scenario_data(path)
+    sizes = {f: count(read_toml(f, str(f)).get("economy")) for f in files}
+    held = [f for f in files if isinstance(read_toml(f, str(f)).get("economy"), dict)]
+    return sorted(held, key=lambda f: -sizes[f])

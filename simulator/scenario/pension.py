@@ -78,13 +78,20 @@ class Deposits(StrictModel):
     """Deposits to the pension portfolio (avsättning till pensionsmedel), a policy lever decided at each
     year end "from the room in the result and the liquidity": none, a fixed amount, or a share of the
     result above threshold_frac of taxes and grants; never from borrowed money, never below minimum
-    cash. Optionally withdraw a share of the year's pension costs from the portfolio."""
+    cash, and never beyond the cap: the portfolio after a deposit is at most ``cap_frac`` of the
+    obligation (``cap_measure``: "total" = provision + ansvarsförbindelse, "booked" = the provision
+    alone). The fund exists to meet future pension payments (AR 1145-1147): ``withdraw_above_cap``
+    pays the year's pension costs from what the fund holds above the cap. Optionally withdraw a share
+    of the year's pension costs from the portfolio whatever its level."""
 
     policy: Literal["none", "fixed", "share_of_surplus"]
     from_year: Year | None = None  # lever: the policy applies from this year (none before it)
     fixed_msek: PlanAmount = 0.0
     surplus_share_frac: Probability = 0.0
     surplus_threshold_frac: Probability = 0.0
+    cap_frac: Annotated[float, Field(gt=0.0, le=5.0)] = 1.0
+    cap_measure: Literal["total", "booked"] = "total"
+    withdraw_above_cap: bool = False
     withdraw_share_of_pension_costs_frac: Probability = 0.0
 
 

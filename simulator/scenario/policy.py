@@ -20,12 +20,16 @@ class ReactionSavings(StrictModel):
 
 
 class ReactionTax(StrictModel):
-    """Tax-rate rises (skattehöjning) decided by the reaction rule, in kr per 100 kr (0.5 = 50 öre),
-    in steps of step_kr."""
+    """Tax-rate changes decided by the reaction rule, in kr per 100 kr (0.5 = 50 öre), in steps of
+    step_kr: rises (skattehöjning) to close a gap and, on the spending side of the band, cuts
+    (skattesänkning), each at most max_per_year_kr a year. A cut never takes the rate below
+    ``floor_kr``; unset, the floor is the scenario's own rate that year (the opening rate and the
+    changes the scenario declares), so the rule only takes back the rises it decided."""
 
     max_per_year_kr: Annotated[float, Field(ge=0.0, le=5.0)]
     max_total_kr: Annotated[float, Field(ge=0.0, le=10.0)]
     step_kr: Annotated[float, Field(gt=0.0, le=1.0)]
+    floor_kr: Annotated[float, Field(gt=0.0, le=40.0)] | None = None
 
 
 class ReactionSynnerligaSkal(StrictModel):
@@ -39,14 +43,18 @@ class ReactionSynnerligaSkal(StrictModel):
 
 
 class ReactionSymmetric(StrictModel):
-    """Optionally symmetric: a balanskravsresultat above (aim + above_target_frac) x taxes and grants,
-    with no deficit left, is spent the next year (earlier reaction savings undone first, then new
-    spending), ``strength_frac`` of the excess a year, up to max_total_pct of costs."""
+    """The spending side of the band (two-sided reaction): a result (årets resultat, the measure the
+    trigger below the band uses) above (aim + above_target_frac) x taxes and grants, with no deficit
+    left, is spent the next year,
+    ``strength_frac`` of the excess a year: the reaction's savings in force are released first, then
+    a reaction tax rise in force is lowered (``reverse_tax``, within the tax caps and floor), then costs
+    rise (new commitments that persist), up to max_total_pct of costs."""
 
     enabled: bool
     above_target_frac: Probability
     strength_frac: Probability = 0.5
     max_total_pct: Annotated[float, Field(ge=0.0, le=50.0)]
+    reverse_tax: bool = True
 
 
 class Reaction(StrictModel):

@@ -19,6 +19,7 @@ from simulator.scenario.base import LAST_YEAR_ALLOWED, MAX_SIMULATED_YEARS, Stri
 from simulator.scenario.economy import Economy
 from simulator.scenario.goals import Goal, validate_goal_references
 from simulator.scenario.known import Known
+from simulator.scenario.names import Name, name_problem
 from simulator.scenario.opening import Opening
 from simulator.scenario.pension import Pension
 from simulator.scenario.policy import Policy
@@ -59,16 +60,32 @@ class Simulation(StrictModel):
 
 class CalibrationInfo(StrictModel):
     """What `simulator calibrate` knows of its fits: the standard error of each fitted parameter by its
-    dotted path (economy.inflation.volatility_pa = 0.0095), for --parameter-uncertainty."""
+    dotted path (economy.inflation.volatility_pa = 0.0095), for --parameter-uncertainty, and what the
+    budget-deviation record gives without its prior."""
 
     standard_errors: dict[str, Annotated[float, Field(ge=0.0, le=1e3)]] = {}
+    #: what a record gives alone where the fit weighs it against a judgment prior (the robustness table)
+    without_prior: dict[str, Annotated[float, Field(ge=-1.0, le=1.0)]] = {}
+
+
+class ReportText(StrictModel):
+    """What the report calls the scenario for the committee (``[report]``): free text, shown as written
+    (the HTML escapes it, the tables write it as text). ``title`` and ``description`` are Swedish, the
+    report's default language; ``title_en`` and ``description_en`` are used by ``--lang en`` (else the
+    Swedish ones). Without a title the report names the scenario by its ``name``."""
+
+    title: str = Field(default="", max_length=200)
+    description: str = Field(default="", max_length=2000)
+    title_en: str = Field(default="", max_length=200)
+    description_en: str = Field(default="", max_length=2000)
 
 
 class Scenario(StrictModel):
     """A whole scenario file."""
 
-    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-]*$")
+    name: Name  # the default output folder and the results' label: simulator.scenario.names
     description: str = ""
+    report: ReportText = ReportText()
     opening: Opening
     simulation: Simulation
     economy: Economy
@@ -79,6 +96,16 @@ class Scenario(StrictModel):
     known: Known | None = None
     calibration: CalibrationInfo = CalibrationInfo()
     goals: dict[str, Goal] = {}
+
+    @field_validator("goals")
+    @classmethod
+    def _goal_names(cls, v: dict[str, Goal]) -> dict[str, Goal]:
+        """A goal's name becomes an array (goal_<name>) and a key: one rule for names (scenario.names)."""
+        for name in v:
+            problem = name_problem(name)
+            if problem is not None:
+                raise ValueError(f"the goal name {name!r} {problem}")
+        return v
 
     @model_validator(mode="after")
     def _path_years_inside_simulation(self) -> "Scenario":

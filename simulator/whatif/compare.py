@@ -1,11 +1,12 @@
 """`simulator compare DIR_A DIR_B ...`: goal probabilities, risks and medians side by side, and for runs
 that share seed and paths the paired difference of each goal against DIR_A with its paired standard
 error and the paths gained and lost (simulator.whatif.paired). Runs that share no paths are compared as
-independent runs, and the output says so; ``--paired`` refuses them (exit 2)."""
+independent runs, and the output says so; ``--paired`` refuses them (exit 2). Each run's levers are
+given in MSEK a year (summary.json ``lever_costs``, simulator.whatif.costs), and a stressed run that
+raises a goal against the first says why (simulator.whatif.reasons)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,10 @@ import numpy as np
 
 from simulator.errors import InputError
 from simulator.io.atomic import RESULTS_FILE, STORE_DIR, SUMMARY_FILE
+from simulator.io.result_files import read_result_json
 from simulator.io.results import open_results
+from simulator.whatif import reasons as why
+from simulator.whatif.costs import costs_from_summary
 from simulator.whatif.paired import WHY_PAIRED, independent_difference, paired_difference
 
 #: (label, year) medians shown side by side, from summary.json percentiles
@@ -33,10 +37,7 @@ class Run:
         if not path.is_file():
             raise CompareError(f"{self.directory}: not a run directory (no {SUMMARY_FILE}; write one with "
                                "simulator run)")
-        try:
-            self.summary = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise CompareError(f"{path}: cannot be read as JSON ({exc.__class__.__name__})") from None
+        self.summary = read_result_json(path)  # its schema: a wrong file is one line naming the field
         if self.summary.get("kind") == "sweep" or "goals" not in self.summary:
             raise CompareError(f"{self.directory}: a sweep directory, not a run (its sweep.csv already pairs "
                                "its variants)")
@@ -108,6 +109,8 @@ def compare(directories: list[Path], paired: bool | None = None) -> dict[str, An
             table = (r.summary.get("percentiles") or {}).get(name)
             if table and year in years:
                 entry["medians"][f"{name} {year}"] = table["p50"][years.index(year)]
+        entry["costs"] = costs_from_summary(r.summary)
+        entry["stressed"] = "stress" in r.summary
         if r is not ref:
             why_not = pairable(ref, r) if paired is not False else "not asked to pair"
             if why_not is not None and paired:
@@ -124,8 +127,40 @@ def compare(directories: list[Path], paired: bool | None = None) -> dict[str, An
                     d = independent_difference(a["probability"], ref.summary["paths"], b["probability"],
                                                r.summary["paths"])
                 entry["goals"][g].update(d)
+            found = stress_reasons(ref.summary, r.summary, entry)
+            if found:
+                entry["reasons"] = found
         out["runs"].append(entry)
     out["why_paired"] = WHY_PAIRED
     return out
 
+
+def stress_reasons(reference: dict[str, Any], run: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+    """For each goal a stressed run raises beyond its error against the reference: the attribution's
+    reasons (simulator.whatif.reasons), from the two summaries (the reference's attribution, both runs'
+    yearly means over the goal's years)."""
+    if not entry["stressed"] or reference.get("stress") == run.get("stress"):  # not a stress of its own
+        return {}
+    years = [int(y) for y in reference.get("years", [])]
+    out = {}
+    for goal, d in entry["goals"].items():
+        if not why.against_intuition(True, d.get("diff"), d.get("diff_stderr")):
+            continue
+        met, missed = why.summary_attribution(reference, goal)
+        span = _span(reference, goal)
+        if not met or not span:
+            continue
+        out[goal] = why.as_dicts(why.reasons(why.over_years(why.summary_means(reference), years, span),
+                                             why.over_years(why.summary_means(run), years, span), met, missed))
+    return out
+
+
+def _span(summary: dict[str, Any], goal: str) -> list[int]:
+    """The goal's years from the attribution's ``over`` ("2027-2030" or "2030")."""
+    rows = (summary.get("attribution") or {}).get(goal) or []
+    spans = [r.get("over", "") for r in rows if isinstance(r, dict) and "-" in str(r.get("over", ""))]
+    if not spans:
+        return []
+    first, last = (int(x) for x in spans[0].split("-"))
+    return list(range(first, last + 1))
 

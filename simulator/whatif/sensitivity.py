@@ -42,7 +42,8 @@ ITEMS: dict[str, Item] = {
 
 
 def sensitivity(scenario: Scenario) -> dict[str, float]:
-    """Effect of each item on the first plan year's result [MSEK]; positive improves the result."""
+    """Effect of each item on the first simulated year's result [MSEK] (the first plan year, after the opening);
+    positive improves the result."""
     perturbations = [Perturbation()] + [item.perturbation for item in ITEMS.values()]
     inputs = model_inputs(scenario, deterministic=True, perturbations=perturbations)
     out, _, _ = run_variants(inputs, RunOptions(paths=1, seed=0, deterministic=True))

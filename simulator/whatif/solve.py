@@ -13,6 +13,7 @@ contains the target, found on a grid around the answer widened until both ends a
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import numpy as np
@@ -23,7 +24,13 @@ from simulator.scenario.base import ScenarioError
 from simulator.scenario.loader import parse_scenario, with_values
 from simulator.scenario.overrides import describe
 from simulator.scenario.schema import Scenario
+from simulator.whatif.costs import COST_VARIABLES, cost_years, lever_costs
+from simulator.whatif.reasons import goal_span
 from simulator.whatif.variants import run_variants
+
+#: what solve says of its answer besides the probability: the tax rate in force and the result as a
+#: share of taxes and grants (their medians over the paths, per year of the goal)
+OUTCOME_VARIABLES = ("tax_rate_kr", "result_share_of_tax_and_grants")
 
 
 class Searcher:
@@ -88,7 +95,36 @@ def solve(searcher: Searcher, target: float, lo: float, hi: float, points: int =
                         f"{s.seen[best]:.3f} at {best}"}
     value = min(reached) if increasing else max(reached)
     interval = _indistinguishable(s, target, value, lo, hi, points)
-    return {"value": value, "interval": interval, "probability": s.seen[value], "increasing": increasing}
+    decimals = shown_decimals(interval, s.integer, (hi - lo) / (points - 1) ** rounds)
+    return {"value": value, "interval": interval, "probability": s.seen[value], "increasing": increasing,
+            "decimals": decimals, "value_text": f"{value:.{decimals}f}", **outcome(s, value)}
+
+
+def shown_decimals(interval: list[float], integer: bool, resolution: float) -> int:
+    """The decimals the answer deserves: the first that the interval of values the simulation cannot
+    tell apart resolves (an interval 3.71-3.95 supports 3.8, not 3.8214); an integer lever none. An
+    interval of one value falls back on the search's resolution."""
+    if integer:
+        return 0
+    width = interval[1] - interval[0] if interval else 0.0
+    width = width if width > 0 else resolution
+    return max(0, math.ceil(-math.log10(width))) if width > 0 else 2
+
+
+def outcome(s: Searcher, value: float) -> dict[str, Any]:
+    """At the answer: the median tax rate and result share per year of the goal, and what the levers
+    cost in MSEK a year (simulator.whatif.costs); on the same paths as the search."""
+    scenario = s.scenario(value)
+    result = run_variants([scenario], s.options, keep=OUTCOME_VARIABLES, means=COST_VARIABLES, progress=s.progress)
+    years = [int(y) for y in result.years]
+    span = [y for y in goal_span(scenario.goals, s.goal) if y in years]
+    medians = {name: {str(y): float(np.median(result.kept[name][0][:, years.index(y)])) for y in span}
+               for name in OUTCOME_VARIABLES}
+    costs = lever_costs({k: result.means[k][0] for k in COST_VARIABLES}, years, scenario.accounts.tax_rate_kr,
+                        cost_years(scenario.goals, years))
+    return {"median_tax_rate_kr": medians["tax_rate_kr"],
+            "median_result_share": medians["result_share_of_tax_and_grants"], "lever_costs": costs,
+            "goal_description": scenario.goals[s.goal].description}
 
 
 def _indistinguishable(s: Searcher, target: float, value: float, lo: float, hi: float, points: int) -> list[float]:

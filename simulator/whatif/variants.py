@@ -19,6 +19,7 @@ from simulator.model.goals import evaluate_goals
 from simulator.model.simulate import model_inputs, simulate_chunk
 from simulator.model.stress import stress_array
 from simulator.run.options import RunOptions, chunk_bounds
+from simulator.run.progress import ambient
 from simulator.scenario.schema import Scenario
 
 #: path-variants per kernel call: 16 variants of 2 000 paths is ~430 MB of annual outputs at once
@@ -29,6 +30,8 @@ class VariantResults(NamedTuple):
     goals: dict[str, np.ndarray]  # goal -> (variants, paths) bool
     kept: dict[str, np.ndarray]  # variable -> (variants, paths, years) float32
     years: np.ndarray
+    means: dict[str, np.ndarray] = {}  # variable -> (variants, years): the mean over all paths
+    means_met: dict[str, dict[str, np.ndarray]] = {}  # goal -> variable -> (variants, years): over the paths meeting it
 
 
 def economy_key(scenario: Scenario) -> bytes:
@@ -47,15 +50,21 @@ def groups(variants: list[Scenario]) -> list[list[int]]:
 
 
 def run_variants(variants: list[Scenario], options: RunOptions, keep: tuple[str, ...] = (),
-                 batch: int = DEFAULT_BATCH, progress: Callable[[int], None] | None = None) -> VariantResults:
+                 batch: int = DEFAULT_BATCH, progress: Callable[[int], None] | None = None,
+                 means: tuple[str, ...] = ()) -> VariantResults:
     """Each goal's outcome per path and the chosen variables, for every variant, on the same paths.
     All variants must declare the same goals (the first's are evaluated). ``progress`` is called with
-    the number of path-variants done after each kernel call."""
+    the number of path-variants done after each kernel call (default: the bar the command shows,
+    simulator.run.progress). ``means``: variables whose mean per year is kept per variant, over all
+    paths and over the paths meeting each goal (what a lever costs, and why a goal moved)."""
+    progress = progress if progress is not None else ambient()
     n_paths = 1 if options.deterministic else options.paths
     goals = variants[0].goals
     years = np.asarray(variants[0].simulation.years)
     met = {g: np.zeros((len(variants), n_paths), dtype=bool) for g in goals}
     kept = {k: np.zeros((len(variants), n_paths, years.size), dtype=np.float32) for k in keep}
+    sums = {k: np.zeros((len(variants), years.size)) for k in means}
+    sums_met = {g: {k: np.zeros((len(variants), years.size)) for k in means} for g in goals}
     stochastic = not options.deterministic
     for group in groups(variants):
         for b in range(0, len(group), batch):
@@ -68,8 +77,15 @@ def run_variants(variants: list[Scenario], options: RunOptions, keep: tuple[str,
                     annual = {name: out[v][name] for name in out.dtype.names}
                     for g, hits in evaluate_goals(goals, annual, years).items():
                         met[g][i, start:start + size] = hits
+                        for k in means:
+                            sums_met[g][k][i] += annual[k][hits].sum(axis=0)
                     for k in keep:
                         kept[k][i, start:start + size] = annual[k]
-                if progress is not None:
-                    progress(size * len(members))
-    return VariantResults(goals=met, kept=kept, years=years)
+                    for k in means:
+                        sums[k][i] += annual[k].sum(axis=0)
+                progress(size * len(members))
+    meeting = {g: hits.sum(axis=1)[:, None] for g, hits in met.items()}  # none meeting: the mean is NaN
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return VariantResults(goals=met, kept=kept, years=years, means={k: v / n_paths for k, v in sums.items()},
+                              means_met={g: {k: v / meeting[g] for k, v in by.items()}
+                                         for g, by in sums_met.items()})

@@ -42,6 +42,7 @@ from simulator.report.data.model import (
     Report,
     ReportInputError,
     Risk,
+    RobustnessChoice,
     Run,
     Sweep,
     Variable,
@@ -63,27 +64,30 @@ from simulator.report.data.run import (
 )
 from simulator.report.data.summary import QUANTILES, SUMMARY_FILE
 from simulator.report.data.sweep import (
+    SWEEP_COST_COLUMNS,
     SWEEP_FILE,
     SWEEP_LABEL_COLUMNS,
     SWEEP_REFERENCE_COLUMN,
     SWEEP_SUFFIXES,
+    SWEEP_TEXT_COLUMNS,
     sweep_from_table,
     sweep_grids,
+    varying_levers,
 )
 
 __all__ = [
     # files and keys
     "SUMMARY_FILE", "RESULTS_STORES", "SWEEP_FILE", "COMPARE_FILE", "PATH_DIMS", "QUANTILES",
-    "SWEEP_SUFFIXES", "SWEEP_REFERENCE_COLUMN", "SWEEP_LABEL_COLUMNS",
+    "SWEEP_SUFFIXES", "SWEEP_REFERENCE_COLUMN", "SWEEP_LABEL_COLUMNS", "SWEEP_TEXT_COLUMNS", "SWEEP_COST_COLUMNS",
     # goals and variables
     "CONSOLIDATION_METRICS", "REACTION_VARIABLES",
     "ATTRIBUTION_VARIABLES", "FLAG_VARIABLES", "DEPTH_BANDS", "DEPTH_TOLERANCE", "BAD_QUANTILE",
     # the model
     "ReportInputError", "Variable", "GoalDefinition", "Goal", "Fan", "Risk", "DepthShare",
     "EquityShareMonthly", "Instrument", "Policy", "Assumption", "AttributionRow", "Sweep", "Provenance",
-    "Condition", "Run", "PairedDifference", "ConsolidationAnswer", "Report",
+    "Condition", "Run", "PairedDifference", "ConsolidationAnswer", "Report", "RobustnessChoice",
     "value_kind", "consolidation_answers", "scenario_value",
     # loading
     "load_report", "compared_runs", "load_run", "depth_share", "scenario_sha256", "sweep_from_table",
-    "sweep_grids", "paired_differences",
+    "sweep_grids", "varying_levers", "paired_differences",
 ]

@@ -111,12 +111,14 @@ class Risk:
 
 @dataclass(frozen=True)
 class DepthShare:
-    """Share of paths de-risked per month, by depth band below the slack share min(strategic, cap)."""
+    """Share of paths whose rule decision in force (at its last rebalancing) is below the slack share
+    min(strategic, cap), per month, by depth band."""
 
     months: np.ndarray
     reference_share: float
     bands: tuple[tuple[float, float], ...]
     shares: np.ndarray  # bands x months
+    every: int = 4  # the rule decides at every this many months (rebalancing)
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,9 @@ class EquityShareMonthly:
 
 @dataclass(frozen=True)
 class Instrument:
-    """One instrument of the reaction rule as used: the median path and the bad paths per year."""
+    """One instrument of the reaction rule as used: the median path and the bad paths per year, and per
+    simulated outcome one figure a reader can name (``per_path``: the most in force in any year, or the
+    years used), its median and bad value, and the rule's cap on it (None: the rule sets none)."""
 
     variable: str
     years: np.ndarray
@@ -137,8 +141,10 @@ class Instrument:
     bad: np.ndarray
     bad_quantile: int
     share_used: np.ndarray | None  # share of paths using it per year
-    total_median: float | None  # over all years, per path
-    total_bad: float | None
+    per_path: str  # "max": the most in force in any year; "years": the years it is used; "sum": the total
+    total_median: float | None  # the per-path figure's median
+    total_bad: float | None  # ... and its bad paths' value
+    cap: float | None = None  # what the rule allows of the per-path figure (same unit)
 
 
 @dataclass(frozen=True)
@@ -185,6 +191,19 @@ class Sweep:
     reference: int | None  # row position of the reference variant
     goal_descriptions: dict[str, str]
     answers: dict[str, str] = field(default_factory=dict)  # goal -> "balance" / "consolidation"
+    lever_labels: dict[str, str] = field(default_factory=dict)  # the sweep file's labels (free text)
+    cost_columns: dict[str, str] = field(default_factory=dict)  # cost (simulator.whatif.costs) -> its column
+    cost_years: list[int] = field(default_factory=list)  # the years the costs are averaged over
+    reasons: dict[int, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)  # row -> goal -> reasons
+    description: str = ""  # the sweep file's description (free text)
+
+    def variant_label(self, i: int) -> str | None:
+        """The sweep file's label of variant ``i``, when it gave one."""
+        if "label" in self.table.columns:
+            value = self.table["label"].iloc[i]
+            if isinstance(value, str) and value.strip():
+                return value
+        return None
 
 
 @dataclass(frozen=True)
@@ -200,6 +219,19 @@ class Provenance:
     version: str | None
     date: str | None
     command: str | None
+    code: str | None = None  # the code's commit (git describe) when the run knew it
+    economy_files: tuple[str, ...] = ()  # where the [economy] came from, the main file first
+    overrides: dict[str, Any] = field(default_factory=dict)  # the run's --set values
+
+
+@dataclass(frozen=True)
+class KnownOutcome:
+    """A series every path took as observed (känt utfall, summary.json ``known``): no spread there."""
+
+    series: str  # a calibration series name (inflation, short_rate, ...)
+    monthly: bool
+    periods: str  # "2025-01..2025-06" or one period
+    file: str
 
 
 @dataclass(frozen=True)
@@ -236,12 +268,42 @@ class Run:
     sweep: Sweep | None
     zero_shock: dict[str, np.ndarray]  # a zero-shock path the summary carries, per variable
     condition: Condition | None = None  # run --condition: the answers are given it
+    name: str | None = None  # the run's name (the scenario's, with its --set overrides)
+    lever_costs: dict[str, Any] | None = None  # simulator.whatif.costs, from summary.json
+    robustness: list["RobustnessChoice"] = field(default_factory=list)
+    stressed: bool = False  # the scenario has a [stress]
+    stress: Any = None  # summary.json "stress": what the stress sets (two runs share a stress when equal)
+    report_text: dict[str, Any] = field(default_factory=dict)  # summary.json "report": the scenario's [report]
+    known: list[KnownOutcome] = field(default_factory=list)  # känt utfall: what every path took as observed
+
+    def text(self, field_name: str, lang: str) -> str:
+        """The scenario's [report] title or description in ``lang`` (the Swedish one when there is no
+        English one); empty when the scenario gives none. From the stored scenario, else the summary (a
+        sweep, --summary-only)."""
+        table = (self.scenario or {}).get("report") or self.report_text or {}
+        if not isinstance(table, dict):
+            return ""
+        en = table.get(f"{field_name}_en") if lang == "en" else None
+        value = en or table.get(field_name)
+        return value.strip() if isinstance(value, str) else ""
 
     def goal(self, name: str) -> Goal | None:
         return next((g for g in self.goals if g.name == name), None)
 
     def variable(self, name: str) -> Variable:
         return self.variables.get(name) or _known_variable(name)
+
+
+@dataclass(frozen=True)
+class RobustnessChoice:
+    """One contested modelling choice at its alternative (or the sceptic's combination), on the run's
+    random numbers: each goal's difference from the run and its standard error (summary.json
+    ``robustness``)."""
+
+    name: str
+    value: Any
+    differences: dict[str, tuple[float, float | None]]  # goal -> (diff, stderr)
+    sceptic: bool = False
 
 
 @dataclass(frozen=True)

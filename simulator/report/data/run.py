@@ -23,6 +23,7 @@ from simulator.report.data.model import (
     Fan,
     Goal,
     Instrument,
+    KnownOutcome,
     Provenance,
     ReportInputError,
     Run,
@@ -39,8 +40,10 @@ from simulator.report.data.summary import (
     read_condition,
     read_fans,
     read_goals,
+    read_lever_costs,
     read_policy,
     read_risks,
+    read_robustness,
     read_summary,
     read_zero_shock,
 )
@@ -58,6 +61,12 @@ ATTRIBUTION_VARIABLES = ("inflation", "equity_return", "tax_base_growth", "short
 DEPTH_BANDS = ((0.0, 0.10), (0.10, 0.25), (0.25, 0.50), (0.50, math.inf))
 DEPTH_TOLERANCE = 1e-6
 BAD_QUANTILE = 90  # "the bad paths": one path in ten needs at least this much of an instrument
+#: how the table gives each instrument per simulated outcome: the most in force in any year, the years it
+#: is used, or the total; and the rule's cap on that figure (its key in the policy's settings, how to read it)
+PER_PATH = {"reaction_savings_msek": "max", "reaction_tax_kr": "max", "reaction_deposits_paused": "years",
+            "reaction_synnerliga_skal_msek": "sum"}
+#: the rebalancing interval when the scenario does not say (per tertial, as the region follows the rule up)
+DEFAULT_REBALANCE_MONTHS = 4
 
 
 def load_run(directory: str | Path) -> Run:
@@ -110,12 +119,19 @@ def _run_from(directory: Path, summary: dict[str, Any], results) -> Run:
         policy=read_policy(summary.get("policy")),
         assumptions=read_assumptions(summary.get("assumptions")),
         attribution=attribution,
-        instruments=_instruments(results, summary),
+        instruments=_instruments(results, summary, scenario),
         scenario=scenario,
         goal_outcomes=outcomes,
         sweep=load_sweep(directory, summary),
         zero_shock=read_zero_shock(summary),
         condition=read_condition(summary.get("condition")),
+        name=as_text(summary.get("name")),
+        lever_costs=read_lever_costs(summary.get("lever_costs")),
+        robustness=read_robustness(summary.get("robustness")),
+        stressed=isinstance(summary.get("stress"), dict) or bool((scenario or {}).get("stress")),
+        stress=summary.get("stress") or (scenario or {}).get("stress"),
+        report_text=summary.get("report") if isinstance(summary.get("report"), dict) else {},
+        known=read_known(summary.get("known")),
     )
 
 
@@ -243,41 +259,92 @@ def _equity_monthly(results, scenario: dict[str, Any] | None) -> EquityShareMont
     months = np.asarray(da["month"].values)
     q = np.percentile(values, [5, 25, 50, 75, 95], axis=0)
     fan = Fan(name, months, *q, mean=values.mean(axis=0))
-    return EquityShareMonthly(fan=fan, depth=depth_share(values, months, _slack_share(scenario)))
+    every = as_int(((scenario or {}).get("pension") or {}).get("risk_rule", {}).get("rebalance_every_months"))
+    return EquityShareMonthly(fan=fan, depth=depth_share(values, months, _slack_share(scenario),
+                                                         every or DEFAULT_REBALANCE_MONTHS))
 
 
-def depth_share(values: np.ndarray, months: np.ndarray, reference: float | None) -> DepthShare | None:
-    """Share of paths (paths x months ``values``) whose equity share is below ``reference`` by each band."""
+def decisions_in_force(values: np.ndarray, every: int) -> np.ndarray:
+    """The share the rule decided at its last rebalancing, per path and month (NaN before the first).
+
+    At a rebalancing month (the ``every``-th month, counted from January of the first year: for a
+    tertial April, August, December) the rule trades to its target min(strategic, w_max), so the share
+    held after that month's trading is the rule's own decision; between rebalancings the held share
+    drifts with the markets, and the decision in force is the last one."""
+    n_months = values.shape[1]
+    decided = np.full_like(values, np.nan)
+    last = np.full(values.shape[0], np.nan)
+    for t in range(n_months):
+        if (t + 1) % every == 0:
+            last = values[:, t]
+        decided[:, t] = last
+    return decided
+
+
+def depth_share(values: np.ndarray, months: np.ndarray, reference: float | None,
+                every: int = DEFAULT_REBALANCE_MONTHS) -> DepthShare | None:
+    """Share of paths (paths x months ``values``, the share held) whose rule decision in force sets the
+    equity share below ``reference`` (the share held when the rule does not bind), by depth band: a cut
+    is the rule's own decision at a rebalancing, not the drift between two of them."""
     if reference is None:
         return None
-    depth = reference - values
-    # the tolerance keeps rounding noise at the slack share out of the shallowest band
-    shares = np.array([((depth > max(lo, DEPTH_TOLERANCE)) & (depth <= hi)).mean(axis=0)
-                       for lo, hi in DEPTH_BANDS])
-    return DepthShare(months=months, reference_share=reference, bands=DEPTH_BANDS, shares=shares)
+    depth = reference - decisions_in_force(values, every)  # NaN before the first decision: no cut
+    with np.errstate(invalid="ignore"):
+        # the tolerance keeps rounding noise at the slack share out of the shallowest band
+        shares = np.array([((depth > max(lo, DEPTH_TOLERANCE)) & (depth <= hi)).mean(axis=0)
+                           for lo, hi in DEPTH_BANDS])
+    return DepthShare(months=months, reference_share=reference, bands=DEPTH_BANDS, shares=shares, every=every)
 
 
-def _instruments(results, summary: dict[str, Any]) -> list[Instrument]:
+def _rule_caps(reaction: Any, n_years: int) -> dict[str, float | None]:
+    """What the reaction rule allows of each instrument's per-path figure: the savings at most the total
+    share of the budget (a fraction: checked against the savings over the budget), the tax rise at most
+    its total in kr, paused deposits at most every year; synnerliga skäl have no cap of their own."""
+    reaction = reaction if isinstance(reaction, dict) else {}
+    savings = as_number((reaction.get("savings") or {}).get("max_total_pct"))
+    return {"reaction_savings_msek": savings / 100.0 if savings is not None else None,
+            "reaction_tax_kr": as_number((reaction.get("tax") or {}).get("max_total_kr")),
+            "reaction_deposits_paused": float(n_years), "reaction_synnerliga_skal_msek": None}
+
+
+def _per_path(values: np.ndarray, how: str) -> np.ndarray:
+    """One figure per path (paths x years ``values``): the most in force in any year, the years used,
+    or the total."""
+    if how == "max":
+        return values.max(axis=1)
+    if how == "years":
+        return (values > 0.5).sum(axis=1).astype(float)
+    return values.sum(axis=1)
+
+
+def _instruments(results, summary: dict[str, Any], scenario: dict[str, Any] | None) -> list[Instrument]:
     out = []
     years_summary = np.array(summary.get("years") or [], dtype=int)
     tables = summary.get("percentiles") if isinstance(summary.get("percentiles"), dict) else {}
+    policy = summary.get("policy") if isinstance(summary.get("policy"), dict) else {}
+    reaction = ((scenario or {}).get("policy") or {}).get("reaction") or policy.get("reaction")
+    caps = _rule_caps(reaction, years_summary.size)
     for var in REACTION_VARIABLES:
+        how = PER_PATH[var]
         if _has(results, var) and "year" in results[var].dims:
             da = results[var].transpose("path", "year")
             values = np.asarray(da.values, dtype=float)
-            totals = values.sum(axis=1)
+            figure = _per_path(values, how)
             out.append(Instrument(
                 var, np.asarray(da["year"].values, dtype=int),
                 median=np.median(values, axis=0), bad=np.percentile(values, BAD_QUANTILE, axis=0),
-                bad_quantile=BAD_QUANTILE, share_used=(values != 0).mean(axis=0),
-                total_median=float(np.median(totals)), total_bad=float(np.percentile(totals, BAD_QUANTILE))))
+                bad_quantile=BAD_QUANTILE, share_used=(values != 0).mean(axis=0), per_path=how,
+                total_median=float(np.median(figure)), total_bad=float(np.percentile(figure, BAD_QUANTILE)),
+                cap=caps[var]))
         elif isinstance(tables.get(var), dict) and all(tables[var].get(k) for k in ("p50", "p95")):
+            # no per-path results (--summary-only): the year's median and 95th percentile stand in
             mean = tables[var].get("mean")
+            p50, p95 = as_array(tables[var]["p50"]), as_array(tables[var]["p95"])
             out.append(Instrument(
-                var, years_summary, median=as_array(tables[var]["p50"]), bad=as_array(tables[var]["p95"]),
-                bad_quantile=95,
+                var, years_summary, median=p50, bad=p95, bad_quantile=95,
                 share_used=as_array(mean) if var in FLAG_VARIABLES and isinstance(mean, list) else None,
-                total_median=None, total_bad=None))
+                per_path=how, total_median=float(np.nanmax(p50)) if how == "max" else None,
+                total_bad=float(np.nanmax(p95)) if how == "max" else None, cap=caps[var]))
     return out
 
 
@@ -299,7 +366,10 @@ def _provenance(directory: Path, summary: dict[str, Any], results,
         paths=as_int(summary.get("paths", attrs.get("paths"))),
         version=as_text(summary.get("version")) or as_text(attrs.get("version")),
         date=_run_date(summary, attrs, directory / SUMMARY_FILE),
-        command=as_text(summary.get("command")) or as_text(attrs.get("command")))
+        command=as_text(summary.get("command")) or as_text(attrs.get("command")),
+        code=as_text(summary.get("code")),
+        economy_files=tuple(f for f in summary.get("economy_files") or () if isinstance(f, str)),
+        overrides=summary.get("overrides") if isinstance(summary.get("overrides"), dict) else {})
 
 
 def scenario_sha256(text: str) -> str:
@@ -323,3 +393,13 @@ def _run_date(summary: dict[str, Any], attrs, summary_path: Path) -> str | None:
         return datetime.fromtimestamp(summary_path.stat().st_mtime, timezone.utc).date().isoformat()
     except OSError:
         return None
+
+
+def read_known(entries: Any) -> list[KnownOutcome]:
+    """summary.json ``known`` (simulator.model.known): the series pinned, skipping what is not an entry."""
+    out = []
+    for e in entries if isinstance(entries, list) else []:
+        if isinstance(e, dict) and isinstance(e.get("series"), str) and e.get("periods") is not None:
+            out.append(KnownOutcome(series=e["series"], monthly=e.get("frequency") == "monthly",
+                                    periods=str(e["periods"]), file=str(e.get("file", ""))))
+    return out

@@ -6,13 +6,13 @@ only a summary that is not a JSON object is bad input.
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from simulator.io.result_files import ResultFileError, read_result_json
 from simulator.report.data.model import (
     Assumption,
     AttributionRow,
@@ -23,6 +23,7 @@ from simulator.report.data.model import (
     Policy,
     ReportInputError,
     Risk,
+    RobustnessChoice,
 )
 
 SUMMARY_FILE = "summary.json"
@@ -30,16 +31,12 @@ QUANTILES = ("p5", "p25", "p50", "p75", "p95")
 
 
 def read_summary(path: Path) -> dict[str, Any]:
-    """A summary.json (or compare.json) as a dict; unreadable, invalid JSON or not an object: bad input."""
+    """A summary.json (or compare.json) as a dict, read through its schema (simulator.io.result_files: size
+    limit first, then types and ranges); a wrong file is bad input naming the file and the field."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ReportInputError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportInputError(f"{path}: cannot be read ({exc})") from None
-    if not isinstance(data, dict):
-        raise ReportInputError(f"{path}: not a summary (a JSON object was expected)")
-    return data
+        return read_result_json(path)
+    except ResultFileError as exc:
+        raise ReportInputError(str(exc)) from None
 
 
 # ------------------------------------------------------------------------------------- values as read
@@ -232,3 +229,37 @@ def read_condition(spec: Any) -> Condition | None:
     if not (isinstance(kept, int) and isinstance(total, int)):
         return None
     return Condition(spec["expression"], kept, total)
+
+
+#: a robustness entry whose name holds one of these is the sceptic's combination of choices
+SCEPTIC_WORDS = ("sceptic", "skeptic")
+
+
+def read_robustness(raw) -> list[RobustnessChoice]:
+    """summary.json ``robustness``: ``{choice: {"value": x, "goals": {goal: {"diff": d, "stderr": s}}}}``,
+    one entry the sceptic's combination (CONTRACT.md). Read tolerantly: results of older versions have
+    none, and an entry without a usable difference is left out."""
+    if not isinstance(raw, dict):
+        return []
+    out = []
+    for name, entry in raw.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("goals"), dict):
+            continue
+        diffs = {}
+        for goal, d in entry["goals"].items():
+            diff = as_number(d.get("diff")) if isinstance(d, dict) else None
+            if diff is not None:
+                diffs[goal] = (diff, as_number(d.get("stderr")))
+        if diffs:
+            out.append(RobustnessChoice(str(name), entry.get("value"), diffs,
+                                        sceptic=any(w in str(name).lower() for w in SCEPTIC_WORDS)
+                                        or bool(entry.get("sceptic"))))
+    return out
+
+
+def read_lever_costs(raw) -> dict[str, Any] | None:
+    """summary.json ``lever_costs`` (simulator.whatif.costs), when whole."""
+    keys = ("tax_raised_msek", "savings_msek", "deposits_msek", "derisking_months")
+    if isinstance(raw, dict) and all(as_number(raw.get(k)) is not None for k in keys):
+        return raw
+    return None
