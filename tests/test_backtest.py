@@ -26,6 +26,7 @@ from simulator.whatif.backtest import (
     DERIVED,
     Reported,
     model_cost_growth,
+    metric_values,
     model_wage_growth,
     rank_markdown,
     rank_of,
@@ -141,6 +142,17 @@ def test_a_metric_neither_stored_nor_derived_is_refused_in_one_line(tmp_path):
     run = _store(tmp_path)
     with pytest.raises(Exception, match="neither a variable of the run nor a derived metric"):
         rank_table(run, [Reported("no_such_metric", 2024, 0.0)])
+
+
+def test_a_lean_store_missing_a_metric_says_to_keep_every_variable(tmp_path):
+    """A run written with the default lean store lacks most of the report's metrics: the refusal says
+    which option keeps them (and a store with every variable is not told so)."""
+    ds = xr.open_zarr(_store(tmp_path) / "results.zarr")
+    with pytest.raises(Exception, match="run it with --store all"):
+        metric_values(ds.assign_attrs(store="lean"), "pension_withdrawals_msek", 2024)
+    with pytest.raises(Exception) as refused:
+        metric_values(ds.assign_attrs(store="all"), "pension_withdrawals_msek", 2024)
+    assert "--store all" not in str(refused.value)
 
 
 def test_every_reported_2024_outcome_is_a_run_variable_or_derived():

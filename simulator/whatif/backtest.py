@@ -115,8 +115,9 @@ def metric_values(ds: xr.Dataset, metric: str, year: int) -> np.ndarray:
     elif metric in ds.data_vars:
         values = ds[metric]
     else:
+        lean = " (the run kept the lean store: run it with --store all)" if ds.attrs.get("store") == "lean" else ""
         raise ScenarioError(f"metric {metric!r}: neither a variable of the run nor a derived metric "
-                            f"({', '.join(DERIVED)})")
+                            f"({', '.join(DERIVED)}){lean}")
     if year not in ds["year"].values:
         raise ScenarioError(f"year {year}: not a simulated year of the run ({', '.join(map(str, ds['year'].values))})")
     return np.asarray(values.sel(year=year).values, dtype=float)
