@@ -38,6 +38,9 @@ LEAN_VARIABLES = (
     "tax_base_growth", "inflation", "short_rate", "equity_return",
     # the report's instruments of the reaction rule (simulator.report.data.run REACTION_VARIABLES)
     "reaction_savings_msek", "reaction_tax_kr", "reaction_deposits_paused", "reaction_synnerliga_skal_msek",
+    # the savings as a share of the budget (what the rule caps) and the protection level's breach per path,
+    # the risk the robustness table reports (simulator.whatif.robustness)
+    "reaction_savings_frac", "protection_breach",
     # the failure attribution (simulator.run.attribution ATTRIBUTION_VARIABLES) and the report's own,
     # for a result without one (simulator.report.data.run ATTRIBUTION_VARIABLES)
     "wage_growth", "budget_deviation_msek", "portfolio_return_msek", "loans_msek", "general_grants_msek",
