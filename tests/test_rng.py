@@ -142,7 +142,7 @@ def test_normals_have_the_moments_of_a_standard_normal(economy_normals):
 
 def test_normals_have_the_tails_of_a_standard_normal(economy_normals):
     """The distribution function at each edge, and P(|z| > 4) and P(|z| > 4.5), within four binomial
-    standard errors of the theory (the tails beyond 3.8 come from the refined 53-bit words)."""
+    standard errors of the theory (the tails beyond 4.17 come from the refined 53-bit words)."""
     n, sums, edges = economy_normals
     below = sums[4:]
     for edge, count in zip(edges, below):

@@ -127,8 +127,8 @@ def inverse_normal(p):
 
 #: A normal is one 32-bit word w of a block: u = (w + 1/2) / 2^32, z = inverse_normal(u), exact for every
 #: w (the grid's CDF error is at most 2^-33). Where the grid is coarse in z, in the outer 2^-16 of either
-#: tail (|z| > 3.8), the word is refined by 21 bits of the same word of block + REFINE_BLOCKS: u has
-#: 53 bits there, so the tails reach |z| = 8.2 as double precision allows.
+#: tail (|z| > 4.17), the word is refined by 21 bits of the same word of block + REFINE_BLOCKS: u has
+#: 53 bits there, so the tails reach |z| = 8.29 as double precision allows.
 REFINE_BLOCKS = 4
 _TAIL_WORDS = np.uint64(1 << 16)
 _SHIFT11 = np.uint64(11)

@@ -96,7 +96,7 @@ def records_as_doubles(records: np.ndarray) -> np.ndarray:
 def percentile_columns(spec: SummarySpec, annual: dict[str, np.ndarray],
                        records: np.ndarray | None = None) -> list[np.ndarray]:
     """The column sets whose percentiles the summary takes (annual, risk totals, breach sizes): what the
-    second pass needs of a chunk. ``records``: the same values as the kernel's OUTPUT records."""
+    bins count of a chunk. ``records``: the same values as the kernel's OUTPUT records."""
     years = np.asarray(spec.years)
     flat = _annual_columns(annual, years.size, records)
     months = annual["derisking_months"]
