@@ -5,14 +5,15 @@ CPUs with a warning; an empty --scheduler is refused; the JIT cache falls back t
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
+import simulator.commands.run
 import simulator.kernels.jit as jit_mod
 import simulator.run.engine
-import simulator.commands.run
 from simulator import NumbaSettingError, check_numba_environment
 from simulator.cli import _cpus, main
 from tests.conftest import BASE_TOML, run_command
@@ -114,3 +115,21 @@ def test_writable_is_tried_not_assumed(tmp_path):
     (tmp_path / "file").write_text("")
     assert not jit_mod._writable(tmp_path / "file" / "below")
     assert not jit_mod._writable(Path("/proc/no-such-dir"))
+
+
+def test_the_cache_is_keyed_by_every_kernel_source(tmp_path):
+    """numba checks a cached kernel against its own file only: a change in a file it inlines (rng.py into
+    model.py) must still reach a new cache folder, or an upgrade runs the old random numbers."""
+    package = tmp_path / "kernels"
+    shutil.copytree(Path(jit_mod.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    before = jit_mod.source_key(package)
+    assert before == jit_mod.source_key(package)  # the same sources, the same folder
+    rng = package / "rng.py"
+    rng.write_text(rng.read_text() + "\n# a change in a file the model kernel inlines\n")
+    assert jit_mod.source_key(package) != before
+    base = str(tmp_path / "cache")
+    keyed = jit_mod.keyed_cache(base, before)
+    assert keyed == str(tmp_path / "cache" / f"kernels-{before}")
+    assert jit_mod.keyed_cache(keyed, before) == keyed  # a child process inherits it as it is
+    assert os.environ["NUMBA_CACHE_DIR"].endswith(f"kernels-{jit_mod.source_key()}")  # this process's
+

@@ -2,8 +2,9 @@
 
 Every kernel is written as a plain Python function and compiled here, so ``NUMBA_DISABLE_JIT=1`` runs
 the very same code in the interpreter (the reproducibility tests compare the two bit for bit).
-``cache=True`` writes the compiled code next to the sources, so dask worker processes and later runs
-load it instead of compiling again. ``error_model="numpy"`` makes a division by zero give inf/nan as
+``cache=True`` writes the compiled code beside the sources (``__pycache__/kernels-<key>``, keyed
+by the kernels' sources: :func:`source_key`), so dask worker processes and later runs load it
+instead of compiling again, and a changed kernel is never served stale. ``error_model="numpy"`` makes a division by zero give inf/nan as
 numpy does rather than raise inside a parallel loop; the kernels avoid such divisions anyway.
 
 Installed where the package folder is read-only (a shared site-packages, a cluster image), numba cannot
@@ -13,6 +14,7 @@ writable folder for ``NUMBA_CACHE_DIR``, or none: the kernels compile without a 
 """
 
 import errno
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -55,9 +57,29 @@ def cache_dir(environ=os.environ) -> str | None:
     return next((str(c) for c in candidates if _writable(c)), None)
 
 
+def source_key(package: Path = _PACKAGE) -> str:
+    """A key of the kernels' sources and numba's version. numba checks a cached function against its own
+    file only, not the files of the functions it inlines: after an upgrade that changed rng.py, the
+    model kernel in model.py would load from the cache with the old random numbers (seen: 0.5.0's normals
+    ran as 0.4.0's Box-Muller in a checkout that had run 0.4.0). The cache lives in a folder named by
+    this key, so changed sources never meet old compiled code."""
+    digest = hashlib.sha256(numba.__version__.encode())
+    for path in sorted(package.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def keyed_cache(base: str, key: str) -> str:
+    """The cache folder for sources of ``key`` under ``base``; a base that is that folder already (a
+    worker or child process inherits NUMBA_CACHE_DIR) is kept as it is."""
+    name = f"kernels-{key}"
+    return base if Path(base).name == name else str(Path(base) / name)
+
+
 _CACHE = cache_dir()
-if _CACHE:
+if _CACHE is not None:
     # numba reads the folder when a function is first cached, and dask workers inherit the environment
+    _CACHE = keyed_cache(_CACHE or os.environ.get("NUMBA_CACHE_DIR") or str(_PACKAGE / "__pycache__"), source_key())
     os.environ["NUMBA_CACHE_DIR"] = _CACHE
     numba.config.CACHE_DIR = _CACHE
 

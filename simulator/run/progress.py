@@ -1,7 +1,7 @@
 """One progress bar per command, in the user's unit (paths), over every stage of the work, on stderr.
 
-A run simulates its paths (the streamed runner may read them twice: a stage counts its passes, so the
-bar still counts each path once), then the assumption variants and the robustness variants, each a
+A run simulates its paths (once; a stage that reported its paths more than once would say so with
+``passes``, and the bar would still count each path once), then the assumption variants and the robustness variants, each a
 number of paths on the same random numbers. The command declares every stage's paths up front, so the
 total is known from the start, the bar moves forward only, names the stage it is in and ends at 100 %
 (and stays on screen). Work the command did not declare (a stage it could not count in advance) grows
@@ -40,7 +40,7 @@ class Progress:
         self.stages = {name: paths for name, paths in stages}  # in the order they run
         self.done = 0.0
         self.total = float(sum(self.stages.values()))
-        self.per_path = 1.0  # work units per path in the current stage (a stage read in two passes: 2)
+        self.per_path = 1.0  # work units per path in the current stage (a stage reported in two passes: 2)
 
     def stage(self, name: str, passes: int = 1) -> None:
         """Enter a stage; ``passes``: how often its paths are reported (each path counts once). The
