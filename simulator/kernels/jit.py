@@ -4,8 +4,9 @@ Every kernel is written as a plain Python function and compiled here, so ``NUMBA
 the very same code in the interpreter (the reproducibility tests compare the two bit for bit).
 ``cache=True`` writes the compiled code beside the sources (``__pycache__/kernels-<key>``, keyed
 by the kernels' sources: :func:`source_key`), so dask worker processes and later runs load it
-instead of compiling again, and a changed kernel is never served stale. ``error_model="numpy"`` makes a division by zero give inf/nan as
-numpy does rather than raise inside a parallel loop; the kernels avoid such divisions anyway.
+instead of compiling again, and a changed kernel is never served stale. ``error_model="numpy"`` makes
+a division by zero give inf/nan as numpy does rather than raise inside a parallel loop; the kernels
+avoid such divisions anyway.
 
 Installed where the package folder is read-only (a shared site-packages, a cluster image), numba cannot
 cache next to the sources; its own fallback, ``~/.cache/numba``, fails too where the home folder is
