@@ -199,3 +199,15 @@ def test_a_sweep_directory(rendered):
     assert_self_contained(text)
     assert "(referens)" in text and "skatt +0,00" in text and "Skattehöjning (kr)" in text
     assert "Sparprogram, andel av kostnaderna per år: 2026" in text
+
+
+def test_a_short_table_is_kept_whole_on_a_printed_page(rendered):
+    """A table of at most 12 rows is marked short, and the print CSS keeps it whole: the PDF once ended page
+    2 with the risk table's caption and header alone (its rows on page 3)."""
+    _, _, text = rendered("base")
+    tables = re.findall(r'<table class="([^"]*)">(.*?)</table>', text, flags=re.S)
+    assert tables
+    for classes, body in tables:
+        rows = body.split("<tbody>", 1)[1].count("<tr>")
+        assert ("short" in classes.split()) == (rows <= 12), (classes, rows)
+    assert re.search(r"@media print \{.*table\.short[^{]*\{ break-inside: avoid; \}", text, flags=re.S)
