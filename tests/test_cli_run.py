@@ -192,10 +192,3 @@ def test_bad_options_exit_2_with_one_line(tmp_path, capsys, args, words):
     for word in words:
         assert word in err
     assert not (tmp_path / "x").exists()
-
-
-def test_unreachable_scheduler_is_bad_input(tmp_path, capsys):
-    code = _run(["--paths", "10", "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path / "x")])
-    err = capsys.readouterr().err
-    assert code == 2 and err.count("\n") == 1 and "--scheduler" in err and "127.0.0.1:1" in err
-    assert not (tmp_path / "x").exists()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_command
+from tests.conftest import ROOT, full_only, run_command
 
 
 def _read_only_runner(tree: Path) -> list[str] | None:
@@ -88,6 +88,7 @@ def test_run_caches_in_a_writable_folder_when_the_install_is_read_only(read_only
     assert cached, "the compiled kernels are cached in <tmp>/simulator-numba-<uid>"
 
 
+@full_only("a third compile of every kernel (~25 s); test_writer's unwritable cache covers a run without one")
 def test_run_compiles_without_a_cache_when_nothing_is_writable(read_only_install):
     tree, work, runner = read_only_install
     proc = _run(tree, work, runner, TMPDIR=str(tree / "home"), XDG_CACHE_HOME=str(tree / "home"))
