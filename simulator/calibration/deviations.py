@@ -28,7 +28,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 import numpy as np
 
@@ -89,27 +89,28 @@ def parse_number(raw: str, where: str, column: str) -> float:
     return value
 
 
-def read_record(path: Path) -> list[tuple[int, float, float, float]]:
-    """(year, deviation, taxes and grants, adjustment) per row; one-line errors with the line number."""
-    rows = []
+def record_rows(path: Path, columns_needed: tuple[str, ...]) -> Iterator[tuple[str, dict[str, str], int]]:
+    """The rows of a year-keyed record CSV (this file's and the plan-revision record's): the header
+    must name ``columns_needed`` (year first), each row has its fields, a whole year in 1990..2100, once.
+    Yields (where, the row's fields by column, year); one-line errors with the line number."""
     with open(path, encoding="utf-8-sig", newline="") as f:
         lines = f.read().splitlines()
     body = [(i + 1, line) for i, line in enumerate(lines) if line.strip() and not line.startswith("#")]
+    expected = f"expected {','.join(columns_needed)},what"
     if not body:
-        raise CalibrationInputError(f"{path}: no column header; expected {','.join(COLUMNS)},what")
+        raise CalibrationInputError(f"{path}: no column header; {expected}")
     header_line, header = body[0]
     columns = [c.strip().lower() for c in next(csv.reader([header]))]
-    missing = [c for c in COLUMNS if c not in columns]
+    missing = [c for c in columns_needed if c not in columns]
     if missing:
-        raise CalibrationInputError(f"{path}, line {header_line}: missing column(s) {', '.join(missing)}; "
-                                    f"expected {','.join(COLUMNS)},what")
+        raise CalibrationInputError(f"{path}, line {header_line}: missing column(s) {', '.join(missing)}; {expected}")
     seen: set[int] = set()
     for number, line in body[1:]:
         row = next(csv.reader([line]))
         where = f"{path}, line {number}"
         if len(row) < len(columns):
             raise CalibrationInputError(f"{where}: {len(row)} fields; expected {len(columns)} ({','.join(columns)})")
-        get = {c: row[columns.index(c)].strip() for c in COLUMNS}
+        get = {c: row[columns.index(c)].strip() for c in columns_needed}
         try:
             year = int(get["year"])
         except ValueError:
@@ -117,6 +118,13 @@ def read_record(path: Path) -> list[tuple[int, float, float, float]]:
         if not 1990 <= year <= 2100 or year in seen:
             raise CalibrationInputError(f"{where}: year {year} is outside 1990..2100 or appears twice")
         seen.add(year)
+        yield where, get, year
+
+
+def read_record(path: Path) -> list[tuple[int, float, float, float]]:
+    """(year, deviation, taxes and grants, adjustment) per row; one-line errors with the line number."""
+    rows = []
+    for where, get, year in record_rows(path, COLUMNS):
         tg = parse_number(get["tax_and_grants_msek"], where, "tax_and_grants_msek")
         if tg <= 0:
             raise CalibrationInputError(f"{where}: tax_and_grants_msek must be positive (got {tg})")

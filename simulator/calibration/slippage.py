@@ -10,14 +10,13 @@ mean with the standard error of a mean (sd / sqrt(n)), the model's ``accounts.pl
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.calibration.data import CalibrationInputError
-from simulator.calibration.deviations import parse_number
+from simulator.calibration.deviations import parse_number, record_rows
 
 _RECORD = re.compile(r"^#\s*record\s*:\s*plan_revisions\b", re.IGNORECASE)
 COLUMNS = ("year", "planned_costs_msek", "funded_costs_msek", "revised_costs_msek")
@@ -51,31 +50,8 @@ def find_record(directory: Path) -> Path | None:
 
 def read_record(path: Path) -> list[tuple[int, float, float, float]]:
     """(year, planned, funded, revised) per row; one-line errors with the line number."""
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        lines = f.read().splitlines()
-    body = [(i + 1, line) for i, line in enumerate(lines) if line.strip() and not line.startswith("#")]
-    expected = f"expected {','.join(COLUMNS)},what"
-    if not body:
-        raise CalibrationInputError(f"{path}: no column header; {expected}")
-    header_line, header = body[0]
-    columns = [c.strip().lower() for c in next(csv.reader([header]))]
-    missing = [c for c in COLUMNS if c not in columns]
-    if missing:
-        raise CalibrationInputError(f"{path}, line {header_line}: missing column(s) {', '.join(missing)}; {expected}")
-    rows, seen = [], set()
-    for number, line in body[1:]:
-        row = next(csv.reader([line]))
-        where = f"{path}, line {number}"
-        if len(row) < len(columns):
-            raise CalibrationInputError(f"{where}: {len(row)} fields; expected {len(columns)} ({','.join(columns)})")
-        get = {c: row[columns.index(c)].strip() for c in COLUMNS}
-        try:
-            year = int(get["year"])
-        except ValueError:
-            raise CalibrationInputError(f"{where}: year {get['year']!r} is not a whole number") from None
-        if not 1990 <= year <= 2100 or year in seen:
-            raise CalibrationInputError(f"{where}: year {year} is outside 1990..2100 or appears twice")
-        seen.add(year)
+    rows = []
+    for where, get, year in record_rows(path, COLUMNS):
         planned, funded, revised = (parse_number(get[c], where, c) for c in COLUMNS[1:])
         if min(planned, funded, revised) <= 0.0:
             raise CalibrationInputError(f"{where}: costs must be positive amounts (MSEK)")
