@@ -14,7 +14,6 @@ import copy
 import csv
 import io
 import json
-import types
 import typing
 import warnings
 from pathlib import Path
@@ -32,25 +31,12 @@ from simulator.scenario.names import check_name
 from simulator.scenario.schema import Scenario
 from simulator.whatif.sweep import SweepFile, load_sweep
 from tests.conftest import ROOT
+from tests.hostile.fields import strip_optional
 
 #: what a hostile author writes (issue 23): each starts a formula in Excel or LibreOffice
 HOSTILE = ('=HYPERLINK("http://evil.invalid","g")', "=cmd|' /C calc'!A0", "@SUM(1+1)", "+1-1", "-2+3",
            "\tx=1", "\rx=1")
 STRESSED = ROOT / "scenarios" / "stress_crash_2026.toml"  # the base with a [stress]: its description too
-
-
-def _strip(annotation: Any) -> Any:
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            rest = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(rest) != 1:
-                return annotation
-            annotation = rest[0]
-        else:
-            return annotation
 
 
 def _is_name(field) -> bool:
@@ -61,14 +47,14 @@ def text_paths(model: type[BaseModel], data: dict[str, Any], path: tuple = ()) -
     """Every text field (plain ``str``, not a name) of ``data`` by the model's schema: the fields the data
     holds and the optional text fields it could hold; inside tables of models, every entry."""
     for key, field in model.model_fields.items():
-        annotation = _strip(field.annotation)
+        annotation = strip_optional(field.annotation, other_unions="keep")
         here = path + (key,)
         if annotation is str and not _is_name(field):
             yield here
         elif isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(data.get(key), dict):
             yield from text_paths(annotation, data[key], here)
         elif typing.get_origin(annotation) in (dict, list) and key in data:
-            item = _strip(typing.get_args(annotation)[-1])
+            item = strip_optional(typing.get_args(annotation)[-1], other_unions="keep")
             entries = data[key].items() if isinstance(data[key], dict) else enumerate(data[key])
             for k, value in entries:
                 if isinstance(item, type) and issubclass(item, BaseModel) and isinstance(value, dict):

@@ -37,8 +37,10 @@ class Mutation:
         return f"{'.'.join(map(str, self.path))}={self.kind}"
 
 
-def _strip(annotation: Any) -> Any:
-    """The type behind Annotated[...] and ``X | None`` (TOML has no null: None never reaches a model)."""
+def strip_optional(annotation: Any, other_unions: str = "refuse") -> Any:
+    """The type behind Annotated[...] and ``X | None`` (TOML has no null: None never reaches a model). A
+    union of several types is refused (the corpus must know every field's type), or with
+    ``other_unions="keep"`` returned as it is."""
     while True:
         origin = typing.get_origin(annotation)
         if origin is typing.Annotated:
@@ -46,6 +48,8 @@ def _strip(annotation: Any) -> Any:
         elif origin in (typing.Union, types.UnionType):
             rest = [a for a in typing.get_args(annotation) if a is not type(None)]
             if len(rest) != 1:
+                if other_unions == "keep":
+                    return annotation
                 raise TypeError(f"a union the corpus does not know: {annotation}")
             annotation = rest[0]
         else:
@@ -53,7 +57,7 @@ def _strip(annotation: Any) -> Any:
 
 
 def _kind(annotation: Any) -> str:
-    annotation = _strip(annotation)
+    annotation = strip_optional(annotation)
     origin = typing.get_origin(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "table"
@@ -76,7 +80,7 @@ def _kind(annotation: Any) -> str:
 
 def _child(annotation: Any, key: Any) -> Any:
     """The declared type of ``key`` inside a value of type ``annotation``."""
-    annotation = _strip(annotation)
+    annotation = strip_optional(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation.model_fields[key].annotation
     origin = typing.get_origin(annotation)
@@ -94,7 +98,7 @@ def _field_words(path: Path_, model: type[BaseModel]) -> tuple[str, ...]:
     annotation: Any = model
     named = ""
     for key in path:
-        parent = _strip(annotation)
+        parent = strip_optional(annotation)
         annotation = _child(annotation, key)
         if isinstance(parent, type) and issubclass(parent, BaseModel):
             named += f".{key}" if named else str(key)
